@@ -1,0 +1,37 @@
+// appsrv's section of the configuration, described as data.
+#pragma once
+
+#include "core/config/common_keys.hpp"
+#include "core/config/schema.hpp"
+#include "core/http/limits_config.hpp"
+
+namespace appsrv::config {
+
+using core::config::Key;
+using core::config::Type;
+namespace limits = core::http::limits_keys;
+
+inline constexpr Key kKeys[] = {
+    {.name = "listen", .type = Type::string_list, .default_value = "[\"127.0.0.1:9000\"]",
+     .help = "addresses to accept HTTP on, behind httpd (IP:PORT, [IPv6]:PORT or unix:PATH)",
+     .reloadable = false, .min = 1},
+    core::config::common::threads,
+    core::config::common::shutdown_timeout,
+    core::config::common::log_level,
+    limits::max_connections,
+    limits::max_header_size,
+    limits::max_url_size,
+    limits::max_headers,
+    limits::max_body_size,
+    limits::header_timeout,
+    limits::body_timeout,
+    limits::idle_timeout,
+};
+
+inline constexpr core::config::Schema kSchema{
+    .name = "appsrv",
+    .help = "The application server.",
+    .keys = kKeys,
+};
+
+}  // namespace appsrv::config

@@ -1,0 +1,90 @@
+// One request and its response on a server connection: what a handler gets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/http/message.hpp"
+
+namespace core::http {
+
+class ServerConnection;
+
+// A handler holds a shared_ptr to the Exchange for as long as it works on
+// it, possibly across threads' round trips; when the client goes away in
+// the meantime, the Exchange is detached: its writes are dropped and
+// on_abort runs. All members are for the connection's loop thread.
+class Exchange {
+public:
+    explicit Exchange(ServerConnection* connection, RequestHead request, std::string peer);
+    Exchange(const Exchange&) = delete;
+    Exchange& operator=(const Exchange&) = delete;
+
+    const RequestHead& request() const { return request_; }
+    // The client's address, "ip:port" (or "unix:").
+    const std::string& peer() const { return peer_; }
+
+    // The request body, streamed: the chunks already received, then the
+    // rest as it arrives, then on_end. Call one read_body at most.
+    void read_body(std::function<void(std::string_view)> on_chunk, std::function<void()> on_end);
+    // The request body, whole; its size is bounded by the body limit.
+    void read_body(std::function<void(std::string)> on_body);
+    // Backpressure for a streamed body: stop taking bytes from the client.
+    void pause_body();
+    void resume_body();
+
+    // A whole response. Framing (Content-Length, Connection) is added.
+    void respond(int status, Headers headers, std::string body);
+    // A streamed response: sized when head.content_length is set, else
+    // chunked (or, to an HTTP/1.0 client, delimited by closing).
+    void start(ResponseHead head);
+    // A piece of the body; `on_flushed` runs once the kernel took it, which
+    // is when a producer should send the next piece (backpressure).
+    void write(std::string data, std::function<void()> on_flushed = {});
+    void end();
+
+    bool started() const { return started_; }
+    bool ended() const { return ended_; }
+    // True once the client connection is gone.
+    bool aborted() const { return connection_ == nullptr; }
+    void on_abort(std::function<void()> callback) { on_abort_ = std::move(callback); }
+
+private:
+    friend class ServerConnection;
+    // From the connection: body bytes, end of body, loss of the client.
+    void deliver_body(std::string_view data);
+    void deliver_end();
+    void detach();
+
+    ServerConnection* connection_;
+    RequestHead request_;
+    std::string peer_;
+
+    std::string buffered_body_;
+    bool body_complete_ = false;
+    bool collect_whole_ = false;
+    std::function<void(std::string_view)> on_chunk_;
+    std::function<void()> on_end_;
+    std::function<void(std::string)> on_whole_body_;
+
+    bool started_ = false;
+    bool ended_ = false;
+    bool head_only_ = false;  // HEAD request: headers go out, the body does not
+    bool chunked_ = false;
+    std::optional<uint64_t> content_length_;
+    uint64_t body_sent_ = 0;
+    std::function<void()> on_abort_;
+};
+
+// What httpd and appsrv implement: called on the loop thread once a
+// request's head is complete, before its body is read.
+class Handler {
+public:
+    virtual ~Handler() = default;
+    virtual void handle(const std::shared_ptr<Exchange>& exchange) = 0;
+};
+
+}  // namespace core::http

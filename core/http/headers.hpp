@@ -1,0 +1,46 @@
+// HTTP header fields: ordered, case-insensitive names, duplicates kept.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace core::http {
+
+bool iequals(std::string_view a, std::string_view b);
+
+// Is `token` present in a comma-separated list value (e.g. Connection:
+// keep-alive, Upgrade), compared case-insensitively?
+bool list_contains(std::string_view list, std::string_view token);
+
+class Headers {
+public:
+    using Field = std::pair<std::string, std::string>;
+
+    void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+    // Replaces every field of that name with one.
+    void set(std::string_view name, std::string value);
+    // Removes every field of that name; returns how many there were.
+    size_t remove(std::string_view name);
+
+    bool has(std::string_view name) const { return find(name) != nullptr; }
+    // The first field of that name, or nullptr.
+    const std::string* find(std::string_view name) const;
+    std::optional<std::string_view> get(std::string_view name) const;
+    size_t count(std::string_view name) const;
+
+    const std::vector<Field>& fields() const { return fields_; }
+    // The field added last, for a parser that receives a field in pieces.
+    Field& last() { return fields_.back(); }
+    size_t size() const { return fields_.size(); }
+    bool empty() const { return fields_.empty(); }
+    auto begin() const { return fields_.begin(); }
+    auto end() const { return fields_.end(); }
+
+private:
+    std::vector<Field> fields_;
+};
+
+}  // namespace core::http

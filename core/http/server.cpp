@@ -1,0 +1,97 @@
+// An HTTP listener on one loop: accepts connections and owns them.
+#include "core/http/server.hpp"
+
+#include <sys/socket.h>
+
+#include "core/log.hpp"
+
+namespace core::http {
+
+Server::Server(uv_loop_t* loop, const Limits& limits, Handler& handler, size_t max_connections)
+    : loop_(loop), limits_(limits), handler_(handler), max_connections_(max_connections), reaper_(loop) {}
+
+Server::~Server() {
+    // Connections call back into forget() while closing: detach first.
+    auto connections = std::move(connections_);
+    connections_.clear();
+    for (auto& [raw, connection] : connections) connection->close();
+}
+
+void Server::listen(const net::Address& address) {
+    if (address.kind == net::Address::Kind::unix_socket) {
+        throw std::runtime_error("Server::listen: bind unix sockets with net::bind_unix and pass the socket");
+    }
+    listen(net::bind_reuseport(address, net::Transport::tcp), uv::Stream::Kind::tcp);
+}
+
+void Server::listen(net::Socket socket, uv::Stream::Kind kind) {
+    uv::Stream listener(loop_, kind);
+    listener.open(socket.release());
+    listeners_.push_back(std::move(listener));
+    uv::Stream* raw = &listeners_.back();
+    // listeners_ may grow: find the listener by index in the callback.
+    const size_t index = listeners_.size() - 1;
+    raw->listen(SOMAXCONN, [this, index](int status) {
+        if (status < 0) {
+            log::warn("http") << "accept failed: " << uv_strerror(status);
+            return;
+        }
+        on_connection(listeners_[index]);
+    });
+}
+
+void Server::on_connection(uv::Stream& listener) {
+    uv::Stream client(loop_, listener.kind());
+    if (listener.accept(client) != 0) return;
+    if (connections_.size() >= max_connections_) {
+        // Refused by closing: answering would cost what the limit protects.
+        log::warn("http") << "connection limit " << max_connections_ << " reached; closing a new connection";
+        return;  // `client` closes as it goes out of scope
+    }
+    auto connection = std::make_unique<ServerConnection>(std::move(client), limits_, handler_,
+                                                         [this](ServerConnection* c) { forget(c); });
+    ServerConnection* raw = connection.get();
+    connections_.emplace(raw, std::move(connection));
+    raw->start();
+}
+
+void Server::forget(ServerConnection* connection) {
+    const auto it = connections_.find(connection);
+    if (it == connections_.end()) return;
+    closed_.push_back(std::move(it->second));
+    connections_.erase(it);
+    if (!reaper_.active()) {
+        reaper_.start(0, [this] {
+            closed_.clear();
+            check_drained();
+        });
+    }
+}
+
+void Server::drain(std::function<void()> on_drained) {
+    draining_ = true;
+    on_drained_ = std::move(on_drained);
+    listeners_.clear();  // closes them: no new connections
+    std::vector<ServerConnection*> all;
+    for (auto& [raw, connection] : connections_) all.push_back(raw);
+    for (auto* raw : all) raw->drain();
+    check_drained();
+}
+
+void Server::close_all() {
+    listeners_.clear();
+    std::vector<ServerConnection*> all;
+    for (auto& [raw, connection] : connections_) all.push_back(raw);
+    for (auto* raw : all) raw->close();
+}
+
+void Server::check_drained() {
+    if (!draining_ || !connections_.empty() || !closed_.empty()) return;
+    reaper_.close();
+    if (on_drained_) {
+        auto done = std::move(on_drained_);
+        done();
+    }
+}
+
+}  // namespace core::http

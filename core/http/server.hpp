@@ -1,0 +1,60 @@
+// An HTTP listener on one loop: accepts connections and owns them.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "core/http/exchange.hpp"
+#include "core/http/limits.hpp"
+#include "core/http/server_connection.hpp"
+#include "core/net/address.hpp"
+#include "core/net/socket.hpp"
+#include "core/uv/stream.hpp"
+#include "core/uv/timer.hpp"
+
+namespace core::http {
+
+class Server {
+public:
+    Server(uv_loop_t* loop, const Limits& limits, Handler& handler, size_t max_connections);
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+    ~Server();
+
+    // Listens on `address`: TCP with SO_REUSEPORT, so that each thread's
+    // Server may listen on the same address. Throws on failure.
+    void listen(const net::Address& address);
+    // Listens on a socket bound elsewhere (a unix socket shared by threads).
+    void listen(net::Socket socket, uv::Stream::Kind kind);
+
+    // Stops accepting, closes idle connections and closes the others after
+    // their current response; `on_drained` runs once none is left.
+    void drain(std::function<void()> on_drained = {});
+    // Closes every connection now.
+    void close_all();
+
+    size_t connection_count() const { return connections_.size(); }
+
+private:
+    void on_connection(uv::Stream& listener);
+    void forget(ServerConnection* connection);
+    void check_drained();
+
+    uv_loop_t* loop_;
+    Limits limits_;
+    Handler& handler_;
+    size_t max_connections_;
+    std::vector<uv::Stream> listeners_;
+    std::unordered_map<ServerConnection*, std::unique_ptr<ServerConnection>> connections_;
+    // Closed connections are destroyed on the next loop turn, never from
+    // inside their own callbacks.
+    std::vector<std::unique_ptr<ServerConnection>> closed_;
+    uv::Timer reaper_;
+    bool draining_ = false;
+    std::function<void()> on_drained_;
+};
+
+}  // namespace core::http

@@ -1,0 +1,89 @@
+// The server side of one HTTP/1.1 connection: parsing, keep-alive,
+// pipelining, timeouts, error answers and backpressure.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/http/exchange.hpp"
+#include "core/http/limits.hpp"
+#include "core/http/parser.hpp"
+#include "core/uv/stream.hpp"
+#include "core/uv/timer.hpp"
+
+namespace core::http {
+
+class ServerConnection {
+public:
+    using ClosedCallback = std::function<void(ServerConnection*)>;
+    // `on_closed` runs once, when the connection has closed; the owner may
+    // destroy it then, but not from inside that call.
+    ServerConnection(uv::Stream stream, const Limits& limits, Handler& handler, ClosedCallback on_closed);
+    ServerConnection(const ServerConnection&) = delete;
+    ServerConnection& operator=(const ServerConnection&) = delete;
+    ~ServerConnection();
+
+    void start();
+    // Graceful stop: close now if idle, else after the current response.
+    void drain();
+    // Close at once, abandoning any exchange in flight.
+    void close();
+    bool idle() const;
+
+private:
+    friend class Exchange;
+    enum class Phase { head, body, awaiting_response, closing };
+
+    // From the stream.
+    void on_data(std::string_view data);
+    void on_read_end(int status);
+    // From the parser.
+    void on_request(RequestHead& head);
+    void on_body(std::string_view data);
+    void on_complete();
+    // From the Exchange.
+    void send(std::string bytes, std::function<void()> on_flushed);
+    void send(std::vector<std::string> pieces, std::function<void()> on_flushed);
+    void exchange_ended(bool framing_intact);
+    void set_body_paused(bool paused);
+
+    // Moves the connection on as far as it can: the single place where the
+    // next pipelined request is parsed, so that handlers that answer at
+    // once never re-enter the parser.
+    void advance();
+    void feed(std::string_view data);
+    void fail(int status, std::string_view reason);
+    void close_after_flush();
+    void update_reading();
+    void arm_timer();
+
+    uv::Stream stream_;
+    Limits limits_;
+    Handler& handler_;
+    ClosedCallback on_closed_;
+    Parser parser_;
+    uv::Timer timer_;
+
+    Phase phase_ = Phase::head;
+    std::shared_ptr<Exchange> exchange_;
+    bool request_complete_ = false;
+    bool response_ended_ = false;
+    bool keep_alive_ = true;
+    bool body_paused_ = false;
+    bool draining_ = false;
+    bool closed_ = false;
+    bool first_request_ = true;
+    enum class TimerKind { none, header, body, idle };
+    TimerKind timer_kind_ = TimerKind::none;
+
+    std::string pending_;          // bytes read but not yet parsed
+    std::string_view incoming_;    // bytes of the current read callback
+    bool advancing_ = false;
+    bool advance_again_ = false;
+    size_t writes_in_flight_ = 0;
+    bool close_when_flushed_ = false;
+    std::string peer_;
+};
+
+}  // namespace core::http

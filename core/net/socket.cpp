@@ -1,0 +1,46 @@
+// Listening sockets shared by the threads of a daemon through SO_REUSEPORT.
+#include "core/net/socket.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace core::net {
+
+Socket& Socket::operator=(Socket&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = other.release();
+    }
+    return *this;
+}
+
+Socket::~Socket() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Socket bind_reuseport(const Address& address, Transport transport) {
+    const int type = (transport == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+    Socket socket(::socket(address.family(), type, 0));
+    const auto fail = [&](const char* what) {
+        throw std::system_error(errno, std::generic_category(), std::string(what) + " " + address.to_string());
+    };
+    if (socket.get() < 0) fail("socket");
+    const int on = 1;
+    if (::setsockopt(socket.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) fail("SO_REUSEPORT");
+    if (transport == Transport::tcp &&
+        ::setsockopt(socket.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) {
+        fail("SO_REUSEADDR");
+    }
+    if (address.family() == AF_INET6 &&
+        ::setsockopt(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) {
+        fail("IPV6_V6ONLY");
+    }
+    if (::bind(socket.get(), address.sockaddr_ptr(), address.sockaddr_length()) != 0) fail("cannot bind");
+    return socket;
+}
+
+}  // namespace core::net

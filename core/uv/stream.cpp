@@ -1,0 +1,171 @@
+// A libuv stream (TCP or unix socket) with owned write requests and
+// std::function callbacks.
+#include "core/uv/stream.hpp"
+
+#include <memory>
+
+#include "core/net/address.hpp"
+
+namespace core::uv {
+namespace {
+
+// One read buffer per thread: a read callback consumes its bytes before the
+// next read on the same thread can start, so connections need not own one.
+constexpr size_t kReadBufferSize = 64 * 1024;
+thread_local char t_read_buffer[kReadBufferSize];
+
+struct WriteRequest {
+    uv_write_t req;
+    StreamState* owner;
+    std::vector<std::string> pieces;
+    std::vector<uv_buf_t> bufs;
+    std::function<void(int)> done;
+};
+
+template <typename Request>
+struct CallbackRequest {
+    Request req;
+    StreamState* owner;
+    std::function<void(int)> done;
+};
+
+// Frees a request in its callback and runs `done` unless the owner is closed.
+template <typename Request>
+void finish(Request* raw, int status) {
+    std::unique_ptr<Request> request(raw);
+    if (request->done && !request->owner->closed) request->done(status);
+}
+
+}  // namespace
+
+Stream::Stream(uv_loop_t* loop, Kind kind) : kind_(kind) {
+    auto s = make_state();
+    if (kind == Kind::tcp) {
+        check(uv_tcp_init(loop, &s->uv.tcp), "uv_tcp_init");
+    } else {
+        check(uv_pipe_init(loop, &s->uv.pipe, 0), "uv_pipe_init");
+    }
+    adopt(std::move(s));
+}
+
+void Stream::open(uv_os_sock_t fd) {
+    if (kind_ == Kind::tcp) {
+        check(uv_tcp_open(&state()->uv.tcp, fd), "uv_tcp_open");
+    } else {
+        check(uv_pipe_open(&state()->uv.pipe, fd), "uv_pipe_open");
+    }
+}
+
+void Stream::listen(int backlog, std::function<void(int)> on_connection) {
+    state()->on_connection = std::move(on_connection);
+    check(uv_listen(raw_stream(), backlog,
+                    [](uv_stream_t* s, int status) {
+                        static_cast<StreamState*>(s->data)->on_connection(status);
+                    }),
+          "uv_listen");
+}
+
+int Stream::accept(Stream& client) { return uv_accept(raw_stream(), client.raw_stream()); }
+
+void Stream::read_start(std::function<void(std::string_view)> on_data, std::function<void(int)> on_read_end) {
+    state()->on_data = std::move(on_data);
+    state()->on_read_end = std::move(on_read_end);
+    read_resume();
+}
+
+void Stream::read_resume() {
+    if (reading_) return;
+    const int status = uv_read_start(
+        raw_stream(),
+        [](uv_handle_t*, size_t, uv_buf_t* buf) { *buf = uv_buf_init(t_read_buffer, kReadBufferSize); },
+        [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+            auto* state = static_cast<StreamState*>(s->data);
+            if (nread > 0) {
+                state->on_data(std::string_view(buf->base, static_cast<size_t>(nread)));
+            } else if (nread < 0) {
+                uv_read_stop(s);
+                state->on_read_end(static_cast<int>(nread));
+            }
+        });
+    reading_ = status == 0;
+    if (status < 0) {
+        // The peer is already gone; report it like a read error, later.
+        state()->on_read_end(status);
+    }
+}
+
+void Stream::read_stop() {
+    if (!reading_) return;
+    uv_read_stop(raw_stream());
+    reading_ = false;
+}
+
+int Stream::write(std::vector<std::string> pieces, std::function<void(int)> done) {
+    auto request = std::make_unique<WriteRequest>();
+    request->owner = state();
+    request->pieces = std::move(pieces);
+    request->done = std::move(done);
+    request->bufs.reserve(request->pieces.size());
+    for (auto& piece : request->pieces) {
+        request->bufs.push_back(uv_buf_init(piece.data(), static_cast<unsigned>(piece.size())));
+    }
+    WriteRequest* raw = request.get();
+    const int status = uv_write(&raw->req, raw_stream(), raw->bufs.data(),
+                                static_cast<unsigned>(raw->bufs.size()), [](uv_write_t* req, int st) {
+                                    finish(reinterpret_cast<WriteRequest*>(req), st);
+                                });
+    if (status < 0) return status;
+    request.release();  // owned by libuv until the callback frees it
+    return 0;
+}
+
+int Stream::write(std::string data, std::function<void(int)> done) {
+    std::vector<std::string> pieces;
+    pieces.push_back(std::move(data));
+    return write(std::move(pieces), std::move(done));
+}
+
+void Stream::shutdown(std::function<void(int)> done) {
+    using Request = CallbackRequest<uv_shutdown_t>;
+    auto request = std::make_unique<Request>();
+    request->owner = state();
+    request->done = std::move(done);
+    if (uv_shutdown(&request->req, raw_stream(), [](uv_shutdown_t* req, int st) {
+            finish(reinterpret_cast<Request*>(req), st);
+        }) == 0) {
+        request.release();
+    }
+}
+
+void Stream::connect(const sockaddr* address, std::function<void(int)> done) {
+    using Request = CallbackRequest<uv_connect_t>;
+    auto request = std::make_unique<Request>();
+    request->owner = state();
+    request->done = std::move(done);
+    const int status = uv_tcp_connect(&request->req, &state()->uv.tcp, address,
+                                      [](uv_connect_t* req, int st) { finish(reinterpret_cast<Request*>(req), st); });
+    check(status, "uv_tcp_connect");
+    request.release();
+}
+
+void Stream::connect(const std::string& path, std::function<void(int)> done) {
+    using Request = CallbackRequest<uv_connect_t>;
+    auto request = std::make_unique<Request>();
+    request->owner = state();
+    request->done = std::move(done);
+    uv_pipe_connect(&request->req, &state()->uv.pipe, path.c_str(),
+                    [](uv_connect_t* req, int st) { finish(reinterpret_cast<Request*>(req), st); });
+    request.release();
+}
+
+std::string Stream::peer_name() const {
+    if (kind_ == Kind::pipe) return "unix:";
+    sockaddr_storage address{};
+    int length = sizeof address;
+    if (uv_tcp_getpeername(&state()->uv.tcp, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        return "-";
+    }
+    return net::format_ip(reinterpret_cast<const sockaddr*>(&address));
+}
+
+}  // namespace core::uv

@@ -1,0 +1,80 @@
+// A libuv stream (TCP or unix socket) with owned write requests and
+// std::function callbacks.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/uv/error.hpp"
+#include "core/uv/handle.hpp"
+
+namespace core::uv {
+
+struct StreamState {
+    union {
+        uv_handle_t handle;
+        uv_stream_t stream;
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } uv;
+    bool closed = false;
+    // Bytes read: a view into a per-thread buffer, valid only during the call.
+    std::function<void(std::string_view)> on_data;
+    // UV_EOF when the peer closed its side, another negative code on error.
+    std::function<void(int)> on_read_end;
+    std::function<void(int)> on_connection;
+};
+
+class Stream : public Handle<StreamState> {
+public:
+    enum class Kind { tcp, pipe };
+
+    Stream() = default;
+    Stream(uv_loop_t* loop, Kind kind);
+
+    static Stream tcp(uv_loop_t* loop) { return Stream(loop, Kind::tcp); }
+    static Stream pipe(uv_loop_t* loop) { return Stream(loop, Kind::pipe); }
+
+    Kind kind() const { return kind_; }
+    uv_stream_t* raw_stream() const { return &state()->uv.stream; }
+
+    // Adopts an already bound (or connected) socket descriptor.
+    void open(uv_os_sock_t fd);
+
+    void listen(int backlog, std::function<void(int status)> on_connection);
+    // Accepts a pending connection into `client`, created on the same loop.
+    int accept(Stream& client);
+
+    void read_start(std::function<void(std::string_view)> on_data, std::function<void(int)> on_read_end);
+    // Resumes reading with the callbacks given to read_start.
+    void read_resume();
+    void read_stop();
+    bool reading() const { return reading_; }
+
+    // Queues bytes for writing; `done` runs once they are written or failed,
+    // but never after this Stream was closed. The pieces are kept alive by
+    // the request, so callers may pass temporaries. Returns 0, or a negative
+    // libuv status when nothing was queued (then `done` never runs).
+    int write(std::vector<std::string> pieces, std::function<void(int status)> done = {});
+    int write(std::string data, std::function<void(int status)> done = {});
+    size_t write_queue_size() const { return raw_stream()->write_queue_size; }
+
+    // Half-closes the connection once queued writes are done.
+    void shutdown(std::function<void(int status)> done = {});
+
+    // Connects a TCP stream to `address`.
+    void connect(const sockaddr* address, std::function<void(int status)> done);
+    // Connects a pipe stream to a unix socket path.
+    void connect(const std::string& path, std::function<void(int status)> done);
+
+    // "ip:port" of the peer for TCP, "unix:" for a unix socket.
+    std::string peer_name() const;
+
+private:
+    Kind kind_ = Kind::tcp;
+    bool reading_ = false;
+};
+
+}  // namespace core::uv

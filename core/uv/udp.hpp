@@ -1,0 +1,40 @@
+// A libuv UDP socket with std::function callbacks and owned send requests.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "core/uv/error.hpp"
+#include "core/uv/handle.hpp"
+
+namespace core::uv {
+
+struct UdpState {
+    uv_udp_t uv;
+    bool closed = false;
+    // A datagram: a view into a per-thread buffer, valid only during the call.
+    std::function<void(std::string_view, const sockaddr*)> on_datagram;
+};
+
+class Udp : public Handle<UdpState> {
+public:
+    Udp() = default;
+    explicit Udp(uv_loop_t* loop) {
+        auto s = make_state();
+        check(uv_udp_init(loop, &s->uv), "uv_udp_init");
+        adopt(std::move(s));
+    }
+
+    void open(uv_os_sock_t fd) { check(uv_udp_open(&state()->uv, fd), "uv_udp_open"); }
+    uv_udp_t* raw() const { return &state()->uv; }
+
+    void recv_start(std::function<void(std::string_view, const sockaddr*)> on_datagram);
+    void recv_stop();
+
+    // Sends one datagram; `done` (optional) runs unless this Udp was closed.
+    // Returns 0 or a negative libuv status when nothing was queued.
+    int send(std::string data, const sockaddr* to, std::function<void(int)> done = {});
+};
+
+}  // namespace core::uv
