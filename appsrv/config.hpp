@@ -12,9 +12,12 @@ using core::config::Type;
 namespace limits = core::http::limits_keys;
 
 inline constexpr Key kKeys[] = {
-    {.name = "listen", .type = Type::string_list, .default_value = "[\"127.0.0.1:9000\"]",
+    {.name = "listen",
+     .type = Type::string_list,
+     .default_value = "[\"127.0.0.1:9000\"]",
      .help = "addresses to accept HTTP on, behind httpd (IP:PORT, [IPv6]:PORT or unix:PATH)",
-     .reloadable = false, .min = 1},
+     .reloadable = false,
+     .min = 1},
     core::config::common::threads,
     core::config::common::shutdown_timeout,
     core::config::common::log_level,

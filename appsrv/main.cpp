@@ -1,8 +1,8 @@
 // appsrv: the application server of webstack.
 #include "appsrv/config.hpp"
-#include "db/config.hpp"
 #include "core/daemon.hpp"
 #include "core/log.hpp"
+#include "db/config.hpp"
 
 namespace {
 
@@ -20,8 +20,9 @@ int main(int argc, char** argv) {
                                  .check = {},
                                  .serve =
                                      [](const core::config::Config&, const core::DaemonOptions&) {
-                                         core::log::error("appsrv") << "this build can check a configuration "
-                                                                   "but does not serve yet";
+                                         core::log::error("appsrv")
+                                             << "this build can check a configuration "
+                                                "but does not serve yet";
                                          return 2;
                                      },
                              });

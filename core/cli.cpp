@@ -10,15 +10,20 @@
 namespace core {
 
 void add_daemon_options(CLI::App& app, DaemonOptions& options) {
-    app.set_version_flag("--version", std::string(app.get_name()) + " (webstack) " WEBSTACK_VERSION);
-    app.add_option("-c,--config", options.config_path, "configuration file (TOML), e.g. conf/webstack.toml");
-    app.add_flag("--check", options.check, "check the configuration (and what it names), then exit");
+    app.set_version_flag("--version",
+                         std::string(app.get_name()) + " (webstack) " WEBSTACK_VERSION);
+    app.add_option("-c,--config", options.config_path,
+                   "configuration file (TOML), e.g. conf/webstack.toml");
+    app.add_flag("--check", options.check,
+                 "check the configuration (and what it names), then exit");
     app.add_flag("--config-reference", options.print_reference,
                  "print the configuration reference of this daemon in Markdown, then exit");
-    app.add_option("-l,--listen", options.listen, "listen address (IP:PORT, [IPv6]:PORT, unix:PATH); repeatable")
+    app.add_option("-l,--listen", options.listen,
+                   "listen address (IP:PORT, [IPv6]:PORT, unix:PATH); repeatable")
         ->each([](const std::string& text) {
             std::string error;
-            if (!net::parse_address(text, error)) throw CLI::ValidationError("--listen " + text, error);
+            if (!net::parse_address(text, error))
+                throw CLI::ValidationError("--listen " + text, error);
         });
     app.add_option("-t,--threads", options.threads, "event loop threads (0: one per core)")
         ->check(CLI::Range(0, 256));
@@ -35,10 +40,12 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
     return std::nullopt;
 }
 
-config::Config load_daemon_config(const DaemonOptions& options, std::span<const config::Schema* const> schemas,
+config::Config load_daemon_config(const DaemonOptions& options,
+                                  std::span<const config::Schema* const> schemas,
                                   std::string_view section_name) {
-    config::Config config = options.config_path.empty() ? config::defaults(schemas)
-                                                        : config::load_file(options.config_path, schemas);
+    config::Config config = options.config_path.empty()
+                                ? config::defaults(schemas)
+                                : config::load_file(options.config_path, schemas);
     config::Section& section = config.section(section_name);
     const config::Schema& schema = *section.schema();
     const auto override_key = [&](std::string_view key, config::Value value) {

@@ -34,7 +34,8 @@ std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv);
 // Loads the file named by --config (or the defaults) and applies the
 // command-line overrides to `section`'s "listen", "threads" and
 // "log_level" keys. Throws config::Error.
-config::Config load_daemon_config(const DaemonOptions& options, std::span<const config::Schema* const> schemas,
+config::Config load_daemon_config(const DaemonOptions& options,
+                                  std::span<const config::Schema* const> schemas,
                                   std::string_view section);
 
 }  // namespace core

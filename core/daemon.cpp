@@ -34,7 +34,8 @@ int daemon_main(int argc, char** argv, const DaemonDescription& daemon) {
         if (daemon.check) daemon.check(config);
         if (options.check) {
             std::cout << daemon.name << ": configuration "
-                      << (options.config_path.empty() ? std::string("(defaults)") : options.config_path)
+                      << (options.config_path.empty() ? std::string("(defaults)")
+                                                      : options.config_path)
                       << " is valid\n";
             return 0;
         }
@@ -45,7 +46,8 @@ int daemon_main(int argc, char** argv, const DaemonDescription& daemon) {
     }
 }
 
-int serve(std::string_view component, size_t thread_total, uint64_t shutdown_timeout_ms, ServeHooks hooks) {
+int serve(std::string_view component, size_t thread_total, uint64_t shutdown_timeout_ms,
+          ServeHooks hooks) {
     // A peer that closes early must cost one connection, not the process.
     std::signal(SIGPIPE, SIG_IGN);
     LoopThreads threads(thread_total);
@@ -53,7 +55,8 @@ int serve(std::string_view component, size_t thread_total, uint64_t shutdown_tim
     Lifecycle lifecycle(component, Lifecycle::Hooks{
                                        .on_stop =
                                            [&] {
-                                               threads.stop(hooks.drain, hooks.force, shutdown_timeout_ms,
+                                               threads.stop(hooks.drain, hooks.force,
+                                                            shutdown_timeout_ms,
                                                             [&] { lifecycle_ptr->stopped(); });
                                            },
                                        .on_force_stop = [&] { threads.post_all(hooks.force); },

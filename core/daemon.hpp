@@ -48,6 +48,7 @@ struct ServeHooks {
 // Runs `threads` loop threads under the lifecycle until SIGTERM/SIGINT has
 // drained them (cut off after `shutdown_timeout_ms`). Returns the exit
 // status: 0 after a graceful stop, 1 when start-up failed.
-int serve(std::string_view component, size_t threads, uint64_t shutdown_timeout_ms, ServeHooks hooks);
+int serve(std::string_view component, size_t threads, uint64_t shutdown_timeout_ms,
+          ServeHooks hooks);
 
 }  // namespace core

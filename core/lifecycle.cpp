@@ -9,10 +9,14 @@ namespace core {
 
 std::string_view state_name(State state) {
     switch (state) {
-        case State::starting: return "starting";
-        case State::serving: return "serving";
-        case State::draining: return "draining";
-        case State::stopped: return "stopped";
+        case State::starting:
+            return "starting";
+        case State::serving:
+            return "serving";
+        case State::draining:
+            return "draining";
+        case State::stopped:
+            return "stopped";
     }
     return "unknown";
 }
@@ -45,7 +49,9 @@ void Lifecycle::set_state(State state) {
     log::info(component_) << "state " << state_name(state);
 }
 
-void Lifecycle::set_serving() { set_state(State::serving); }
+void Lifecycle::set_serving() {
+    set_state(State::serving);
+}
 
 void Lifecycle::request_stop() {
     if (state() == State::draining || state() == State::stopped) return;
@@ -64,6 +70,8 @@ void Lifecycle::stopped() {
     });
 }
 
-void Lifecycle::run() { loop_.run(); }
+void Lifecycle::run() {
+    loop_.run();
+}
 
 }  // namespace core

@@ -19,7 +19,7 @@ std::string_view state_name(State state);
 // `on_reload`. The daemon reports the end of its drain with stopped(), from
 // any thread, which ends run().
 class Lifecycle {
-public:
+  public:
     struct Hooks {
         std::function<void()> on_stop;
         std::function<void()> on_force_stop;
@@ -42,7 +42,7 @@ public:
     // Runs the main loop until stopped().
     void run();
 
-private:
+  private:
     void set_state(State state);
 
     std::string_view component_;

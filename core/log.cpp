@@ -1,12 +1,11 @@
 // Log lines on stderr: timestamp, level, component, message.
 #include "core/log.hpp"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <ctime>
 #include <string>
+#include <unistd.h>
 
 namespace core::log {
 namespace {
@@ -43,17 +42,27 @@ bool parse_level(std::string_view text, Level& out) {
 
 std::string_view level_name(Level level) {
     switch (level) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warn";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        case Level::error:
+            return "error";
     }
     return "unknown";
 }
 
-void set_level(Level level) { g_level.store(level, std::memory_order_relaxed); }
-Level current_level() { return g_level.load(std::memory_order_relaxed); }
-bool enabled(Level level) { return level >= current_level(); }
+void set_level(Level level) {
+    g_level.store(level, std::memory_order_relaxed);
+}
+Level current_level() {
+    return g_level.load(std::memory_order_relaxed);
+}
+bool enabled(Level level) {
+    return level >= current_level();
+}
 
 void write(Level level, std::string_view component, std::string_view message) {
     if (!enabled(level)) return;

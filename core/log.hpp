@@ -23,7 +23,7 @@ void write(Level level, std::string_view component, std::string_view message);
 // Collects a message with operator<< and writes it when destroyed:
 //   core::log::info("dnsd") << "loaded " << count << " zones";
 class Line {
-public:
+  public:
     Line(Level level, std::string_view component);
     Line(const Line&) = delete;
     Line& operator=(const Line&) = delete;
@@ -35,16 +35,24 @@ public:
         return *this;
     }
 
-private:
+  private:
     Level level_;
     std::string_view component_;
     bool active_;
     std::ostringstream stream_;
 };
 
-inline Line debug(std::string_view component) { return Line(Level::debug, component); }
-inline Line info(std::string_view component) { return Line(Level::info, component); }
-inline Line warn(std::string_view component) { return Line(Level::warn, component); }
-inline Line error(std::string_view component) { return Line(Level::error, component); }
+inline Line debug(std::string_view component) {
+    return Line(Level::debug, component);
+}
+inline Line info(std::string_view component) {
+    return Line(Level::info, component);
+}
+inline Line warn(std::string_view component) {
+    return Line(Level::warn, component);
+}
+inline Line error(std::string_view component) {
+    return Line(Level::error, component);
+}
 
 }  // namespace core::log

@@ -1,7 +1,6 @@
 // N threads, each running its own libuv loop: the daemons' threading model.
 #include "core/loop_threads.hpp"
 
-
 #include "core/log.hpp"
 
 namespace core {
@@ -15,7 +14,8 @@ bool Worker::post(std::function<void()> task) {
 
 LoopThreads::LoopThreads(size_t count) {
     if (count == 0) count = 1;
-    for (size_t i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(i));
+    for (size_t i = 0; i < count; ++i)
+        workers_.push_back(std::make_unique<Worker>(i));
 }
 
 LoopThreads::~LoopThreads() {
@@ -60,24 +60,30 @@ void LoopThreads::run_worker(Worker& worker) {
     started_.notify_all();
 
     worker.loop_.run();
-    // Whatever the drain left behind (it should be nothing) is closed here,
-    // on the thread that owns it.
+    // The loop ran dry: every handle but the (unreferenced) inbox and
+    // deadline is closed. Those two close here, on the thread that owns them.
+    {
+        std::lock_guard lock(worker.inbox_mutex_);
+        worker.inbox_.close();
+    }
     worker.deadline_.close();
-    if (worker.loop_.close() != 0) {
-        log::error("core") << "worker " << worker.index() << ": loop closed with handles still open";
+    worker.loop_close_status_ = worker.loop_.close();
+    if (worker.loop_close_status_ != 0) {
+        log::error("core") << "worker " << worker.index()
+                           << ": loop closed with handles still open";
     }
     if (--running_ == 0 && on_all_stopped_) on_all_stopped_();
 }
 
-void LoopThreads::stop(Hook drain, Hook force, uint64_t deadline_ms, std::function<void()> on_all_stopped) {
+void LoopThreads::stop(Hook drain, Hook force, uint64_t deadline_ms,
+                       std::function<void()> on_all_stopped) {
     on_all_stopped_ = std::move(on_all_stopped);
     for (auto& worker : workers_) {
         Worker* w = worker.get();
         w->post([w, drain, force, deadline_ms] {
-            {
-                std::lock_guard lock(w->inbox_mutex_);
-                w->inbox_.close();  // no more posts: the loop may now run dry
-            }
+            // The inbox stays open for a forced stop, but no longer keeps
+            // the loop alive: the loop ends once the drain has left nothing.
+            w->inbox_.unref();
             drain(*w);
             w->deadline_.start(deadline_ms, [w, force] { force(*w); });
             w->deadline_.unref();  // the deadline alone must not keep the loop alive

@@ -23,7 +23,7 @@ class LoopThreads;
 // and connections through the objects its setup function created; other
 // threads talk to it only through post().
 class Worker {
-public:
+  public:
     explicit Worker(size_t index) : index_(index) {}
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -35,17 +35,22 @@ public:
     // false (and drops the task) once the worker has stopped taking work.
     bool post(std::function<void()> task);
 
-private:
+    // After the thread ended: uv_loop_close's status, 0 when every handle
+    // had been closed.
+    int loop_close_status() const { return loop_close_status_; }
+
+  private:
     friend class LoopThreads;
     size_t index_;
     uv::Loop loop_;
     std::mutex inbox_mutex_;
     uv::Async inbox_;  // guarded by inbox_mutex_ for post() from other threads
     uv::Timer deadline_;
+    int loop_close_status_ = -1;
 };
 
 class LoopThreads {
-public:
+  public:
     // Runs on each worker's thread before it serves: opens its listeners.
     using Setup = std::function<void(Worker&)>;
     // Runs on each worker's thread when stopping.
@@ -68,7 +73,8 @@ public:
     // `deadline_ms` runs `force` (close everything). A worker's loop ends when
     // it has nothing left; `on_all_stopped` runs on the last worker thread to
     // finish (post it to wherever it belongs).
-    void stop(Hook drain, Hook force, uint64_t deadline_ms, std::function<void()> on_all_stopped = {});
+    void stop(Hook drain, Hook force, uint64_t deadline_ms,
+              std::function<void()> on_all_stopped = {});
 
     // Waits for every thread to end.
     void join();
@@ -76,7 +82,7 @@ public:
     // Runs `task` on every worker's thread.
     void post_all(const std::function<void(Worker&)>& task);
 
-private:
+  private:
     void run_worker(Worker& worker);
 
     std::vector<std::unique_ptr<Worker>> workers_;

@@ -9,8 +9,11 @@ using core::config::Key;
 using core::config::Type;
 
 inline constexpr Key kKeys[] = {
-    {.name = "url", .type = Type::string, .default_value = "\"sqlite:var/webstack.db\"",
-     .help = "`sqlite:PATH` or `mysql://USER:PASSWORD@HOST:PORT/DATABASE`", .reloadable = false},
+    {.name = "url",
+     .type = Type::string,
+     .default_value = "\"sqlite:var/webstack.db\"",
+     .help = "`sqlite:PATH` or `mysql://USER:PASSWORD@HOST:PORT/DATABASE`",
+     .reloadable = false},
 };
 
 inline constexpr core::config::Schema kSchema{

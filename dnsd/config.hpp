@@ -10,8 +10,12 @@ using core::config::Key;
 using core::config::Type;
 
 inline constexpr Key kKeys[] = {
-    {.name = "listen", .type = Type::string_list, .default_value = "[\"127.0.0.1:5300\"]",
-     .help = "addresses to answer on, UDP and TCP (IP:PORT or [IPv6]:PORT)", .reloadable = false, .min = 1},
+    {.name = "listen",
+     .type = Type::string_list,
+     .default_value = "[\"127.0.0.1:5300\"]",
+     .help = "addresses to answer on, UDP and TCP (IP:PORT or [IPv6]:PORT)",
+     .reloadable = false,
+     .min = 1},
     core::config::common::threads,
     core::config::common::shutdown_timeout,
     core::config::common::log_level,

@@ -1,8 +1,7 @@
 // dnsd: the authoritative DNS server of webstack.
-#include "dnsd/config.hpp"
-
 #include "core/daemon.hpp"
 #include "core/log.hpp"
+#include "dnsd/config.hpp"
 
 namespace {
 
@@ -20,8 +19,9 @@ int main(int argc, char** argv) {
                                  .check = {},
                                  .serve =
                                      [](const core::config::Config&, const core::DaemonOptions&) {
-                                         core::log::error("dnsd") << "this build can check a configuration "
-                                                                   "but does not serve yet";
+                                         core::log::error("dnsd")
+                                             << "this build can check a configuration "
+                                                "but does not serve yet";
                                          return 2;
                                      },
                              });

@@ -12,8 +12,12 @@ using core::config::Type;
 namespace limits = core::http::limits_keys;
 
 inline constexpr Key kKeys[] = {
-    {.name = "listen", .type = Type::string_list, .default_value = "[\"127.0.0.1:8080\"]",
-     .help = "addresses to accept HTTP on (IP:PORT or [IPv6]:PORT)", .reloadable = false, .min = 1},
+    {.name = "listen",
+     .type = Type::string_list,
+     .default_value = "[\"127.0.0.1:8080\"]",
+     .help = "addresses to accept HTTP on (IP:PORT or [IPv6]:PORT)",
+     .reloadable = false,
+     .min = 1},
     core::config::common::threads,
     core::config::common::shutdown_timeout,
     core::config::common::log_level,

@@ -1,8 +1,7 @@
 // httpd: the front web server of webstack.
-#include "httpd/config.hpp"
-
 #include "core/daemon.hpp"
 #include "core/log.hpp"
+#include "httpd/config.hpp"
 
 namespace {
 
@@ -20,8 +19,9 @@ int main(int argc, char** argv) {
                                  .check = {},
                                  .serve =
                                      [](const core::config::Config&, const core::DaemonOptions&) {
-                                         core::log::error("httpd") << "this build can check a configuration "
-                                                                   "but does not serve yet";
+                                         core::log::error("httpd")
+                                             << "this build can check a configuration "
+                                                "but does not serve yet";
                                          return 2;
                                      },
                              });

@@ -11,7 +11,9 @@
 namespace core::config {
 namespace {
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int line_of(const toml::node& node) {
+    return static_cast<int>(node.source().begin.line);
+}
 
 // "10s" → 10000; "500ms", "2m", "1h", "1d"; a bare integer counts seconds.
 bool parse_duration_ms(std::string_view text, int64_t& out) {
@@ -20,12 +22,18 @@ bool parse_duration_ms(std::string_view text, int64_t& out) {
     if (ec != std::errc() || number < 0) return false;
     const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
     int64_t scale = 0;
-    if (unit == "ms") scale = 1;
-    else if (unit == "s" || unit.empty()) scale = 1000;
-    else if (unit == "m") scale = 60'000;
-    else if (unit == "h") scale = 3'600'000;
-    else if (unit == "d") scale = 86'400'000;
-    else return false;
+    if (unit == "ms")
+        scale = 1;
+    else if (unit == "s" || unit.empty())
+        scale = 1000;
+    else if (unit == "m")
+        scale = 60'000;
+    else if (unit == "h")
+        scale = 3'600'000;
+    else if (unit == "d")
+        scale = 86'400'000;
+    else
+        return false;
     if (number > std::numeric_limits<int64_t>::max() / scale) return false;
     out = number * scale;
     return true;
@@ -37,13 +45,19 @@ bool parse_size(std::string_view text, int64_t& out) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (ec != std::errc() || number < 0) return false;
     std::string unit(end, static_cast<size_t>(text.data() + text.size() - end));
-    std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(unit.begin(), unit.end(), unit.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     int64_t scale = 0;
-    if (unit.empty() || unit == "b") scale = 1;
-    else if (unit == "k") scale = int64_t{1} << 10;
-    else if (unit == "m") scale = int64_t{1} << 20;
-    else if (unit == "g") scale = int64_t{1} << 30;
-    else return false;
+    if (unit.empty() || unit == "b")
+        scale = 1;
+    else if (unit == "k")
+        scale = int64_t{1} << 10;
+    else if (unit == "m")
+        scale = int64_t{1} << 20;
+    else if (unit == "g")
+        scale = int64_t{1} << 30;
+    else
+        return false;
     if (number > std::numeric_limits<int64_t>::max() / scale) return false;
     out = number * scale;
     return true;
@@ -58,13 +72,17 @@ std::string describe_limit(const Key& key, int64_t value) {
 Section check_table(const toml::table& table, const Schema& schema, const std::string& path,
                     const std::string& file);
 
-Value convert(const Key& key, const toml::node& node, const std::string& path, const std::string& file) {
+Value convert(const Key& key, const toml::node& node, const std::string& path,
+              const std::string& file) {
     const int line = line_of(node);
     const std::string where = path + "." + std::string(key.name);
-    const auto fail = [&](const std::string& message) -> Error { return Error(file, line, where, message); };
+    const auto fail = [&](const std::string& message) -> Error {
+        return Error(file, line, where, message);
+    };
     const auto check_range = [&](int64_t v) {
         if (v < key.min || v > key.max) {
-            throw fail("must be between " + describe_limit(key, key.min) + " and " + describe_limit(key, key.max));
+            throw fail("must be between " + describe_limit(key, key.min) + " and " +
+                       describe_limit(key, key.max));
         }
         return v;
     };
@@ -79,7 +97,8 @@ Value convert(const Key& key, const toml::node& node, const std::string& path, c
                 while (!choices.empty()) {
                     const auto bar = choices.find('|');
                     if (choices.substr(0, bar) == text) found = true;
-                    choices = bar == std::string_view::npos ? std::string_view{} : choices.substr(bar + 1);
+                    choices = bar == std::string_view::npos ? std::string_view{}
+                                                            : choices.substr(bar + 1);
                 }
                 if (!found) throw fail("must be one of " + std::string(key.choices));
             }
@@ -104,8 +123,10 @@ Value convert(const Key& key, const toml::node& node, const std::string& path, c
                 v = i->get() * (is_duration ? 1000 : 1);
             } else if (const auto* s = node.as_string()) {
                 if (!(is_duration ? parse_duration_ms(s->get(), v) : parse_size(s->get(), v))) {
-                    throw fail(is_duration ? "expected a duration such as \"500ms\", \"10s\", \"2m\" or \"1h\""
-                                           : "expected a size such as \"512\", \"64k\", \"1m\" or \"1g\"");
+                    throw fail(
+                        is_duration
+                            ? "expected a duration such as \"500ms\", \"10s\", \"2m\" or \"1h\""
+                            : "expected a size such as \"512\", \"64k\", \"1m\" or \"1g\"");
                 }
             } else {
                 throw fail(is_duration ? "expected a duration" : "expected a size");
@@ -130,9 +151,11 @@ Value convert(const Key& key, const toml::node& node, const std::string& path, c
             std::vector<Section> items;
             for (size_t i = 0; i < array->size(); ++i) {
                 const auto* table = array->get(i)->as_table();
-                if (!table) throw Error(file, line_of(*array->get(i)), where, "expected [[" + where + "]] tables");
-                items.push_back(
-                    check_table(*table, *key.children, where + "[" + std::to_string(i + 1) + "]", file));
+                if (!table)
+                    throw Error(file, line_of(*array->get(i)), where,
+                                "expected [[" + where + "]] tables");
+                items.push_back(check_table(*table, *key.children,
+                                            where + "[" + std::to_string(i + 1) + "]", file));
             }
             return items;
         }
@@ -146,17 +169,19 @@ Section check_table(const toml::table& table, const Schema& schema, const std::s
     for (const auto& [name, node] : table) {
         const Key* key = schema.find(name.str());
         if (!key) {
-            throw Error(file, static_cast<int>(name.source().begin.line), path + "." + std::string(name.str()),
-                        "unknown key");
+            throw Error(file, static_cast<int>(name.source().begin.line),
+                        path + "." + std::string(name.str()), "unknown key");
         }
         section.set(key->name, convert(*key, node, path, file), Origin{file, line_of(node)});
     }
     for (const auto& key : schema.keys) {
         if (section.has(key.name)) continue;
         if (key.required) {
-            throw Error(file, line_of(table), path + "." + std::string(key.name), "required key is missing");
+            throw Error(file, line_of(table), path + "." + std::string(key.name),
+                        "required key is missing");
         }
-        if (!key.default_value.empty()) section.set(key.name, parse_value(key, key.default_value, path));
+        if (!key.default_value.empty())
+            section.set(key.name, parse_value(key, key.default_value, path));
     }
     return section;
 }
@@ -164,7 +189,8 @@ Section check_table(const toml::table& table, const Schema& schema, const std::s
 Section defaults_of(const Schema& schema) {
     Section section(&schema, std::string(schema.name));
     for (const auto& key : schema.keys) {
-        if (!key.default_value.empty()) section.set(key.name, parse_value(key, key.default_value, section.path()));
+        if (!key.default_value.empty())
+            section.set(key.name, parse_value(key, key.default_value, section.path()));
     }
     return section;
 }
@@ -172,8 +198,8 @@ Section defaults_of(const Schema& schema) {
 }  // namespace
 
 Error::Error(std::string file, int line, std::string key, std::string message)
-    : std::runtime_error((file.empty() ? std::string() : file + ":" + std::to_string(line) + ": ") + key + ": " +
-                         message),
+    : std::runtime_error((file.empty() ? std::string() : file + ":" + std::to_string(line) + ": ") +
+                         key + ": " + message),
       file_(std::move(file)),
       line_(line),
       key_(std::move(key)),
@@ -195,35 +221,41 @@ Value parse_value(const Key& key, std::string_view toml_text, const std::string&
     try {
         holder = toml::parse("value = " + std::string(toml_text));
     } catch (const toml::parse_error& e) {
-        throw Error("", 0, path + "." + std::string(key.name),
-                    "cannot parse '" + std::string(toml_text) + "': " + std::string(e.description()));
+        throw Error(
+            "", 0, path + "." + std::string(key.name),
+            "cannot parse '" + std::string(toml_text) + "': " + std::string(e.description()));
     }
     return convert(key, *holder.get("value"), path, "");
 }
 
-Config load_text(std::string_view text, const std::string& file, std::span<const Schema* const> schemas) {
+Config load_text(std::string_view text, const std::string& file,
+                 std::span<const Schema* const> schemas) {
     toml::table root;
     try {
         root = toml::parse(text, file);
     } catch (const toml::parse_error& e) {
-        throw Error(file, static_cast<int>(e.source().begin.line), "syntax", std::string(e.description()));
+        throw Error(file, static_cast<int>(e.source().begin.line), "syntax",
+                    std::string(e.description()));
     }
     for (const auto& [name, node] : root) {
-        const bool known = std::find(std::begin(kSections), std::end(kSections), name.str()) != std::end(kSections);
+        const bool known = std::find(std::begin(kSections), std::end(kSections), name.str()) !=
+                           std::end(kSections);
         if (!known) {
             throw Error(file, static_cast<int>(name.source().begin.line), std::string(name.str()),
                         "unknown section (expected dnsd, httpd, appsrv or db)");
         }
         if (!node.is_table()) {
-            throw Error(file, line_of(node), std::string(name.str()), "expected a [" + std::string(name.str()) + "] table");
+            throw Error(file, line_of(node), std::string(name.str()),
+                        "expected a [" + std::string(name.str()) + "] table");
         }
     }
     Config config;
     config.file_ = file;
     for (const Schema* schema : schemas) {
         const auto* table = root.get_as<toml::table>(schema->name);
-        config.sections_.push_back(table ? check_table(*table, *schema, std::string(schema->name), file)
-                                         : defaults_of(*schema));
+        config.sections_.push_back(
+            table ? check_table(*table, *schema, std::string(schema->name), file)
+                  : defaults_of(*schema));
     }
     return config;
 }
@@ -238,7 +270,8 @@ Config load_file(const std::string& path, std::span<const Schema* const> schemas
 
 Config defaults(std::span<const Schema* const> schemas) {
     Config config;
-    for (const Schema* schema : schemas) config.sections_.push_back(defaults_of(*schema));
+    for (const Schema* schema : schemas)
+        config.sections_.push_back(defaults_of(*schema));
     return config;
 }
 

@@ -15,14 +15,14 @@ namespace core::config {
 // A configuration that does not fit its schema. what() reads
 // "conf/webstack.toml:12: dnsd.threads: must be between 1 and 256".
 class Error : public std::runtime_error {
-public:
+  public:
     Error(std::string file, int line, std::string key, std::string message);
     const std::string& file() const { return file_; }
     int line() const { return line_; }
     const std::string& key() const { return key_; }
     const std::string& message() const { return message_; }
 
-private:
+  private:
     std::string file_;
     int line_;
     std::string key_;
@@ -34,12 +34,12 @@ private:
 inline constexpr std::string_view kSections[] = {"dnsd", "httpd", "appsrv", "db"};
 
 class Config {
-public:
+  public:
     const Section& section(std::string_view name) const;
     Section& section(std::string_view name);
     const std::string& file() const { return file_; }
 
-private:
+  private:
     friend Config load_text(std::string_view, const std::string&, std::span<const Schema* const>);
     friend Config defaults(std::span<const Schema* const>);
     std::string file_;
@@ -48,7 +48,8 @@ private:
 
 // Parses `text` (named `file` in messages) and checks the tables of
 // `schemas`; keys that are absent take their defaults. Throws Error.
-Config load_text(std::string_view text, const std::string& file, std::span<const Schema* const> schemas);
+Config load_text(std::string_view text, const std::string& file,
+                 std::span<const Schema* const> schemas);
 // Reads and checks a file. Throws Error, naming the file when it cannot be read.
 Config load_file(const std::string& path, std::span<const Schema* const> schemas);
 // Every section at its defaults: a daemon started without a file.

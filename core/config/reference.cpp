@@ -43,11 +43,13 @@ void render(const Schema& schema, std::string& out, std::string_view heading) {
     out += "|---|---|---|---|---|---|\n";
     for (const auto& key : schema.keys) {
         std::string default_text = key.required ? "required" : std::string(key.default_value);
-        if (default_text.empty()) default_text = "—";
-        else if (!key.required) default_text = "`" + default_text + "`";
-        out += "| `" + std::string(key.name) + "` | " + std::string(type_name(key.type)) + " | " + default_text +
-               " | " + limits(key) + " | " + (key.reloadable ? "yes" : "no") + " | " + std::string(key.help) +
-               " |\n";
+        if (default_text.empty())
+            default_text = "—";
+        else if (!key.required)
+            default_text = "`" + default_text + "`";
+        out += "| `" + std::string(key.name) + "` | " + std::string(type_name(key.type)) + " | " +
+               default_text + " | " + limits(key) + " | " + (key.reloadable ? "yes" : "no") +
+               " | " + std::string(key.help) + " |\n";
     }
     out += "\n";
     for (const auto& key : schema.keys) {
@@ -59,7 +61,8 @@ void render(const Schema& schema, std::string& out, std::string_view heading) {
 
 std::string render_reference(std::span<const Schema* const> schemas) {
     std::string out;
-    for (const Schema* schema : schemas) render(*schema, out, "###");
+    for (const Schema* schema : schemas)
+        render(*schema, out, "###");
     return out;
 }
 

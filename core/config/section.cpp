@@ -5,13 +5,20 @@ namespace core::config {
 
 std::string_view type_name(Type type) {
     switch (type) {
-        case Type::string: return "string";
-        case Type::integer: return "integer";
-        case Type::boolean: return "boolean";
-        case Type::duration: return "duration";
-        case Type::size: return "size";
-        case Type::string_list: return "list of strings";
-        case Type::table_list: return "list of tables";
+        case Type::string:
+            return "string";
+        case Type::integer:
+            return "integer";
+        case Type::boolean:
+            return "boolean";
+        case Type::duration:
+            return "duration";
+        case Type::size:
+            return "size";
+        case Type::string_list:
+            return "list of strings";
+        case Type::table_list:
+            return "list of tables";
     }
     return "unknown";
 }
@@ -23,7 +30,8 @@ std::string Origin::describe() const {
 
 const Value& Section::value(std::string_view key) const {
     const auto it = values_.find(key);
-    if (it == values_.end()) throw std::logic_error("config key '" + path_ + "." + std::string(key) + "' is not set");
+    if (it == values_.end())
+        throw std::logic_error("config key '" + path_ + "." + std::string(key) + "' is not set");
     return it->second.value;
 }
 

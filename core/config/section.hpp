@@ -15,7 +15,8 @@ namespace core::config {
 
 class Section;
 
-using Value = std::variant<std::string, int64_t, bool, std::vector<std::string>, std::vector<Section>>;
+using Value =
+    std::variant<std::string, int64_t, bool, std::vector<std::string>, std::vector<Section>>;
 
 // Where a value came from, for messages that point back into the file.
 struct Origin {
@@ -28,9 +29,10 @@ struct Origin {
 // key or of the wrong type is a programming error (std::logic_error), since
 // loading has already checked the file against the schema.
 class Section {
-public:
+  public:
     Section() = default;
-    explicit Section(const Schema* schema, std::string path) : schema_(schema), path_(std::move(path)) {}
+    explicit Section(const Schema* schema, std::string path)
+        : schema_(schema), path_(std::move(path)) {}
 
     const Schema* schema() const { return schema_; }
     // "dnsd", or "httpd.server[2]" for an element of a table list.
@@ -42,8 +44,12 @@ public:
     bool boolean(std::string_view key) const { return get<bool>(key); }
     int64_t duration_ms(std::string_view key) const { return get<int64_t>(key); }
     int64_t size(std::string_view key) const { return get<int64_t>(key); }
-    const std::vector<std::string>& strings(std::string_view key) const { return get<std::vector<std::string>>(key); }
-    const std::vector<Section>& tables(std::string_view key) const { return get<std::vector<Section>>(key); }
+    const std::vector<std::string>& strings(std::string_view key) const {
+        return get<std::vector<std::string>>(key);
+    }
+    const std::vector<Section>& tables(std::string_view key) const {
+        return get<std::vector<Section>>(key);
+    }
     const Value& value(std::string_view key) const;
     const Origin& origin(std::string_view key) const;
 
@@ -52,11 +58,13 @@ public:
     // Same keys with the same values, wherever they came from.
     friend bool operator==(const Section& a, const Section& b);
 
-private:
+  private:
     template <typename T>
     const T& get(std::string_view key) const {
         const auto* v = std::get_if<T>(&value(key));
-        if (!v) throw std::logic_error("config key '" + path_ + "." + std::string(key) + "' read with the wrong type");
+        if (!v)
+            throw std::logic_error("config key '" + path_ + "." + std::string(key) +
+                                   "' read with the wrong type");
         return *v;
     }
 

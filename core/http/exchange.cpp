@@ -13,7 +13,8 @@ Exchange::Exchange(ServerConnection* connection, RequestHead request, std::strin
     body_complete_ = !request_.has_body();
 }
 
-void Exchange::read_body(std::function<void(std::string_view)> on_chunk, std::function<void()> on_end) {
+void Exchange::read_body(std::function<void(std::string_view)> on_chunk,
+                         std::function<void()> on_end) {
     on_chunk_ = std::move(on_chunk);
     on_end_ = std::move(on_end);
     if (!buffered_body_.empty()) {
@@ -72,6 +73,14 @@ void Exchange::detach() {
         auto abort = std::move(on_abort_);
         abort();
     }
+    release_callbacks();
+}
+
+void Exchange::release_callbacks() {
+    on_chunk_ = nullptr;
+    on_end_ = nullptr;
+    on_whole_body_ = nullptr;
+    on_abort_ = nullptr;
 }
 
 void Exchange::respond(int status, Headers headers, std::string body) {
@@ -88,7 +97,9 @@ void Exchange::start(ResponseHead head) {
     if (started_ || !connection_) return;
     started_ = true;
     if (!head.headers.has("Date")) head.headers.add("Date", http_date_now());
-    head.keep_alive = connection_->keep_alive_ && !connection_->draining_;
+    // A response that starts before the request body was all read ends the
+    // connection: the unread rest cannot be told from a next request.
+    head.keep_alive = connection_->keep_alive_ && !connection_->draining_ && body_complete_;
     head.chunked = false;
     if (!status_has_body(head.status)) {
         if (head.status != 304) head.content_length.reset();

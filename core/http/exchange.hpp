@@ -18,7 +18,7 @@ class ServerConnection;
 // the meantime, the Exchange is detached: its writes are dropped and
 // on_abort runs. All members are for the connection's loop thread.
 class Exchange {
-public:
+  public:
     explicit Exchange(ServerConnection* connection, RequestHead request, std::string peer);
     Exchange(const Exchange&) = delete;
     Exchange& operator=(const Exchange&) = delete;
@@ -52,12 +52,15 @@ public:
     bool aborted() const { return connection_ == nullptr; }
     void on_abort(std::function<void()> callback) { on_abort_ = std::move(callback); }
 
-private:
+  private:
     friend class ServerConnection;
     // From the connection: body bytes, end of body, loss of the client.
     void deliver_body(std::string_view data);
     void deliver_end();
     void detach();
+    // Drops every callback the handler gave: they may hold the Exchange
+    // itself, and a cycle must not outlive the exchange.
+    void release_callbacks();
 
     ServerConnection* connection_;
     RequestHead request_;
@@ -82,7 +85,7 @@ private:
 // What httpd and appsrv implement: called on the loop thread once a
 // request's head is complete, before its body is read.
 class Handler {
-public:
+  public:
     virtual ~Handler() = default;
     virtual void handle(const std::shared_ptr<Exchange>& exchange) = 0;
 };

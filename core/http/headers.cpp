@@ -6,11 +6,15 @@
 namespace core::http {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -59,8 +63,8 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
 }
 
 size_t Headers::count(std::string_view name) const {
-    return static_cast<size_t>(
-        std::count_if(fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.first, name); }));
+    return static_cast<size_t>(std::count_if(
+        fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.first, name); }));
 }
 
 }  // namespace core::http

@@ -16,10 +16,12 @@ bool iequals(std::string_view a, std::string_view b);
 bool list_contains(std::string_view list, std::string_view token);
 
 class Headers {
-public:
+  public:
     using Field = std::pair<std::string, std::string>;
 
-    void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+    void add(std::string name, std::string value) {
+        fields_.emplace_back(std::move(name), std::move(value));
+    }
     // Replaces every field of that name with one.
     void set(std::string_view name, std::string value);
     // Removes every field of that name; returns how many there were.
@@ -39,7 +41,7 @@ public:
     auto begin() const { return fields_.begin(); }
     auto end() const { return fields_.end(); }
 
-private:
+  private:
     std::vector<Field> fields_;
 };
 

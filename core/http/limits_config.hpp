@@ -10,30 +10,66 @@ namespace core::http::limits_keys {
 using config::Key;
 using config::Type;
 
-inline constexpr Key max_connections{.name = "max_connections", .type = Type::integer, .default_value = "10000",
-                                     .help = "open client connections per thread; more are closed at once",
-                                     .reloadable = false, .min = 1, .max = 1'000'000};
-inline constexpr Key max_header_size{.name = "max_header_size", .type = Type::size, .default_value = "\"16k\"",
-                                     .help = "request line and header fields together; more is answered 431",
-                                     .reloadable = true, .min = 1024, .max = 1 << 20};
-inline constexpr Key max_url_size{.name = "max_url_size", .type = Type::size, .default_value = "\"8k\"",
+inline constexpr Key max_connections{
+    .name = "max_connections",
+    .type = Type::integer,
+    .default_value = "10000",
+    .help = "open client connections per thread; more are closed at once",
+    .reloadable = false,
+    .min = 1,
+    .max = 1'000'000};
+inline constexpr Key max_header_size{
+    .name = "max_header_size",
+    .type = Type::size,
+    .default_value = "\"16k\"",
+    .help = "request line and header fields together; more is answered 431",
+    .reloadable = true,
+    .min = 1024,
+    .max = 1 << 20};
+inline constexpr Key max_url_size{.name = "max_url_size",
+                                  .type = Type::size,
+                                  .default_value = "\"8k\"",
                                   .help = "request target; longer is answered 414",
-                                  .reloadable = true, .min = 64, .max = 1 << 20};
-inline constexpr Key max_headers{.name = "max_headers", .type = Type::integer, .default_value = "100",
+                                  .reloadable = true,
+                                  .min = 64,
+                                  .max = 1 << 20};
+inline constexpr Key max_headers{.name = "max_headers",
+                                 .type = Type::integer,
+                                 .default_value = "100",
                                  .help = "header fields in a request; more is answered 431",
-                                 .reloadable = true, .min = 1, .max = 10'000};
-inline constexpr Key max_body_size{.name = "max_body_size", .type = Type::size, .default_value = "\"1m\"",
+                                 .reloadable = true,
+                                 .min = 1,
+                                 .max = 10'000};
+inline constexpr Key max_body_size{.name = "max_body_size",
+                                   .type = Type::size,
+                                   .default_value = "\"1m\"",
                                    .help = "request body; larger is answered 413",
-                                   .reloadable = true, .min = 0, .max = int64_t{1} << 40};
-inline constexpr Key header_timeout{.name = "header_timeout", .type = Type::duration, .default_value = "\"10s\"",
-                                    .help = "from a request's first byte to its last header; then 408",
-                                    .reloadable = true, .min = 1, .max = 3'600'000};
-inline constexpr Key body_timeout{.name = "body_timeout", .type = Type::duration, .default_value = "\"30s\"",
+                                   .reloadable = true,
+                                   .min = 0,
+                                   .max = int64_t{1} << 40};
+inline constexpr Key header_timeout{
+    .name = "header_timeout",
+    .type = Type::duration,
+    .default_value = "\"10s\"",
+    .help = "from a request's first byte to its last header; then 408",
+    .reloadable = true,
+    .min = 1,
+    .max = 3'600'000};
+inline constexpr Key body_timeout{.name = "body_timeout",
+                                  .type = Type::duration,
+                                  .default_value = "\"30s\"",
                                   .help = "longest silence while a request body arrives; then 408",
-                                  .reloadable = true, .min = 1, .max = 3'600'000};
-inline constexpr Key idle_timeout{.name = "idle_timeout", .type = Type::duration, .default_value = "\"60s\"",
-                                  .help = "keep-alive wait for the next request; then the connection closes",
-                                  .reloadable = true, .min = 1, .max = 3'600'000};
+                                  .reloadable = true,
+                                  .min = 1,
+                                  .max = 3'600'000};
+inline constexpr Key idle_timeout{
+    .name = "idle_timeout",
+    .type = Type::duration,
+    .default_value = "\"60s\"",
+    .help = "keep-alive wait for the next request; then the connection closes",
+    .reloadable = true,
+    .min = 1,
+    .max = 3'600'000};
 
 inline Limits from(const config::Section& section) {
     Limits limits;

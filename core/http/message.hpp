@@ -20,7 +20,7 @@ struct RequestHead {
     std::string target;  // as sent: origin-form "/path?query", or absolute-form
     Version version;
     Headers headers;
-    bool keep_alive = true;               // what the client asked for
+    bool keep_alive = true;                  // what the client asked for
     std::optional<uint64_t> content_length;  // nullopt: chunked or no body
     bool chunked = false;
 

@@ -7,13 +7,28 @@
 namespace core::http {
 namespace {
 
-Parser& self(llhttp_t* p) { return *static_cast<Parser*>(p->data); }
+Parser& self(llhttp_t* p) {
+    return *static_cast<Parser*>(p->data);
+}
 
 bool is_tchar(char c) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
     switch (c) {
-        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-        case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+        case '!':
+        case '#':
+        case '$':
+        case '%':
+        case '&':
+        case '\'':
+        case '*':
+        case '+':
+        case '-':
+        case '.':
+        case '^':
+        case '_':
+        case '`':
+        case '|':
+        case '~':
             return true;
         default:
             return false;
@@ -24,7 +39,8 @@ bool is_tchar(char c) {
 // or the end of what has arrived.
 bool looks_like_method(std::string_view rest) {
     size_t i = 0;
-    while (i < rest.size() && is_tchar(rest[i])) ++i;
+    while (i < rest.size() && is_tchar(rest[i]))
+        ++i;
     return i == rest.size() ? i > 0 || rest.empty() : rest[i] == ' ';
 }
 
@@ -64,8 +80,10 @@ int Parser::on_message_begin(llhttp_t* p) {
     s.body_bytes_ = 0;
     s.field_.clear();
     s.in_value_ = false;
-    if (s.kind_ == Kind::request) s.request_ = RequestHead{};
-    else s.response_ = ResponseHead{};
+    if (s.kind_ == Kind::request)
+        s.request_ = RequestHead{};
+    else
+        s.response_ = ResponseHead{};
     return HPE_OK;
 }
 
@@ -79,7 +97,8 @@ int Parser::on_method(llhttp_t* p, const char* at, size_t n) {
 int Parser::on_url(llhttp_t* p, const char* at, size_t n) {
     Parser& s = self(p);
     s.request_.target.append(at, n);
-    if (s.request_.target.size() > s.limits_.max_url_bytes) return s.fail(414, "request target too long");
+    if (s.request_.target.size() > s.limits_.max_url_bytes)
+        return s.fail(414, "request target too long");
     if (!s.count_head_bytes(n)) return s.fail(414, "request target too long");
     return HPE_OK;
 }
@@ -115,21 +134,29 @@ int Parser::on_header_field(llhttp_t* p, const char* at, size_t n) {
 int Parser::on_header_value(llhttp_t* p, const char* at, size_t n) {
     Parser& s = self(p);
     if (!s.count_head_bytes(n)) return s.fail(431, "header fields too large");
+    // llhttp 8 passes obs-fold (a value continued on the next line) through
+    // even in strict mode, as a second piece of the value that starts right
+    // after the line end; RFC 9112 §5.2 lets a server reject it, and a proxy
+    // must never forward it.
+    const char before = at > s.feed_start_ ? at[-1] : s.last_fed_byte_;
+    if (n > 0 && before == '\n') return s.fail(400, "obsolete line folding in a header field");
     Headers& headers = s.kind_ == Kind::request ? s.request_.headers : s.response_.headers;
     s.in_value_ = true;
     headers.last().second.append(at, n);
     return HPE_OK;
 }
 
-int Parser::check_request_head() {
+int Parser::check_request_head(bool chunked) {
     RequestHead& r = request_;
     if (r.version.major != 1) return fail(505, "HTTP version not supported");
     // RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request.
     const size_t hosts = r.headers.count("Host");
-    if ((r.version.minor >= 1 && hosts == 0) || hosts > 1) return fail(400, "a request needs exactly one Host");
+    if ((r.version.minor >= 1 && hosts == 0) || hosts > 1)
+        return fail(400, "a request needs exactly one Host");
     if (const auto te = r.headers.get("Transfer-Encoding")) {
-        // llhttp has checked that chunked comes last; any other coding is
-        // one this server does not implement (RFC 9112 §6.1).
+        // Without chunked last the body's end is unknowable (RFC 9112
+        // §6.3); with it, another coding is one not implemented here (§6.1).
+        if (!chunked) return fail(400, "chunked must be the final transfer coding");
         if (!iequals(*te, "chunked")) return fail(501, "transfer coding not implemented");
     }
     if (r.method == "CONNECT") return fail(501, "CONNECT not implemented");
@@ -147,8 +174,9 @@ int Parser::on_headers_complete(llhttp_t* p) {
         r.keep_alive = llhttp_should_keep_alive(p) != 0;
         r.chunked = chunked;
         if (sized) r.content_length = p->content_length;
-        if (const int st = s.check_request_head(); st != HPE_OK) return st;
-        if (sized && p->content_length > s.limits_.max_body_bytes) return s.fail(413, "request body too large");
+        if (const int st = s.check_request_head(chunked); st != HPE_OK) return st;
+        if (sized && p->content_length > s.limits_.max_body_bytes)
+            return s.fail(413, "request body too large");
         if (s.callbacks_.on_request) s.callbacks_.on_request(r);
         return 0;
     }
@@ -184,18 +212,23 @@ int Parser::on_message_complete(llhttp_t* p) {
 
 Parser::Result Parser::map_errno(llhttp_errno_t err, std::string_view data) {
     const char* pos = llhttp_get_error_pos(&parser_);
-    const size_t consumed =
-        pos && pos >= data.data() && pos <= data.data() + data.size() ? static_cast<size_t>(pos - data.data()) : 0;
+    const size_t consumed = pos && pos >= data.data() && pos <= data.data() + data.size()
+                                ? static_cast<size_t>(pos - data.data())
+                                : 0;
     if (err == HPE_OK) return {Outcome::need_more, data.size()};
-    if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE) return {Outcome::message_complete, consumed};
-    if (err == HPE_USER) return {Outcome::error, consumed};
-    error_reason_ = llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "malformed message";
+    if (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)
+        return {Outcome::message_complete, consumed};
+    // A callback of ours refused the message and set the status already.
+    if (error_status_ != 0) return {Outcome::error, consumed};
+    error_reason_ =
+        llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "malformed message";
     error_status_ = kind_ == Kind::request ? 400 : 502;
     if (kind_ == Kind::request) {
         // An unknown but well-formed method is 501 (RFC 9110 §9.1); the
         // token may continue in a later read, so only a byte that cannot
         // be part of one makes it a 400.
-        if (err == HPE_INVALID_METHOD && looks_like_method(data.substr(consumed))) error_status_ = 501;
+        if (err == HPE_INVALID_METHOD && looks_like_method(data.substr(consumed)))
+            error_status_ = 501;
         // llhttp reports a version only once "HTTP/" was matched: the
         // request is well formed but asks for a version other than 1.x.
         if (err == HPE_INVALID_VERSION) error_status_ = 505;
@@ -205,8 +238,11 @@ Parser::Result Parser::map_errno(llhttp_errno_t err, std::string_view data) {
 
 Parser::Result Parser::feed(std::string_view data) {
     if (error_status_ != 0) return {Outcome::error, 0};
+    feed_start_ = data.data();
     const auto err = llhttp_execute(&parser_, data.data(), data.size());
-    return map_errno(err, data);
+    const auto result = map_errno(err, data);
+    if (result.consumed > 0) last_fed_byte_ = data[result.consumed - 1];
+    return result;
 }
 
 Parser::Result Parser::finish() {
@@ -216,6 +252,8 @@ Parser::Result Parser::finish() {
     return map_errno(err, {});
 }
 
-void Parser::resume() { llhttp_resume(&parser_); }
+void Parser::resume() {
+    llhttp_resume(&parser_);
+}
 
 }  // namespace core::http

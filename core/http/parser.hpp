@@ -16,7 +16,7 @@
 namespace core::http {
 
 class Parser {
-public:
+  public:
     enum class Kind { request, response };
 
     struct Callbacks {
@@ -59,7 +59,7 @@ public:
     int error_status() const { return error_status_; }
     const std::string& error_reason() const { return error_reason_; }
 
-private:
+  private:
     static int on_message_begin(llhttp_t*);
     static int on_method(llhttp_t*, const char*, size_t);
     static int on_url(llhttp_t*, const char*, size_t);
@@ -72,7 +72,7 @@ private:
 
     int fail(int status, std::string reason);
     bool count_head_bytes(size_t n);
-    int check_request_head();
+    int check_request_head(bool chunked);
     Result map_errno(llhttp_errno_t err, std::string_view data);
 
     Kind kind_;
@@ -89,6 +89,8 @@ private:
     uint64_t body_bytes_ = 0;
     bool in_message_ = false;
     bool expect_no_body_ = false;
+    const char* feed_start_ = nullptr;
+    char last_fed_byte_ = 0;
     int error_status_ = 0;
     std::string error_reason_;
 };

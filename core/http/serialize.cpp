@@ -9,7 +9,8 @@ namespace core::http {
 namespace {
 
 bool is_framing_field(std::string_view name) {
-    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection");
+    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+           iequals(name, "Connection");
 }
 
 void append_fields(std::string& out, const Headers& headers) {

@@ -8,18 +8,24 @@
 namespace core::http {
 
 Server::Server(uv_loop_t* loop, const Limits& limits, Handler& handler, size_t max_connections)
-    : loop_(loop), limits_(limits), handler_(handler), max_connections_(max_connections), reaper_(loop) {}
+    : loop_(loop),
+      limits_(limits),
+      handler_(handler),
+      max_connections_(max_connections),
+      reaper_(loop) {}
 
 Server::~Server() {
     // Connections call back into forget() while closing: detach first.
     auto connections = std::move(connections_);
     connections_.clear();
-    for (auto& [raw, connection] : connections) connection->close();
+    for (auto& [raw, connection] : connections)
+        connection->close();
 }
 
 void Server::listen(const net::Address& address) {
     if (address.kind == net::Address::Kind::unix_socket) {
-        throw std::runtime_error("Server::listen: bind unix sockets with net::bind_unix and pass the socket");
+        throw std::runtime_error(
+            "Server::listen: bind unix sockets with net::bind_unix and pass the socket");
     }
     listen(net::bind_reuseport(address, net::Transport::tcp), uv::Stream::Kind::tcp);
 }
@@ -45,11 +51,12 @@ void Server::on_connection(uv::Stream& listener) {
     if (listener.accept(client) != 0) return;
     if (connections_.size() >= max_connections_) {
         // Refused by closing: answering would cost what the limit protects.
-        log::warn("http") << "connection limit " << max_connections_ << " reached; closing a new connection";
+        log::warn("http") << "connection limit " << max_connections_
+                          << " reached; closing a new connection";
         return;  // `client` closes as it goes out of scope
     }
-    auto connection = std::make_unique<ServerConnection>(std::move(client), limits_, handler_,
-                                                         [this](ServerConnection* c) { forget(c); });
+    auto connection = std::make_unique<ServerConnection>(
+        std::move(client), limits_, handler_, [this](ServerConnection* c) { forget(c); });
     ServerConnection* raw = connection.get();
     connections_.emplace(raw, std::move(connection));
     raw->start();
@@ -73,16 +80,20 @@ void Server::drain(std::function<void()> on_drained) {
     on_drained_ = std::move(on_drained);
     listeners_.clear();  // closes them: no new connections
     std::vector<ServerConnection*> all;
-    for (auto& [raw, connection] : connections_) all.push_back(raw);
-    for (auto* raw : all) raw->drain();
+    for (auto& [raw, connection] : connections_)
+        all.push_back(raw);
+    for (auto* raw : all)
+        raw->drain();
     check_drained();
 }
 
 void Server::close_all() {
     listeners_.clear();
     std::vector<ServerConnection*> all;
-    for (auto& [raw, connection] : connections_) all.push_back(raw);
-    for (auto* raw : all) raw->close();
+    for (auto& [raw, connection] : connections_)
+        all.push_back(raw);
+    for (auto* raw : all)
+        raw->close();
 }
 
 void Server::check_drained() {

@@ -18,7 +18,7 @@
 namespace core::http {
 
 class Server {
-public:
+  public:
     Server(uv_loop_t* loop, const Limits& limits, Handler& handler, size_t max_connections);
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -38,7 +38,7 @@ public:
 
     size_t connection_count() const { return connections_.size(); }
 
-private:
+  private:
     void on_connection(uv::Stream& listener);
     void forget(ServerConnection* connection);
     void check_drained();

@@ -35,7 +35,8 @@ void ServerConnection::start() {
 }
 
 bool ServerConnection::idle() const {
-    return !closed_ && phase_ == Phase::head && !exchange_ && pending_.empty() && !parser_.in_message();
+    return !closed_ && phase_ == Phase::head && !exchange_ && pending_.empty() &&
+           !parser_.in_message();
 }
 
 void ServerConnection::drain() {
@@ -95,6 +96,7 @@ void ServerConnection::advance() {
                 // all, so close instead (RFC 9112 §9.6 allows it).
                 keep_alive_ = false;
             }
+            exchange_->release_callbacks();
             exchange_.reset();
             response_ended_ = false;
             request_complete_ = false;
@@ -201,15 +203,16 @@ void ServerConnection::send(std::string bytes, std::function<void()> on_flushed)
 void ServerConnection::send(std::vector<std::string> pieces, std::function<void()> on_flushed) {
     if (closed_) return;
     ++writes_in_flight_;
-    const int status = stream_.write(std::move(pieces), [this, on_flushed = std::move(on_flushed)](int st) {
-        --writes_in_flight_;
-        if (st < 0) {
-            close();
-            return;
-        }
-        if (on_flushed) on_flushed();
-        if (close_when_flushed_ && writes_in_flight_ == 0) close();
-    });
+    const int status =
+        stream_.write(std::move(pieces), [this, on_flushed = std::move(on_flushed)](int st) {
+            --writes_in_flight_;
+            if (st < 0) {
+                close();
+                return;
+            }
+            if (on_flushed) on_flushed();
+            if (close_when_flushed_ && writes_in_flight_ == 0) close();
+        });
     if (status < 0) {
         --writes_in_flight_;
         close();

@@ -15,11 +15,12 @@
 namespace core::http {
 
 class ServerConnection {
-public:
+  public:
     using ClosedCallback = std::function<void(ServerConnection*)>;
     // `on_closed` runs once, when the connection has closed; the owner may
     // destroy it then, but not from inside that call.
-    ServerConnection(uv::Stream stream, const Limits& limits, Handler& handler, ClosedCallback on_closed);
+    ServerConnection(uv::Stream stream, const Limits& limits, Handler& handler,
+                     ClosedCallback on_closed);
     ServerConnection(const ServerConnection&) = delete;
     ServerConnection& operator=(const ServerConnection&) = delete;
     ~ServerConnection();
@@ -31,7 +32,7 @@ public:
     void close();
     bool idle() const;
 
-private:
+  private:
     friend class Exchange;
     enum class Phase { head, body, awaiting_response, closing };
 
@@ -77,8 +78,8 @@ private:
     enum class TimerKind { none, header, body, idle };
     TimerKind timer_kind_ = TimerKind::none;
 
-    std::string pending_;          // bytes read but not yet parsed
-    std::string_view incoming_;    // bytes of the current read callback
+    std::string pending_;        // bytes read but not yet parsed
+    std::string_view incoming_;  // bytes of the current read callback
     bool advancing_ = false;
     bool advance_again_ = false;
     size_t writes_in_flight_ = 0;

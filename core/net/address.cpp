@@ -2,10 +2,9 @@
 #include "core/net/address.hpp"
 
 #include <arpa/inet.h>
+#include <charconv>
 #include <netinet/in.h>
 #include <sys/un.h>
-
-#include <charconv>
 
 namespace core::net {
 
@@ -34,7 +33,8 @@ std::optional<Address> parse_address(std::string_view text, std::string& error) 
             return std::nullopt;
         }
         if (address.path.size() >= sizeof(sockaddr_un::sun_path)) {
-            error = "unix socket path longer than " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes";
+            error = "unix socket path longer than " +
+                    std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes";
             return std::nullopt;
         }
         return address;
@@ -63,8 +63,10 @@ std::optional<Address> parse_address(std::string_view text, std::string& error) 
         }
     }
     unsigned port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535 || port_text.empty()) {
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535 ||
+        port_text.empty()) {
         error = "invalid port '" + std::string(port_text) + "'";
         return std::nullopt;
     }
@@ -87,9 +89,11 @@ std::optional<Address> parse_address(std::string_view text, std::string& error) 
 std::string format_ip_only(const sockaddr* address) {
     char text[INET6_ADDRSTRLEN] = "-";
     if (address->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text,
+                  sizeof text);
     } else if (address->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text, sizeof text);
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text,
+                  sizeof text);
     }
     return text;
 }

@@ -1,11 +1,10 @@
 // Listen and connect addresses: "127.0.0.1:5300", "[::1]:5300", "unix:/path".
 #pragma once
 
-#include <sys/socket.h>
-
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
 
 namespace core::net {
 

@@ -1,12 +1,11 @@
 // Listening sockets shared by the threads of a daemon through SO_REUSEPORT.
 #include "core/net/socket.hpp"
 
+#include <cerrno>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <system_error>
+#include <unistd.h>
 
 namespace core::net {
 
@@ -22,15 +21,27 @@ Socket::~Socket() {
     if (fd_ >= 0) ::close(fd_);
 }
 
+int Socket::local_port() const {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
+    if (address.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+    return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+}
+
 Socket bind_reuseport(const Address& address, Transport transport) {
-    const int type = (transport == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+    const int type =
+        (transport == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
     Socket socket(::socket(address.family(), type, 0));
     const auto fail = [&](const char* what) {
-        throw std::system_error(errno, std::generic_category(), std::string(what) + " " + address.to_string());
+        throw std::system_error(errno, std::generic_category(),
+                                std::string(what) + " " + address.to_string());
     };
     if (socket.get() < 0) fail("socket");
     const int on = 1;
-    if (::setsockopt(socket.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) fail("SO_REUSEPORT");
+    if (::setsockopt(socket.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+        fail("SO_REUSEPORT");
     if (transport == Transport::tcp &&
         ::setsockopt(socket.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) {
         fail("SO_REUSEADDR");
@@ -39,7 +50,8 @@ Socket bind_reuseport(const Address& address, Transport transport) {
         ::setsockopt(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) {
         fail("IPV6_V6ONLY");
     }
-    if (::bind(socket.get(), address.sockaddr_ptr(), address.sockaddr_length()) != 0) fail("cannot bind");
+    if (::bind(socket.get(), address.sockaddr_ptr(), address.sockaddr_length()) != 0)
+        fail("cannot bind");
     return socket;
 }
 

@@ -9,7 +9,7 @@ namespace core::net {
 
 // Owns a socket descriptor until release()d to libuv.
 class Socket {
-public:
+  public:
     Socket() = default;
     explicit Socket(int fd) : fd_(fd) {}
     Socket(const Socket&) = delete;
@@ -19,13 +19,15 @@ public:
     ~Socket();
 
     int get() const { return fd_; }
+    // The port the socket is bound to (after binding to port 0).
+    int local_port() const;
     int release() {
         const int fd = fd_;
         fd_ = -1;
         return fd;
     }
 
-private:
+  private:
     int fd_ = -1;
 };
 

@@ -20,7 +20,7 @@ struct AsyncState {
 // post() is the only member safe to call from another thread; the object
 // itself must be created and destroyed on the loop's thread.
 class Async : public Handle<AsyncState> {
-public:
+  public:
     Async() = default;
     explicit Async(uv_loop_t* loop) {
         auto s = make_state();
@@ -37,7 +37,7 @@ public:
         uv_async_send(&s->uv);
     }
 
-private:
+  private:
     static void drain(uv_async_t* handle) {
         auto* s = static_cast<AsyncState*>(handle->data);
         std::deque<std::function<void()>> batch;
@@ -45,7 +45,8 @@ private:
             std::lock_guard lock(s->mutex);
             batch.swap(s->queue);
         }
-        for (auto& task : batch) task();
+        for (auto& task : batch)
+            task();
     }
 };
 

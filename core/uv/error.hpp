@@ -10,12 +10,12 @@
 namespace core::uv {
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(std::string_view what, int code)
         : std::runtime_error(std::string(what) + ": " + uv_strerror(code)), code_(code) {}
     int code() const { return code_; }
 
-private:
+  private:
     int code_;
 };
 

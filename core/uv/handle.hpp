@@ -17,7 +17,7 @@ namespace core::uv {
 // their owner is gone.
 template <typename State>
 class Handle {
-public:
+  public:
     Handle() = default;
     Handle(const Handle&) = delete;
     Handle& operator=(const Handle&) = delete;
@@ -46,10 +46,11 @@ public:
         state->closed = true;
         auto* handle = reinterpret_cast<uv_handle_t*>(&state->uv);
         uv_handle_set_data(handle, state);
-        uv_close(handle, [](uv_handle_t* h) { std::unique_ptr<State> free(static_cast<State*>(h->data)); });
+        uv_close(handle,
+                 [](uv_handle_t* h) { std::unique_ptr<State> free(static_cast<State*>(h->data)); });
     }
 
-protected:
+  protected:
     // Allocates the State; the caller must uv_*_init it and then call adopt().
     static std::unique_ptr<State> make_state() { return std::make_unique<State>(); }
     void adopt(std::unique_ptr<State> state) {
@@ -59,7 +60,7 @@ protected:
     }
     State* state() const { return state_.get(); }
 
-private:
+  private:
     std::unique_ptr<State> state_;
 };
 

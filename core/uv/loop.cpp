@@ -6,7 +6,9 @@
 
 namespace core::uv {
 
-Loop::Loop() { check(uv_loop_init(&loop_), "uv_loop_init"); }
+Loop::Loop() {
+    check(uv_loop_init(&loop_), "uv_loop_init");
+}
 
 Loop::~Loop() {
     if (closed_) return;

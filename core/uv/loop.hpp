@@ -6,7 +6,7 @@
 namespace core::uv {
 
 class Loop {
-public:
+  public:
     Loop();
     Loop(const Loop&) = delete;
     Loop& operator=(const Loop&) = delete;
@@ -24,7 +24,7 @@ public:
     // status (0, or UV_EBUSY when a handle was left open).
     int close();
 
-private:
+  private:
     uv_loop_t loop_{};
     bool closed_ = false;
 };

@@ -65,9 +65,12 @@ void Stream::listen(int backlog, std::function<void(int)> on_connection) {
           "uv_listen");
 }
 
-int Stream::accept(Stream& client) { return uv_accept(raw_stream(), client.raw_stream()); }
+int Stream::accept(Stream& client) {
+    return uv_accept(raw_stream(), client.raw_stream());
+}
 
-void Stream::read_start(std::function<void(std::string_view)> on_data, std::function<void(int)> on_read_end) {
+void Stream::read_start(std::function<void(std::string_view)> on_data,
+                        std::function<void(int)> on_read_end) {
     state()->on_data = std::move(on_data);
     state()->on_read_end = std::move(on_read_end);
     read_resume();
@@ -77,7 +80,9 @@ void Stream::read_resume() {
     if (reading_) return;
     const int status = uv_read_start(
         raw_stream(),
-        [](uv_handle_t*, size_t, uv_buf_t* buf) { *buf = uv_buf_init(t_read_buffer, kReadBufferSize); },
+        [](uv_handle_t*, size_t, uv_buf_t* buf) {
+            *buf = uv_buf_init(t_read_buffer, kReadBufferSize);
+        },
         [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
             auto* state = static_cast<StreamState*>(s->data);
             if (nread > 0) {
@@ -110,10 +115,9 @@ int Stream::write(std::vector<std::string> pieces, std::function<void(int)> done
         request->bufs.push_back(uv_buf_init(piece.data(), static_cast<unsigned>(piece.size())));
     }
     WriteRequest* raw = request.get();
-    const int status = uv_write(&raw->req, raw_stream(), raw->bufs.data(),
-                                static_cast<unsigned>(raw->bufs.size()), [](uv_write_t* req, int st) {
-                                    finish(reinterpret_cast<WriteRequest*>(req), st);
-                                });
+    const int status =
+        uv_write(&raw->req, raw_stream(), raw->bufs.data(), static_cast<unsigned>(raw->bufs.size()),
+                 [](uv_write_t* req, int st) { finish(reinterpret_cast<WriteRequest*>(req), st); });
     if (status < 0) return status;
     request.release();  // owned by libuv until the callback frees it
     return 0;
@@ -142,8 +146,9 @@ void Stream::connect(const sockaddr* address, std::function<void(int)> done) {
     auto request = std::make_unique<Request>();
     request->owner = state();
     request->done = std::move(done);
-    const int status = uv_tcp_connect(&request->req, &state()->uv.tcp, address,
-                                      [](uv_connect_t* req, int st) { finish(reinterpret_cast<Request*>(req), st); });
+    const int status = uv_tcp_connect(
+        &request->req, &state()->uv.tcp, address,
+        [](uv_connect_t* req, int st) { finish(reinterpret_cast<Request*>(req), st); });
     check(status, "uv_tcp_connect");
     request.release();
 }

@@ -28,7 +28,7 @@ struct StreamState {
 };
 
 class Stream : public Handle<StreamState> {
-public:
+  public:
     enum class Kind { tcp, pipe };
 
     Stream() = default;
@@ -47,7 +47,8 @@ public:
     // Accepts a pending connection into `client`, created on the same loop.
     int accept(Stream& client);
 
-    void read_start(std::function<void(std::string_view)> on_data, std::function<void(int)> on_read_end);
+    void read_start(std::function<void(std::string_view)> on_data,
+                    std::function<void(int)> on_read_end);
     // Resumes reading with the callbacks given to read_start.
     void read_resume();
     void read_stop();
@@ -72,7 +73,7 @@ public:
     // "ip:port" of the peer for TCP, "unix:" for a unix socket.
     std::string peer_name() const;
 
-private:
+  private:
     Kind kind_ = Kind::tcp;
     bool reading_ = false;
 };

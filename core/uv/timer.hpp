@@ -16,7 +16,7 @@ struct TimerState {
 };
 
 class Timer : public Handle<TimerState> {
-public:
+  public:
     Timer() = default;
     explicit Timer(uv_loop_t* loop) {
         auto s = make_state();

@@ -45,10 +45,11 @@ int Udp::send(std::string data, const sockaddr* to, std::function<void(int)> don
     request->data = std::move(data);
     request->done = std::move(done);
     uv_buf_t buf = uv_buf_init(request->data.data(), static_cast<unsigned>(request->data.size()));
-    const int status = uv_udp_send(&request->req, &state()->uv, &buf, 1, to, [](uv_udp_send_t* req, int st) {
-        std::unique_ptr<SendRequest> owned(reinterpret_cast<SendRequest*>(req));
-        if (owned->done && !owned->owner->closed) owned->done(st);
-    });
+    const int status =
+        uv_udp_send(&request->req, &state()->uv, &buf, 1, to, [](uv_udp_send_t* req, int st) {
+            std::unique_ptr<SendRequest> owned(reinterpret_cast<SendRequest*>(req));
+            if (owned->done && !owned->owner->closed) owned->done(st);
+        });
     if (status < 0) return status;
     request.release();  // owned by libuv until the callback frees it
     return 0;

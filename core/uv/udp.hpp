@@ -18,7 +18,7 @@ struct UdpState {
 };
 
 class Udp : public Handle<UdpState> {
-public:
+  public:
     Udp() = default;
     explicit Udp(uv_loop_t* loop) {
         auto s = make_state();

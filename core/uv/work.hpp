@@ -13,7 +13,8 @@ namespace core::uv {
 // UV_ECANCELED if the work was cancelled before it started. The request owns
 // both functions and frees itself after `after`; a loop with work queued
 // keeps running until the work is done, so nothing outlives its loop.
-inline void queue_work(uv_loop_t* loop, std::function<void()> work, std::function<void(int)> after) {
+inline void queue_work(uv_loop_t* loop, std::function<void()> work,
+                       std::function<void(int)> after) {
     struct Request {
         uv_work_t req;
         std::function<void()> work;
@@ -23,8 +24,7 @@ inline void queue_work(uv_loop_t* loop, std::function<void()> work, std::functio
     request->work = std::move(work);
     request->after = std::move(after);
     check(uv_queue_work(
-              loop, &request->req,
-              [](uv_work_t* req) { reinterpret_cast<Request*>(req)->work(); },
+              loop, &request->req, [](uv_work_t* req) { reinterpret_cast<Request*>(req)->work(); },
               [](uv_work_t* req, int status) {
                   std::unique_ptr<Request> owned(reinterpret_cast<Request*>(req));
                   if (owned->after) owned->after(status);

@@ -1,1 +1,154 @@
+// The daemon lifecycle under real signals: SIGHUP reloads, SIGTERM drains
+// with work in flight, a second SIGTERM cuts the drain short.
+#include <csignal>
+#include <thread>
+
 #include <doctest/doctest.h>
+
+#include "core/daemon.hpp"
+#include "core/http/server.hpp"
+#include "core/lifecycle.hpp"
+#include "core/uv/timer.hpp"
+#include "tests/support/client.hpp"
+
+using namespace core;
+
+TEST_CASE(
+    "SIGHUP calls the reload hook, SIGTERM drains; states go Starting → Serving → Draining → "
+    "Stopped") {
+    int reloads = 0;
+    int stops = 0;
+    Lifecycle* self = nullptr;
+    Lifecycle lifecycle("test", Lifecycle::Hooks{
+                                    .on_stop =
+                                        [&] {
+                                            ++stops;
+                                            CHECK(self->state() == State::draining);
+                                            self->stopped();
+                                        },
+                                    .on_force_stop = {},
+                                    .on_reload = [&] { ++reloads; },
+                                });
+    self = &lifecycle;
+    CHECK(lifecycle.state() == State::starting);
+    lifecycle.set_serving();
+    uv::Timer script(lifecycle.loop());
+    script.start(10, [&] {
+        std::raise(SIGHUP);
+        script.start(20, [&] {
+            std::raise(SIGTERM);
+            script.close();
+        });
+    });
+    lifecycle.run();
+    CHECK(reloads == 1);
+    CHECK(stops == 1);
+    CHECK(lifecycle.state() == State::stopped);
+}
+
+namespace {
+
+// Answers every request after `delay_ms`.
+class SlowHandler : public http::Handler {
+  public:
+    explicit SlowHandler(uint64_t delay_ms) : delay_ms_(delay_ms) {}
+    void handle(const std::shared_ptr<http::Exchange>& exchange) override {
+        auto timer = std::make_shared<uv::Timer>(loop);
+        timer->start(delay_ms_, [exchange, timer]() mutable {
+            exchange->respond(200, {}, "done");
+            timer->close();
+        });
+        // A client that is gone needs no answer: stop the work for it.
+        exchange->on_abort([timer] { timer->close(); });
+    }
+    uv_loop_t* loop = nullptr;
+
+  private:
+    uint64_t delay_ms_;
+};
+
+}  // namespace
+
+TEST_CASE("serve(): SIGTERM with a request in flight finishes it, then exits 0") {
+    SlowHandler handler(300);
+    std::unique_ptr<http::Server> server;
+    int port = 0;
+    std::atomic<bool> serving{false};
+    int exit_status = -1;
+    std::thread daemon([&] {
+        exit_status =
+            serve("test", 1, 5000,
+                  ServeHooks{
+                      .setup =
+                          [&](Worker& worker) {
+                              handler.loop = worker.loop();
+                              server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
+                                                                      handler, 100);
+                              std::string error;
+                              auto socket = net::bind_reuseport(
+                                  *net::parse_address("127.0.0.1:0", error), net::Transport::tcp);
+                              port = socket.local_port();
+                              server->listen(std::move(socket), uv::Stream::Kind::tcp);
+                          },
+                      .drain = [&](Worker&) { server->drain([&] { server.reset(); }); },
+                      .force = [&](Worker&) { server.reset(); },
+                      .reload = {},
+                      .on_serving = [&] { serving = true; },
+                  });
+    });
+    while (!serving)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    test::Client client(port);
+    client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::raise(SIGTERM);
+    const auto responses = test::parse_responses(client.read_until_close());
+    daemon.join();
+    REQUIRE(responses.size() == 1);
+    CHECK(responses[0].body == "done");
+    CHECK_FALSE(responses[0].head.keep_alive);
+    CHECK(exit_status == 0);
+}
+
+TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
+    SlowHandler handler(60'000);
+    std::unique_ptr<http::Server> server;
+    int port = 0;
+    std::atomic<bool> serving{false};
+    std::atomic<bool> forced{false};
+    std::thread daemon([&] {
+        serve("test", 1, 60'000,
+              ServeHooks{
+                  .setup =
+                      [&](Worker& worker) {
+                          handler.loop = worker.loop();
+                          server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
+                                                                  handler, 100);
+                          std::string error;
+                          auto socket = net::bind_reuseport(
+                              *net::parse_address("127.0.0.1:0", error), net::Transport::tcp);
+                          port = socket.local_port();
+                          server->listen(std::move(socket), uv::Stream::Kind::tcp);
+                      },
+                  .drain = [&](Worker&) { server->drain(); },
+                  .force =
+                      [&](Worker&) {
+                          forced = true;
+                          server.reset();
+                      },
+                  .reload = {},
+                  .on_serving = [&] { serving = true; },
+              });
+    });
+    while (!serving)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    test::Client client(port);
+    client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::raise(SIGTERM);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::raise(SIGTERM);
+    CHECK(client.closed_by_peer(5000));
+    daemon.join();
+    CHECK(forced);
+}

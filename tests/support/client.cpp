@@ -1,0 +1,172 @@
+// A blocking TCP client for tests: connect to loopback, send, read with a
+// deadline, and split what came back into HTTP responses.
+#include "tests/support/client.hpp"
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/http/parser.hpp"
+
+namespace test {
+namespace {
+
+sockaddr_in loopback(int port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+}  // namespace
+
+Client::Client(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const auto address = loopback(port);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+    }
+}
+
+Client::~Client() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void Client::send(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n <= 0) return;  // the server closed: what it said is in the read side
+        bytes.remove_prefix(static_cast<size_t>(n));
+    }
+}
+
+void Client::send_bytewise(std::string_view bytes) {
+    const int on = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    for (char c : bytes) {
+        if (::send(fd_, &c, 1, MSG_NOSIGNAL) != 1) return;
+        ::usleep(200);  // let the server read each byte on its own
+    }
+}
+
+std::string Client::read_some(int timeout_ms) {
+    std::string out;
+    pollfd p{fd_, POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+        char buffer[65536];
+        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        out.append(buffer, static_cast<size_t>(n));
+        if (!out.empty() && timeout_ms <= 50) break;
+    }
+    return out;
+}
+
+std::string Client::read_until_close(int timeout_ms) {
+    std::string out = std::move(buffer_);
+    buffer_.clear();
+    pollfd p{fd_, POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+        char buffer[65536];
+        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        out.append(buffer, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+std::string Client::read_responses(size_t n, int timeout_ms) {
+    std::string out;
+    pollfd p{fd_, POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (parse_responses(out).size() < n) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+        char buffer[65536];
+        const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (got <= 0) break;
+        out.append(buffer, static_cast<size_t>(got));
+    }
+    return out;
+}
+
+bool Client::closed_by_peer(int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+        char buffer[4096];
+        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (n <= 0) return true;
+        buffer_.append(buffer, static_cast<size_t>(n));
+    }
+}
+
+void Client::shutdown_write() {
+    ::shutdown(fd_, SHUT_WR);
+}
+
+std::vector<Response> parse_responses(std::string_view bytes, bool head_request, bool at_eof) {
+    std::vector<Response> responses;
+    Response current;
+    core::http::Limits limits;
+    core::http::Parser parser(
+        core::http::Parser::Kind::response, limits,
+        core::http::Parser::Callbacks{
+            .on_request = {},
+            .on_response = [&](core::http::ResponseHead& head) { current.head = head; },
+            .on_body = [&](std::string_view data) { current.body.append(data); },
+            .on_complete =
+                [&] {
+                    responses.push_back(std::move(current));
+                    current = Response{};
+                },
+        });
+    parser.expect_no_body(head_request);
+    while (!bytes.empty()) {
+        const auto result = parser.feed(bytes);
+        bytes.remove_prefix(result.consumed);
+        if (result.outcome == core::http::Parser::Outcome::message_complete) {
+            parser.resume();
+            continue;
+        }
+        break;
+    }
+    if (at_eof) parser.finish();
+    return responses;
+}
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    auto address = loopback(0);
+    ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+}  // namespace test
