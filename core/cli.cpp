@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "core/log.hpp"
 #include "core/net/address.hpp"
 

@@ -8,10 +8,13 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "core/config/load.hpp"
 #include "core/config/schema.hpp"
+
+// CLI11 is heavy to compile: only core/cli.cpp and core/daemon.cpp see it.
+namespace CLI {
+class App;
+}
 
 namespace core {
 

@@ -2,9 +2,10 @@
 // --config-reference, then serving with the loop threads and the lifecycle.
 #include "core/daemon.hpp"
 
-#include <csignal>
 #include <iostream>
 #include <thread>
+
+#include <CLI/CLI.hpp>
 
 #include "core/config/reference.hpp"
 #include "core/lifecycle.hpp"
@@ -48,8 +49,6 @@ int daemon_main(int argc, char** argv, const DaemonDescription& daemon) {
 
 int serve(std::string_view component, size_t thread_total, uint64_t shutdown_timeout_ms,
           ServeHooks hooks) {
-    // A peer that closes early must cost one connection, not the process.
-    std::signal(SIGPIPE, SIG_IGN);
     LoopThreads threads(thread_total);
     Lifecycle* lifecycle_ptr = nullptr;
     Lifecycle lifecycle(component, Lifecycle::Hooks{

@@ -7,8 +7,6 @@
 #include <span>
 #include <string_view>
 
-#include <CLI/CLI.hpp>
-
 #include "core/cli.hpp"
 #include "core/config/load.hpp"
 #include "core/loop_threads.hpp"

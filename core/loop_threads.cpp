@@ -1,6 +1,8 @@
 // N threads, each running its own libuv loop: the daemons' threading model.
 #include "core/loop_threads.hpp"
 
+#include <csignal>
+
 #include "core/log.hpp"
 
 namespace core {
@@ -26,6 +28,9 @@ LoopThreads::~LoopThreads() {
 }
 
 void LoopThreads::start(Setup setup) {
+    // Sockets here are written without MSG_NOSIGNAL (libuv's streams): a
+    // peer that closes early must fail one write, not end the process.
+    std::signal(SIGPIPE, SIG_IGN);
     setup_ = std::move(setup);
     running_ = workers_.size();
     for (auto& worker : workers_) {

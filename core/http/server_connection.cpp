@@ -245,10 +245,13 @@ void ServerConnection::set_body_paused(bool paused) {
 }
 
 void ServerConnection::update_reading() {
-    // Read while a request head or body is expected; stop while a complete
-    // request waits for its response, so a pipelining client is held back
-    // by TCP instead of filling our memory.
-    const bool want = !close_when_flushed_ && !body_paused_ && !(exchange_ && request_complete_);
+    // While a complete request waits for its response, the next pipelined
+    // bytes are only buffered, up to one header block; past that the client
+    // is held back by TCP instead of filling our memory. Reading on until
+    // then lets a client that went away be noticed (and its work dropped).
+    const bool waiting_for_response = exchange_ && request_complete_;
+    const bool want = !close_when_flushed_ && !body_paused_ &&
+                      (!waiting_for_response || pending_.size() < limits_.max_header_bytes);
     if (want) {
         stream_.read_resume();
     } else {

@@ -24,6 +24,8 @@ class HttpServer {
 
     int port() const { return port_; }
 
+    // On the loop thread: the server itself.
+    core::http::Server& server() { return *server_; }
     // On the loop thread: runs `fn` after `ms` milliseconds.
     void after(uint64_t ms, std::function<void()> fn);
     // From the test thread: runs `fn` on the loop thread and waits for it.

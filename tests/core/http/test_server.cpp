@@ -316,3 +316,19 @@ TEST_CASE(
     // The listener is gone too.
     CHECK_THROWS(test::Client(server.port()));
 }
+
+TEST_CASE("a client that goes away while its request is handled aborts the exchange") {
+    std::atomic<bool> aborted{false};
+    test::HttpServer server({}, [&](test::HttpServer&, const ExchangePtr& exchange) {
+        exchange->on_abort([&] { aborted = true; });  // never answered
+    });
+    {
+        test::Client client(server.port());
+        client.send(get("/long-poll"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }  // the client closes its socket
+    for (int i = 0; i < 100 && !aborted; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(aborted);
+    CHECK(server.connection_count() == 0);
+}
