@@ -1,0 +1,124 @@
+// Reading RFC 1035 master files: directives ($ORIGIN, $TTL, $INCLUDE
+// relative to the including file), records through ldns, errors that name
+// the file and the line.
+#include "core/dns/master_file.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/dns/name.hpp"
+#include "core/dns/tokens.hpp"
+
+namespace core::dns {
+namespace {
+
+constexpr int kMaxIncludeDepth = 8;
+
+struct Reader {
+    MasterFile& out;
+    bool includes_allowed;
+
+    void parse(std::string_view text, const std::string& file, RecordContext& context, int depth);
+    void read(const std::string& path, RecordContext& context, int depth,
+              const std::string& shown_name);
+};
+
+std::string read_file(const std::string& path, const std::string& shown, int line) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ZoneFileError(shown, line, "cannot read " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void Reader::read(const std::string& path, RecordContext& context, int depth,
+                  const std::string& shown_name) {
+    parse(read_file(path, shown_name, 0), path, context, depth);
+}
+
+void Reader::parse(std::string_view text, const std::string& file, RecordContext& context,
+                   int depth) {
+    std::vector<std::vector<Token>> records;
+    std::string error;
+    int error_line = 0;
+    if (!tokenize(text, records, error, error_line)) throw ZoneFileError(file, error_line, error);
+    for (const auto& tokens : records) {
+        const int line = tokens[0].line;
+        const auto fail = [&](const std::string& message) {
+            throw ZoneFileError(file, line, message);
+        };
+        const std::string& first = tokens[0].text;
+        if (!tokens[0].blank_owner && first.starts_with('$')) {
+            if (first == "$ORIGIN") {
+                if (tokens.size() != 2) fail("$ORIGIN takes one name");
+                auto origin = name_from_text(tokens[1].text, context.origin, error);
+                if (!origin) fail(error);
+                context.origin = *origin;
+                if (out.origin.empty()) out.origin = *origin;
+            } else if (first == "$TTL") {
+                if (tokens.size() != 2) fail("$TTL takes one value");
+                auto ttl = parse_ttl(tokens[1].text);
+                if (!ttl) fail("invalid $TTL '" + tokens[1].text + "'");
+                context.default_ttl = ttl;
+            } else if (first == "$INCLUDE") {
+                if (!includes_allowed) fail("$INCLUDE is not allowed here");
+                if (tokens.size() < 2 || tokens.size() > 3)
+                    fail("$INCLUDE takes a file name and an optional origin");
+                if (depth >= kMaxIncludeDepth) fail("$INCLUDE nested too deep (a loop?)");
+                std::filesystem::path included(tokens[1].text);
+                if (included.is_relative())
+                    included = std::filesystem::path(file).parent_path() / included;
+                // The included file starts with the includer's context but
+                // gives nothing back (RFC 1035 §5.1: the origin is restored).
+                RecordContext inner = context;
+                if (tokens.size() == 3) {
+                    auto origin = name_from_text(tokens[2].text, context.origin, error);
+                    if (!origin) fail(error);
+                    inner.origin = *origin;
+                }
+                parse(read_file(included.string(), file, line), included.string(), inner,
+                      depth + 1);
+            } else {
+                fail("unknown directive " + first);
+            }
+            continue;
+        }
+        auto record = record_from_tokens(tokens, context, error);
+        if (!record) fail(error);
+        if (out.origin.empty()) {
+            if (record->type != type::SOA)
+                fail("no $ORIGIN, and the first record is not the zone's SOA");
+            out.origin = record->owner;
+            if (context.origin.empty()) context.origin = record->owner;
+        }
+        record->file = file;
+        record->line = line;
+        out.records.push_back(std::move(*record));
+    }
+}
+
+}  // namespace
+
+MasterFile read_master_file(const std::string& path, std::string origin) {
+    MasterFile out;
+    out.origin = origin;
+    RecordContext context;
+    context.origin = origin;
+    Reader reader{out, true};
+    reader.read(path, context, 0, path);
+    if (out.origin.empty()) throw ZoneFileError(path, 0, "the file holds no record");
+    return out;
+}
+
+MasterFile parse_master_text(std::string_view text, const std::string& name, std::string origin) {
+    MasterFile out;
+    out.origin = origin;
+    RecordContext context;
+    context.origin = origin;
+    Reader reader{out, false};
+    reader.parse(text, name, context, 0);
+    return out;
+}
+
+}  // namespace core::dns

@@ -1,0 +1,280 @@
+// The answer path: from a query packet and a zone snapshot to a response,
+// as a pure function with a named outcome. Listeners only frame bytes.
+//
+// RFC 1034 §4.3.2 in the order Knot and NSD use: find the zone, walk from
+// its apex down to the name (a delegation or DNAME on the way decides),
+// then the exact name (CNAME, the type asked, or NODATA), then a wildcard
+// at the closest encloser (RFC 4592), else NXDOMAIN.
+#include "dnsd/answer.hpp"
+
+#include <algorithm>
+#include <deque>
+
+#include "core/dns/name.hpp"
+#include "dnsd/message_writer.hpp"
+#include "dnsd/query.hpp"
+
+namespace dnsd {
+
+using namespace core::dns;
+
+const char* outcome_name(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::hit:
+            return "hit";
+        case Outcome::nodata:
+            return "nodata";
+        case Outcome::nxdomain:
+            return "nxdomain";
+        case Outcome::referral:
+            return "referral";
+        case Outcome::cname:
+            return "cname";
+        case Outcome::refused:
+            return "refused";
+        case Outcome::notimp:
+            return "notimp";
+        case Outcome::formerr:
+            return "formerr";
+        case Outcome::badvers:
+            return "badvers";
+        case Outcome::chaos:
+            return "chaos";
+        case Outcome::dropped:
+            return "dropped";
+    }
+    return "unknown";
+}
+
+namespace {
+
+constexpr int kMaxChain = 16;  // CNAME/DNAME steps followed inside a zone
+
+class Resolver {
+  public:
+    Resolver(const Zone& zone, const Query& query, MessageWriter& writer)
+        : zone_(zone), query_(query), writer_(writer) {}
+
+    Outcome run();
+
+  private:
+    Outcome answer_node(const Node& node, std::string_view owner);
+    Outcome referral(const Node& cut);
+    Outcome negative(uint8_t rcode);
+    void add_additional(const RRset& rrset);
+    bool add_answer(std::string_view owner, const RRset& rrset);
+    // Follows a CNAME target: true to go on resolving `name_`.
+    bool follow(std::string_view target);
+
+    const Zone& zone_;
+    const Query& query_;
+    MessageWriter& writer_;
+    std::string_view name_;                // the name being resolved: the qname, then CNAME targets
+    std::deque<std::string> synthesized_;  // names made by DNAME, alive while the message is built
+    std::vector<std::string_view> visited_;
+    bool followed_ = false;
+};
+
+bool Resolver::add_answer(std::string_view owner, const RRset& rrset) {
+    if (writer_.add(Section::answer, owner, rrset)) return true;
+    writer_.set_truncated();
+    return false;
+}
+
+void Resolver::add_additional(const RRset& rrset) {
+    // In-zone addresses of MX, NS and SRV targets; what does not fit is
+    // left out without TC, since it was not asked for.
+    for (const auto& target : rrset.targets) {
+        if (!is_at_or_below(target, zone_.apex())) continue;
+        const Node* node = zone_.find(target);
+        if (!node) continue;
+        for (uint16_t t : {type::A, type::AAAA}) {
+            if (const RRset* address = node->find(t))
+                writer_.add(Section::additional, node->name, *address);
+        }
+    }
+}
+
+Outcome Resolver::negative(uint8_t rcode) {
+    writer_.set_rcode(rcode);
+    const uint32_t ttl = zone_.negative_ttl();
+    if (!writer_.add(Section::authority, zone_.apex(), zone_.soa(), &ttl)) writer_.set_truncated();
+    return rcode == rcode::nxdomain ? Outcome::nxdomain : Outcome::nodata;
+}
+
+bool Resolver::follow(std::string_view target) {
+    if (!is_at_or_below(target, zone_.apex())) return false;  // outside: the resolver goes on
+    if (std::find(visited_.begin(), visited_.end(), target) != visited_.end())
+        return false;  // a loop
+    if (visited_.size() >= kMaxChain) return false;
+    visited_.push_back(target);
+    name_ = target;
+    followed_ = true;
+    return true;
+}
+
+Outcome Resolver::referral(const Node& cut) {
+    // A referral is not authoritative, unless a CNAME of ours led here.
+    if (!followed_) writer_.set_aa(false);
+    const RRset* ns = cut.find(type::NS);
+    if (!writer_.add(Section::authority, cut.name, *ns)) {
+        writer_.set_truncated();
+        return Outcome::referral;
+    }
+    // Glue. In-domain glue (below the cut) is required: if it does not
+    // fit, the answer is truncated (RFC 9471). Other in-zone addresses are
+    // added when there is room.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& target : ns->targets) {
+            const bool in_domain = is_at_or_below(target, cut.name);
+            if ((pass == 0) != in_domain || !is_at_or_below(target, zone_.apex())) continue;
+            const Node* node = zone_.find(target);
+            if (!node) continue;
+            for (uint16_t t : {type::A, type::AAAA}) {
+                const RRset* address = node->find(t);
+                if (address && !writer_.add(Section::additional, node->name, *address) &&
+                    in_domain) {
+                    writer_.set_truncated();
+                }
+            }
+        }
+    }
+    return Outcome::referral;
+}
+
+Outcome Resolver::answer_node(const Node& node, std::string_view owner) {
+    if (node.empty()) return negative(rcode::noerror);
+    const RRset* cname = node.find(type::CNAME);
+    if (cname && query_.qtype != type::CNAME) {
+        if (!add_answer(owner, *cname)) return Outcome::cname;
+        if (follow(cname->rdatas[0])) return run();
+        return Outcome::cname;
+    }
+    if (query_.qtype == type::ANY) {
+        // RFC 8482 §4.2: one RRset of the name, not all of them.
+        const RRset& first = node.rrsets.front();
+        if (add_answer(owner, first)) add_additional(first);
+        return Outcome::hit;
+    }
+    const RRset* rrset = node.find(query_.qtype);
+    if (!rrset) return negative(rcode::noerror);
+    if (add_answer(owner, *rrset)) add_additional(*rrset);
+    return Outcome::hit;
+}
+
+Outcome Resolver::run() {
+    if (name_.empty()) {
+        name_ = query_.qname;
+        visited_.push_back(name_);
+    }
+    // The names from just below the apex down to name_, walked top-down.
+    std::string_view path[128];
+    size_t depth = 0;
+    for (std::string_view up = name_; up.size() > zone_.apex().size() && depth < 128;
+         up = parent_of(up)) {
+        path[depth++] = up;
+    }
+    const Node* encloser = &zone_.apex_node();
+    const Node* exact = depth == 0 ? encloser : nullptr;
+    for (size_t i = depth; i-- > 0;) {
+        const Node* node = zone_.find(path[i]);
+        if (!node) break;
+        const bool is_name = i == 0;
+        // At a cut, DS is answered from this (the parent) side.
+        if (node->delegation && !(is_name && query_.qtype == type::DS)) return referral(*node);
+        if (node->dname && !is_name) {
+            // RFC 6672: the DNAME, then a CNAME from name_ to the name with
+            // the DNAME's owner replaced by its target.
+            const RRset* dname = node->find(type::DNAME);
+            if (!add_answer(node->name, *dname)) return Outcome::cname;
+            const std::string_view prefix = name_.substr(0, name_.size() - node->name.size());
+            std::string target = lowercase_name(std::string(prefix) + dname->rdatas[0]);
+            if (target.size() > 255) {
+                writer_.set_rcode(rcode::yxdomain);
+                return Outcome::cname;
+            }
+            const std::string& stored = synthesized_.emplace_back(std::move(target));
+            if (!writer_.add_one(Section::answer, name_, type::CNAME, dname->rclass, dname->ttl,
+                                 stored)) {
+                writer_.set_truncated();
+                return Outcome::cname;
+            }
+            if (follow(stored)) return run();
+            return Outcome::cname;
+        }
+        encloser = node;
+        if (is_name) exact = node;
+    }
+    if (exact) return answer_node(*exact, name_);
+
+    // The name does not exist: a wildcard at the closest encloser answers
+    // for it, with the name asked as owner (RFC 4592 §3.3.1).
+    std::string wildcard = std::string("\1*", 2) + encloser->name;
+    if (const Node* source = zone_.find(wildcard)) return answer_node(*source, name_);
+    return negative(rcode::nxdomain);
+}
+
+Outcome answer_chaos(const Query& query, const AnswerOptions& options, MessageWriter& writer) {
+    std::string error;
+    const auto is = [&](const char* text) { return query.qname == *name_from_text(text, error); };
+    const std::string* value = nullptr;
+    if (is("version.bind.") || is("version.server.")) value = &options.version;
+    if (is("id.server.") || is("hostname.bind.")) value = &options.identity;
+    if (!value || value->empty()) {
+        writer.set_rcode(rcode::refused);
+        return Outcome::refused;
+    }
+    if (query.qtype == type::TXT || query.qtype == type::ANY) {
+        std::string rdata(1, static_cast<char>(std::min<size_t>(value->size(), 255)));
+        rdata += value->substr(0, 255);
+        writer.add_one(Section::answer, query.qname, type::TXT, rrclass::CH, 0, rdata);
+    }
+    writer.set_aa(true);
+    return Outcome::chaos;
+}
+
+}  // namespace
+
+Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transport,
+               const AnswerOptions& options, std::string& out) {
+    Query query;
+    const ParseResult parsed = parse_query(packet, query);
+    if (parsed == ParseResult::drop) return Outcome::dropped;
+    const size_t limit =
+        transport == Transport::tcp
+            ? 65535
+            : (query.edns ? std::min<size_t>(query.udp_size, kAdvertisedUdpSize) : 512);
+    MessageWriter writer(out, query, limit);
+    Outcome outcome;
+    if (parsed == ParseResult::formerr) {
+        writer.set_rcode(rcode::formerr);
+        outcome = Outcome::formerr;
+    } else if (parsed == ParseResult::notimp) {
+        writer.set_rcode(rcode::notimp);
+        outcome = Outcome::notimp;
+    } else if (query.edns && query.edns_version > 0) {
+        writer.set_rcode(rcode::badvers);
+        outcome = Outcome::badvers;
+    } else if (query.opcode == opcode::notify || query.qtype == type::AXFR ||
+               query.qtype == type::IXFR) {
+        // Not a secondary, and transfers are not offered on this listener.
+        writer.set_rcode(rcode::refused);
+        outcome = Outcome::refused;
+    } else if (query.qclass == rrclass::CH) {
+        outcome = answer_chaos(query, options, writer);
+    } else if (query.qclass != rrclass::IN && query.qclass != rrclass::ANY) {
+        writer.set_rcode(rcode::refused);
+        outcome = Outcome::refused;
+    } else if (const Zone* zone = zones.find_zone(query.qname)) {
+        writer.set_aa(true);
+        Resolver resolver(*zone, query, writer);
+        outcome = resolver.run();
+    } else {
+        writer.set_rcode(rcode::refused);
+        outcome = Outcome::refused;
+    }
+    writer.finish();
+    return outcome;
+}
+
+}  // namespace dnsd

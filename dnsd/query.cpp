@@ -1,0 +1,122 @@
+// The parsed form of a DNS query: header, question and EDNS, read straight
+// from the wire without copying the packet.
+#include "dnsd/query.hpp"
+
+#include <algorithm>
+
+#include "core/dns/record.hpp"
+
+namespace dnsd {
+namespace {
+
+uint16_t read16(std::string_view p, size_t at) {
+    return static_cast<uint16_t>((static_cast<unsigned char>(p[at]) << 8) |
+                                 static_cast<unsigned char>(p[at + 1]));
+}
+
+// Reads a name at `at` in `packet`, following compression pointers only
+// backwards and at most 128 times, so a loop or an out-of-bounds pointer is
+// caught. Returns the offset after the name as it stands at `at`, or 0.
+size_t skip_name(std::string_view packet, size_t at, std::string* lowercase_out) {
+    size_t end = 0;  // where the name ends in place, once a pointer is followed
+    size_t total = 0;
+    int jumps = 0;
+    size_t i = at;
+    while (true) {
+        if (i >= packet.size()) return 0;
+        const auto length = static_cast<unsigned char>(packet[i]);
+        if (length == 0) {
+            if (lowercase_out) lowercase_out->push_back('\0');
+            return end ? end : i + 1;
+        }
+        if ((length & 0xc0) == 0xc0) {
+            if (i + 1 >= packet.size() || ++jumps > 128) return 0;
+            const size_t target =
+                ((length & 0x3f) << 8) | static_cast<unsigned char>(packet[i + 1]);
+            if (target >= i) return 0;  // pointers point backwards only
+            if (!end) end = i + 2;
+            i = target;
+            continue;
+        }
+        if (length > 63) return 0;  // 0x40 and 0x80: reserved label types
+        if (i + 1 + length > packet.size()) return 0;
+        total += length + 1;
+        if (total + 1 > 255) return 0;
+        if (lowercase_out) {
+            lowercase_out->push_back(static_cast<char>(length));
+            for (size_t k = 0; k < length; ++k) {
+                char c = packet[i + 1 + k];
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+                lowercase_out->push_back(c);
+            }
+        }
+        i += 1 + length;
+    }
+}
+
+}  // namespace
+
+ParseResult parse_query(std::string_view packet, Query& query) {
+    if (packet.size() < 12) return ParseResult::drop;
+    const uint8_t flags1 = static_cast<uint8_t>(packet[2]);
+    const uint8_t flags2 = static_cast<uint8_t>(packet[3]);
+    if (flags1 & 0x80) return ParseResult::drop;  // QR=1: a response is never answered
+    query.id = read16(packet, 0);
+    query.opcode = (flags1 >> 3) & 0x0f;
+    query.rd = flags1 & 0x01;
+    query.cd = flags2 & 0x10;
+    query.qdcount = read16(packet, 4);
+    const uint16_t ancount = read16(packet, 6);
+    const uint16_t nscount = read16(packet, 8);
+    const uint16_t arcount = read16(packet, 10);
+
+    if (query.qdcount != 1)
+        return query.opcode == opcode::query ? ParseResult::formerr : ParseResult::notimp;
+    query.qname.clear();
+    const size_t question_end = skip_name(packet, 12, &query.qname);
+    if (question_end == 0 || question_end + 4 > packet.size()) return ParseResult::formerr;
+    // A compressed question name has nothing to point back to.
+    if (query.qname.size() != question_end - 12) return ParseResult::formerr;
+    query.qtype = read16(packet, question_end);
+    query.qclass = read16(packet, question_end + 2);
+    query.question = packet.substr(12, question_end + 4 - 12);
+    if (query.opcode != opcode::query && query.opcode != opcode::notify) return ParseResult::notimp;
+
+    // Skip answer and authority (a NOTIFY may carry an SOA), read EDNS.
+    size_t at = question_end + 4;
+    const size_t records = size_t{ancount} + nscount + arcount;
+    bool seen_opt = false;
+    for (size_t r = 0; r < records; ++r) {
+        const size_t name_start = at;
+        at = skip_name(packet, at, nullptr);
+        if (at == 0 || at + 10 > packet.size()) return ParseResult::formerr;
+        const uint16_t type = read16(packet, at);
+        const uint16_t rdlength = read16(packet, at + 8);
+        if (at + 10 + rdlength > packet.size()) return ParseResult::formerr;
+        const bool in_additional = r >= size_t{ancount} + nscount;
+        if (type == core::dns::type::OPT) {
+            // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root.
+            if (!in_additional || seen_opt || packet[name_start] != 0) return ParseResult::formerr;
+            seen_opt = true;
+            query.edns = true;
+            query.udp_size = std::max<uint16_t>(512, read16(packet, at + 2));
+            query.edns_version = static_cast<uint8_t>(packet[at + 5]);
+            query.dnssec_ok = static_cast<unsigned char>(packet[at + 6]) & 0x80;
+            // Options are walked only to check their framing; none is acted on.
+            size_t option = at + 10;
+            const size_t options_end = at + 10 + rdlength;
+            while (option < options_end) {
+                if (option + 4 > options_end) return ParseResult::formerr;
+                const uint16_t length = read16(packet, option + 2);
+                option += 4 + length;
+                if (option > options_end) return ParseResult::formerr;
+            }
+        }
+        at += 10 + rdlength;
+    }
+    // Trailing bytes after the last record are a malformed message.
+    if (at != packet.size()) return ParseResult::formerr;
+    return ParseResult::ok;
+}
+
+}  // namespace dnsd

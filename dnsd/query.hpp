@@ -1,0 +1,50 @@
+// The parsed form of a DNS query: header, question and EDNS, read straight
+// from the wire without copying the packet.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dnsd {
+
+namespace rcode {
+inline constexpr uint8_t noerror = 0, formerr = 1, servfail = 2, nxdomain = 3, notimp = 4,
+                         refused = 5, yxdomain = 6, notauth = 9;
+inline constexpr uint16_t badvers = 16;  // extended: needs EDNS
+}  // namespace rcode
+
+namespace opcode {
+inline constexpr uint8_t query = 0, notify = 4;
+}
+
+struct Query {
+    uint16_t id = 0;
+    uint8_t opcode = 0;
+    bool rd = false;
+    bool cd = false;
+    uint16_t qdcount = 0;
+    // The question as sent (name, type, class): echoed byte for byte.
+    std::string_view question;
+    std::string qname;  // wire, lowercased
+    uint16_t qtype = 0;
+    uint16_t qclass = 0;
+
+    bool edns = false;
+    uint16_t udp_size = 512;
+    uint8_t edns_version = 0;
+    bool dnssec_ok = false;
+};
+
+enum class ParseResult {
+    ok,
+    drop,     // not even a header, or a response (QR=1): never answered
+    formerr,  // the header is readable: answer FORMERR
+    notimp,   // an opcode this server does not implement
+};
+
+// Parses `packet`. On formerr/notimp the header fields (and the question,
+// when it was readable) are filled for the error answer.
+ParseResult parse_query(std::string_view packet, Query& query);
+
+}  // namespace dnsd

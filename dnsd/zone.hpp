@@ -1,0 +1,89 @@
+// A zone compiled for answering: nodes by lowercased wire name, each with
+// its RRsets in wire form, built once at load and never changed after.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/dns/record.hpp"
+
+namespace dnsd {
+
+struct RRset {
+    uint16_t type = 0;
+    uint16_t rclass = 0;
+    uint32_t ttl = 0;
+    std::vector<std::string> rdatas;  // wire, uncompressed
+    // For NS, MX and SRV: the target name of each rdata (lowercased), which
+    // the additional section follows.
+    std::vector<std::string> targets;
+};
+
+struct Node {
+    std::string name;           // wire, lowercased
+    std::vector<RRset> rrsets;  // few per name: a linear search is fastest
+    bool delegation = false;    // NS below the apex: a zone cut
+    bool dname = false;
+
+    const RRset* find(uint16_t type) const {
+        for (const auto& rrset : rrsets) {
+            if (rrset.type == type) return &rrset;
+        }
+        return nullptr;
+    }
+    // An empty non-terminal exists only because names below it do.
+    bool empty() const { return rrsets.empty(); }
+};
+
+struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+};
+
+class Zone {
+  public:
+    // Builds from records already checked by core::dns::check_zone.
+    Zone(std::string apex, const std::vector<core::dns::Record>& records, std::string source);
+
+    const std::string& apex() const { return apex_; }
+    const std::string& source() const { return source_; }
+    const Node* find(std::string_view name) const;
+    const Node& apex_node() const { return *apex_node_; }
+    const RRset& soa() const { return *soa_; }
+    uint32_t serial() const { return serial_; }
+    // RFC 2308 §5: negative answers carry the SOA with min(TTL, MINIMUM).
+    uint32_t negative_ttl() const { return negative_ttl_; }
+    size_t record_count() const { return record_count_; }
+    size_t node_count() const { return nodes_.size(); }
+
+  private:
+    std::string apex_;
+    std::string source_;
+    std::unordered_map<std::string, Node, NameHash, std::equal_to<>> nodes_;
+    const Node* apex_node_ = nullptr;
+    const RRset* soa_ = nullptr;
+    uint32_t serial_ = 0;
+    uint32_t negative_ttl_ = 0;
+    size_t record_count_ = 0;
+};
+
+// The zones served, by apex; a query goes to the longest matching one.
+class ZoneSet {
+  public:
+    void add(std::shared_ptr<const Zone> zone);
+    // The zone for `name` (wire, lowercased), or nullptr.
+    const Zone* find_zone(std::string_view name) const;
+    const std::unordered_map<std::string, std::shared_ptr<const Zone>, NameHash, std::equal_to<>>&
+    zones() const {
+        return zones_;
+    }
+
+  private:
+    std::unordered_map<std::string, std::shared_ptr<const Zone>, NameHash, std::equal_to<>> zones_;
+};
+
+}  // namespace dnsd

@@ -1,0 +1,101 @@
+// DNS helpers for tests: queries built by hand, responses read with ldns.
+#include "tests/support/dns.hpp"
+
+#include <algorithm>
+
+#include "core/dns/ldns_ptr.hpp"
+#include "core/dns/name.hpp"
+
+namespace test {
+namespace {
+
+void append16(std::string& out, uint16_t v) {
+    out += static_cast<char>(v >> 8);
+    out += static_cast<char>(v & 0xff);
+}
+
+std::string normalize(std::string text) {
+    std::replace(text.begin(), text.end(), '\t', ' ');
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+std::vector<std::string> section(ldns_rr_list* list) {
+    std::vector<std::string> out;
+    for (size_t i = 0; list && i < ldns_rr_list_rr_count(list); ++i) {
+        core::dns::CString text(ldns_rr2str(ldns_rr_list_rr(list, i)));
+        out.push_back(normalize(text.get()));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string make_query(std::string_view name, uint16_t type, QueryOptions options) {
+    std::string wire;
+    append16(wire, options.id);
+    wire += static_cast<char>(options.opcode << 3);
+    wire += '\0';
+    append16(wire, 1);
+    append16(wire, 0);
+    append16(wire, 0);
+    append16(wire, options.edns ? 1 : 0);
+    // The name as given, case kept: the server must echo it exactly.
+    std::string_view rest = name;
+    if (!rest.empty() && rest.back() == '.') rest.remove_suffix(1);
+    while (!rest.empty()) {
+        const auto dot = rest.find('.');
+        const auto label = rest.substr(0, dot);
+        wire += static_cast<char>(label.size());
+        wire += label;
+        if (dot == std::string_view::npos) break;
+        rest.remove_prefix(dot + 1);
+    }
+    wire += '\0';
+    append16(wire, type);
+    append16(wire, options.qclass);
+    if (options.edns) {
+        wire += '\0';
+        append16(wire, 41);
+        append16(wire, options.udp_size);
+        wire += '\0';
+        wire += static_cast<char>(options.edns_version);
+        wire += static_cast<char>(options.dnssec_ok ? 0x80 : 0);
+        wire += '\0';
+        append16(wire, 0);
+    }
+    return wire;
+}
+
+Response parse_response(std::string_view wire) {
+    Response r;
+    r.size = wire.size();
+    ldns_pkt* raw = nullptr;
+    if (ldns_wire2pkt(&raw, reinterpret_cast<const uint8_t*>(wire.data()), wire.size()) !=
+        LDNS_STATUS_OK)
+        return r;
+    std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)> pkt(raw, &ldns_pkt_free);
+    r.parsed = true;
+    r.id = ldns_pkt_id(pkt.get());
+    r.rcode = ldns_pkt_get_rcode(pkt.get()) | (ldns_pkt_edns_extended_rcode(pkt.get()) << 4);
+    r.aa = ldns_pkt_aa(pkt.get());
+    r.tc = ldns_pkt_tc(pkt.get());
+    r.qr = ldns_pkt_qr(pkt.get());
+    r.rd = ldns_pkt_rd(pkt.get());
+    const auto question = section(ldns_pkt_question(pkt.get()));
+    if (!question.empty()) r.question = question[0];
+    r.answer = section(ldns_pkt_answer(pkt.get()));
+    r.authority = section(ldns_pkt_authority(pkt.get()));
+    r.additional = section(ldns_pkt_additional(pkt.get()));
+    r.has_opt = ldns_pkt_edns(pkt.get());
+    r.opt_udp_size = ldns_pkt_edns_udp_size(pkt.get());
+    r.opt_do = ldns_pkt_edns_do(pkt.get());
+    return r;
+}
+
+bool contains(const std::vector<std::string>& records, std::string_view record) {
+    return std::find(records.begin(), records.end(), record) != records.end();
+}
+
+}  // namespace test

@@ -1,0 +1,42 @@
+// DNS helpers for tests: queries built by hand, responses read with ldns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace test {
+
+struct QueryOptions {
+    uint16_t qclass = 1;
+    bool edns = false;
+    uint16_t udp_size = 1232;
+    uint8_t edns_version = 0;
+    bool dnssec_ok = false;
+    uint16_t id = 0x1234;
+    uint8_t opcode = 0;
+};
+
+// A query for `name` (presentation form, case kept) and `type`.
+std::string make_query(std::string_view name, uint16_t type, QueryOptions options = {});
+
+struct Response {
+    bool parsed = false;
+    uint16_t id = 0;
+    int rcode = 0;  // with EDNS's upper bits
+    bool aa = false, tc = false, qr = false, rd = false;
+    std::string question;                                    // "www.FooBar.com.\tIN\tA"
+    std::vector<std::string> answer, authority, additional;  // ldns text, one line per record
+    bool has_opt = false;
+    uint16_t opt_udp_size = 0;
+    bool opt_do = false;
+    size_t size = 0;
+};
+
+Response parse_response(std::string_view wire);
+
+// "name. ttl class type rdata" with single spaces, as ldns prints it.
+bool contains(const std::vector<std::string>& records, std::string_view record);
+
+}  // namespace test
