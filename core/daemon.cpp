@@ -56,7 +56,7 @@ int serve(std::string_view component, size_t thread_total, uint64_t shutdown_tim
                                            [&] {
                                                threads.stop(hooks.drain, hooks.force,
                                                             shutdown_timeout_ms,
-                                                            [&] { lifecycle_ptr->stopped(); });
+                                                            [&] { lifecycle_ptr->stopped(); }, hooks.finish);
                                            },
                                        .on_force_stop = [&] { threads.post_all(hooks.force); },
                                        .on_reload =

@@ -36,6 +36,7 @@ struct ServeHooks {
     LoopThreads::Setup setup;  // per worker thread: open its listeners
     LoopThreads::Hook drain;   // per worker: stop accepting, let work in flight finish
     LoopThreads::Hook force;   // per worker: close everything now
+    LoopThreads::Hook finish;  // per worker, once its loop ran dry: destroy what setup made
     // On the main thread, on SIGHUP: reload; false keeps the old state
     // (the reload function logs why).
     std::function<void(LoopThreads&)> reload;

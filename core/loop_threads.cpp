@@ -65,6 +65,7 @@ void LoopThreads::run_worker(Worker& worker) {
     started_.notify_all();
 
     worker.loop_.run();
+    if (finish_) finish_(worker);
     // The loop ran dry: every handle but the (unreferenced) inbox and
     // deadline is closed. Those two close here, on the thread that owns them.
     {
@@ -81,8 +82,9 @@ void LoopThreads::run_worker(Worker& worker) {
 }
 
 void LoopThreads::stop(Hook drain, Hook force, uint64_t deadline_ms,
-                       std::function<void()> on_all_stopped) {
+                       std::function<void()> on_all_stopped, Hook finish) {
     on_all_stopped_ = std::move(on_all_stopped);
+    finish_ = std::move(finish);
     for (auto& worker : workers_) {
         Worker* w = worker.get();
         w->post([w, drain, force, deadline_ms] {

@@ -71,10 +71,11 @@ class LoopThreads {
     // Graceful stop: runs `drain` on every worker (stop accepting, let
     // in-flight work finish); a worker whose loop still has work after
     // `deadline_ms` runs `force` (close everything). A worker's loop ends when
-    // it has nothing left; `on_all_stopped` runs on the last worker thread to
+    // it has nothing left; then `finish` runs on its thread, to destroy what
+    // setup created before the loop is closed. `on_all_stopped` runs on the last worker thread to
     // finish (post it to wherever it belongs).
     void stop(Hook drain, Hook force, uint64_t deadline_ms,
-              std::function<void()> on_all_stopped = {});
+              std::function<void()> on_all_stopped = {}, Hook finish = {});
 
     // Waits for every thread to end.
     void join();
@@ -94,6 +95,7 @@ class LoopThreads {
     std::exception_ptr setup_error_;
     std::atomic<size_t> running_{0};
     std::function<void()> on_all_stopped_;
+    Hook finish_;
 };
 
 }  // namespace core

@@ -9,16 +9,37 @@ namespace dnsd::config {
 using core::config::Key;
 using core::config::Type;
 
+inline constexpr Key kZoneKeys[] = {
+    {.name = "name", .type = Type::string, .default_value = "",
+     .help = "the zone's name; by default the file's $ORIGIN or SOA owner", .reloadable = true},
+    {.name = "file", .type = Type::string, .default_value = "",
+     .help = "RFC 1035 master file, relative to the working directory", .reloadable = true, .required = true},
+};
+
+inline constexpr core::config::Schema kZoneSchema{
+    .name = "dnsd.zone",
+    .help = "One `[[dnsd.zone]]` table per zone served from a file.",
+    .keys = kZoneKeys,
+};
+
 inline constexpr Key kKeys[] = {
-    {.name = "listen",
-     .type = Type::string_list,
-     .default_value = "[\"127.0.0.1:5300\"]",
-     .help = "addresses to answer on, UDP and TCP (IP:PORT or [IPv6]:PORT)",
-     .reloadable = false,
-     .min = 1},
+    {.name = "listen", .type = Type::string_list, .default_value = "[\"127.0.0.1:5300\"]",
+     .help = "addresses to answer on, UDP and TCP (IP:PORT or [IPv6]:PORT)", .reloadable = false, .min = 1},
     core::config::common::threads,
     core::config::common::shutdown_timeout,
     core::config::common::log_level,
+    {.name = "zone", .type = Type::table_list, .default_value = "",
+     .help = "the zones to serve (see `[[dnsd.zone]]`)", .reloadable = true, .children = &kZoneSchema},
+    {.name = "tcp_idle_timeout", .type = Type::duration, .default_value = "\"10s\"",
+     .help = "a TCP connection with no complete query for this long is closed (RFC 7766 §6.2.3)",
+     .reloadable = false, .min = 100, .max = 600'000},
+    {.name = "tcp_max_connections", .type = Type::integer, .default_value = "1000",
+     .help = "open TCP connections per thread; more are closed at once", .reloadable = false, .min = 1,
+     .max = 1'000'000},
+    {.name = "answer_version", .type = Type::boolean, .default_value = "true",
+     .help = "answer CH TXT version.bind and version.server", .reloadable = true},
+    {.name = "answer_identity", .type = Type::boolean, .default_value = "true",
+     .help = "answer CH TXT id.server and hostname.bind with the host name", .reloadable = true},
 };
 
 inline constexpr core::config::Schema kSchema{

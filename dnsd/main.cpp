@@ -1,28 +1,141 @@
-// dnsd: the authoritative DNS server of webstack.
+// dnsd: the authoritative DNS server of webstack. Wires the configuration,
+// the zones and the listeners together; the logic lives beside it.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "core/config/load.hpp"
 #include "core/daemon.hpp"
 #include "core/log.hpp"
+#include "core/net/address.hpp"
 #include "dnsd/config.hpp"
+#include "dnsd/listener.hpp"
+#include "dnsd/zone_loader.hpp"
 
 namespace {
 
 constexpr const core::config::Schema* kSchemas[] = {&dnsd::config::kSchema};
 
+std::string host_name() {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) != 0) return "dnsd";
+    return name;
+}
+
+dnsd::AnswerOptions answer_options(const core::config::Section& section) {
+    dnsd::AnswerOptions options;
+    if (section.boolean("answer_version")) options.version = "webstack dnsd " WEBSTACK_VERSION;
+    if (section.boolean("answer_identity")) options.identity = host_name();
+    return options;
+}
+
+class Dnsd {
+public:
+    int run(const core::config::Config& config, const core::DaemonOptions& options) {
+        const auto& section = config.section("dnsd");
+        if (zones_->zones().empty()) {
+            core::log::warn("dnsd") << "no zone configured: every query will be REFUSED "
+                                       "(give --zone FILE or [[dnsd.zone]] tables)";
+        }
+        std::vector<core::net::Address> addresses;
+        for (const auto& text : section.strings("listen")) {
+            std::string error;
+            auto address = core::net::parse_address(text, error);
+            if (!address || address->kind != core::net::Address::Kind::ip) {
+                core::log::error("dnsd") << "listen " << text << ": " << (address ? "DNS needs an IP address" : error);
+                return 1;
+            }
+            addresses.push_back(*address);
+        }
+        dnsd::ListenerSettings settings;
+        settings.tcp_idle_timeout_ms = static_cast<uint64_t>(section.duration_ms("tcp_idle_timeout"));
+        settings.tcp_max_connections = static_cast<size_t>(section.integer("tcp_max_connections"));
+        settings.answer = answer_options(section);
+        const size_t threads = core::thread_count(section.integer("threads"));
+        listeners_.resize(threads);
+        config_ = config;
+        options_ = options;
+
+        return core::serve(
+            "dnsd", threads, static_cast<uint64_t>(section.duration_ms("shutdown_timeout")),
+            core::ServeHooks{
+                .setup =
+                    [&](core::Worker& worker) {
+                        auto listener = std::make_unique<dnsd::Listener>(worker.loop(), settings, zones_);
+                        for (const auto& address : addresses) listener->listen(address);
+                        listeners_[worker.index()] = std::move(listener);
+                    },
+                .drain = [&](core::Worker& worker) { listeners_[worker.index()]->drain([] {}); },
+                .force = [&](core::Worker& worker) { listeners_[worker.index()]->close_all(); },
+                .finish = [&](core::Worker& worker) { listeners_[worker.index()].reset(); },
+                .reload = [&](core::LoopThreads& loops) { reload(loops); },
+                .on_serving =
+                    [&, threads] {
+                        for (const auto& address : addresses) {
+                            core::log::info("dnsd") << "answering on " << address.to_string() << " (UDP and TCP, "
+                                                    << threads << " threads)";
+                        }
+                    },
+            });
+    }
+
+    // Loaded once by --check's path and kept for serving.
+    void load(const core::config::Config& config) {
+        zones_ = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
+    }
+
+    std::vector<std::string> zone_files_;
+
+private:
+    // On the main thread: the answering threads keep serving the old
+    // snapshot until the new one is complete, then switch between queries.
+    void reload(core::LoopThreads& loops) {
+        try {
+            core::config::Config config = options_.config_path.empty()
+                                              ? config_
+                                              : core::config::load_file(options_.config_path, kSchemas);
+            auto zones = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
+            for (const auto& key : core::config::changed_fixed_keys(config_.section("dnsd"), config.section("dnsd"))) {
+                core::log::warn("dnsd") << key << " changed: it takes effect at the next restart";
+            }
+            const auto answer = answer_options(config.section("dnsd"));
+            loops.post_all([this, zones, answer](core::Worker& worker) {
+                if (auto& listener = listeners_[worker.index()]) {
+                    listener->set_zones(zones);
+                    listener->set_answer_options(answer);
+                }
+            });
+            zones_ = zones;
+            config_ = std::move(config);
+            core::log::info("dnsd") << "reloaded: " << zones->zones().size() << " zones";
+        } catch (const std::exception& e) {
+            core::log::error("dnsd") << "reload failed, still serving the previous zones: " << e.what();
+        }
+    }
+
+    std::shared_ptr<const dnsd::ZoneSet> zones_;
+    std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
+    core::config::Config config_;
+    core::DaemonOptions options_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    return core::daemon_main(argc, argv,
-                             core::DaemonDescription{
-                                 .name = "dnsd",
-                                 .summary = "dnsd: the authoritative DNS server of webstack",
-                                 .schemas = kSchemas,
-                                 .extend_command_line = {},
-                                 .check = {},
-                                 .serve =
-                                     [](const core::config::Config&, const core::DaemonOptions&) {
-                                         core::log::error("dnsd")
-                                             << "this build can check a configuration "
-                                                "but does not serve yet";
-                                         return 2;
-                                     },
-                             });
+    Dnsd daemon;
+    return core::daemon_main(
+        argc, argv,
+        core::DaemonDescription{
+            .name = "dnsd",
+            .summary = "dnsd: the authoritative DNS server of webstack",
+            .schemas = kSchemas,
+            .extend_command_line =
+                [&](CLI::App& app) {
+                    app.add_option("-z,--zone", daemon.zone_files_,
+                                   "zone file to serve, named by its $ORIGIN or SOA (repeatable)");
+                },
+            .check = [&](const core::config::Config& config) { daemon.load(config); },
+            .serve = [&](const core::config::Config& config,
+                         const core::DaemonOptions& options) { return daemon.run(config, options); },
+        });
 }

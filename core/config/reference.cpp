@@ -37,7 +37,9 @@ std::string limits(const Key& key) {
 }
 
 void render(const Schema& schema, std::string& out, std::string_view heading) {
-    out += std::string(heading) + " `[" + std::string(schema.name) + "]`\n\n";
+    // A nested schema is written as an array of tables: [[dnsd.zone]].
+    const bool nested = heading.size() > 3;
+    out += std::string(heading) + (nested ? " `[[" : " `[") + std::string(schema.name) + (nested ? "]]`\n\n" : "]`\n\n");
     if (!schema.help.empty()) out += std::string(schema.help) + "\n\n";
     out += "| key | type | default | limits | reload | meaning |\n";
     out += "|---|---|---|---|---|---|\n";

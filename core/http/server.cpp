@@ -12,15 +12,9 @@ Server::Server(uv_loop_t* loop, const Limits& limits, Handler& handler, size_t m
       limits_(limits),
       handler_(handler),
       max_connections_(max_connections),
-      reaper_(loop) {}
+      connections_(loop) {}
 
-Server::~Server() {
-    // Connections call back into forget() while closing: detach first.
-    auto connections = std::move(connections_);
-    connections_.clear();
-    for (auto& [raw, connection] : connections)
-        connection->close();
-}
+Server::~Server() { close_all(); }
 
 void Server::listen(const net::Address& address) {
     if (address.kind == net::Address::Kind::unix_socket) {
@@ -55,54 +49,21 @@ void Server::on_connection(uv::Stream& listener) {
                           << " reached; closing a new connection";
         return;  // `client` closes as it goes out of scope
     }
-    auto connection = std::make_unique<ServerConnection>(
-        std::move(client), limits_, handler_, [this](ServerConnection* c) { forget(c); });
-    ServerConnection* raw = connection.get();
-    connections_.emplace(raw, std::move(connection));
-    raw->start();
-}
-
-void Server::forget(ServerConnection* connection) {
-    const auto it = connections_.find(connection);
-    if (it == connections_.end()) return;
-    closed_.push_back(std::move(it->second));
-    connections_.erase(it);
-    if (!reaper_.active()) {
-        reaper_.start(0, [this] {
-            closed_.clear();
-            check_drained();
-        });
-    }
+    auto& connection = connections_.add(std::make_unique<ServerConnection>(
+        std::move(client), limits_, handler_,
+        [this](ServerConnection* c) { connections_.release(c); }));
+    connection.start();
 }
 
 void Server::drain(std::function<void()> on_drained) {
-    draining_ = true;
-    on_drained_ = std::move(on_drained);
     listeners_.clear();  // closes them: no new connections
-    std::vector<ServerConnection*> all;
-    for (auto& [raw, connection] : connections_)
-        all.push_back(raw);
-    for (auto* raw : all)
-        raw->drain();
-    check_drained();
+    connections_.for_each([](ServerConnection& c) { c.drain(); });
+    connections_.when_empty(on_drained ? std::move(on_drained) : [] {});
 }
 
 void Server::close_all() {
     listeners_.clear();
-    std::vector<ServerConnection*> all;
-    for (auto& [raw, connection] : connections_)
-        all.push_back(raw);
-    for (auto* raw : all)
-        raw->close();
-}
-
-void Server::check_drained() {
-    if (!draining_ || !connections_.empty() || !closed_.empty()) return;
-    reaper_.close();
-    if (on_drained_) {
-        auto done = std::move(on_drained_);
-        done();
-    }
+    connections_.for_each([](ServerConnection& c) { c.close(); });
 }
 
 }  // namespace core::http

@@ -4,13 +4,13 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "core/http/exchange.hpp"
 #include "core/http/limits.hpp"
 #include "core/http/server_connection.hpp"
 #include "core/net/address.hpp"
+#include "core/net/connection_set.hpp"
 #include "core/net/socket.hpp"
 #include "core/uv/stream.hpp"
 #include "core/uv/timer.hpp"
@@ -48,13 +48,7 @@ class Server {
     Handler& handler_;
     size_t max_connections_;
     std::vector<uv::Stream> listeners_;
-    std::unordered_map<ServerConnection*, std::unique_ptr<ServerConnection>> connections_;
-    // Closed connections are destroyed on the next loop turn, never from
-    // inside their own callbacks.
-    std::vector<std::unique_ptr<ServerConnection>> closed_;
-    uv::Timer reaper_;
-    bool draining_ = false;
-    std::function<void()> on_drained_;
+    net::ConnectionSet<ServerConnection> connections_;
 };
 
 }  // namespace core::http

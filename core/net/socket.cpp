@@ -2,8 +2,11 @@
 #include "core/net/socket.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -52,6 +55,31 @@ Socket bind_reuseport(const Address& address, Transport transport) {
     }
     if (::bind(socket.get(), address.sockaddr_ptr(), address.sockaddr_length()) != 0)
         fail("cannot bind");
+    return socket;
+}
+
+Socket bind_unix(const std::string& path) {
+    const auto fail = [&](const char* what) {
+        throw std::system_error(errno, std::generic_category(), std::string(what) + " unix:" + path);
+    };
+    sockaddr_un address{};
+    if (path.size() >= sizeof address.sun_path) {
+        errno = ENAMETOOLONG;
+        fail("cannot bind");
+    }
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    struct stat existing {};
+    if (::lstat(path.c_str(), &existing) == 0) {
+        if (!S_ISSOCK(existing.st_mode)) {
+            errno = EEXIST;
+            fail("not a socket, left alone:");
+        }
+        ::unlink(path.c_str());
+    }
+    Socket socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (socket.get() < 0) fail("socket");
+    if (::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) fail("cannot bind");
     return socket;
 }
 

@@ -39,4 +39,9 @@ enum class Transport { tcp, udp };
 // Throws std::system_error naming the address on failure.
 Socket bind_reuseport(const Address& address, Transport transport);
 
+// Creates a unix stream socket bound to `path`, replacing a stale socket
+// file left by an earlier run (but never another kind of file). Throws
+// std::system_error naming the path.
+Socket bind_unix(const std::string& path);
+
 }  // namespace core::net

@@ -32,6 +32,14 @@ class Udp : public Handle<UdpState> {
     void recv_start(std::function<void(std::string_view, const sockaddr*)> on_datagram);
     void recv_stop();
 
+    // Sends one datagram at once if the socket can take it: the fast path,
+    // with no request to allocate. Returns the bytes sent or a negative
+    // status (UV_EAGAIN: use send()).
+    int try_send(std::string_view data, const sockaddr* to) {
+        uv_buf_t buf = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
+        return uv_udp_try_send(&state()->uv, &buf, 1, to);
+    }
+
     // Sends one datagram; `done` (optional) runs unless this Udp was closed.
     // Returns 0 or a negative libuv status when nothing was queued.
     int send(std::string data, const sockaddr* to, std::function<void(int)> done = {});

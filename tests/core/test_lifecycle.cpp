@@ -92,6 +92,7 @@ TEST_CASE("serve(): SIGTERM with a request in flight finishes it, then exits 0")
                           },
                       .drain = [&](Worker&) { server->drain([&] { server.reset(); }); },
                       .force = [&](Worker&) { server.reset(); },
+                      .finish = {},
                       .reload = {},
                       .on_serving = [&] { serving = true; },
                   });
@@ -136,6 +137,7 @@ TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
                           forced = true;
                           server.reset();
                       },
+                  .finish = {},
                   .reload = {},
                   .on_serving = [&] { serving = true; },
               });

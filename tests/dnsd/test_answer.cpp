@@ -58,12 +58,12 @@ class Fixture {
         options.identity = "test-host";
     }
 
-    test::Response ask(std::string_view name, uint16_t type, test::QueryOptions query_options = {},
+    test::DnsResponse ask(std::string_view name, uint16_t type, test::QueryOptions query_options = {},
                        Transport transport = Transport::udp) {
         std::string out;
         outcome = dnsd::answer(zones, test::make_query(name, type, query_options), transport,
                                options, out);
-        return test::parse_response(out);
+        return test::parse_dns_response(out);
     }
 
     dnsd::ZoneSet zones;
@@ -88,7 +88,7 @@ TEST_CASE_FIXTURE(Fixture, "an exact match is authoritative; the question is ech
     CHECK(r.rcode == 0);
     CHECK(r.question == "WwW.Example.COM. IN A");
     REQUIRE(r.answer.size() == 1);
-    CHECK(test::parse_response("").parsed == false);
+    CHECK(test::parse_dns_response("").parsed == false);
     CHECK(r.answer[0].ends_with("3600 IN A 8.8.8.8"));
     CHECK(r.authority.empty());
 }
@@ -305,26 +305,26 @@ TEST_CASE("UDP answers that do not fit are truncated by whole RRsets; TCP carrie
     std::string out;
 
     dnsd::answer(zones, test::make_query("many.big.test.", A), Transport::udp, {}, out);
-    auto r = test::parse_response(out);
+    auto r = test::parse_dns_response(out);
     CHECK(r.tc);
     CHECK(r.answer.empty());  // no partial RRset
     CHECK(out.size() <= 512);
 
     dnsd::answer(zones, test::make_query("many.big.test.", A, {.edns = true, .udp_size = 4096}),
                  Transport::udp, {}, out);
-    r = test::parse_response(out);
+    r = test::parse_dns_response(out);
     CHECK_FALSE(r.tc);
     CHECK(r.answer.size() == 60);
     CHECK(out.size() <= 1232);
 
     dnsd::answer(zones, test::make_query("many.big.test.", A), Transport::tcp, {}, out);
-    r = test::parse_response(out);
+    r = test::parse_dns_response(out);
     CHECK_FALSE(r.tc);
     CHECK(r.answer.size() == 60);
 
     // RFC 9471: in-domain glue that does not fit sets TC on a referral.
     dnsd::answer(zones, test::make_query("www.deleg.big.test.", A), Transport::udp, {}, out);
-    r = test::parse_response(out);
+    r = test::parse_dns_response(out);
     CHECK(r.tc);
     CHECK(r.authority.size() == 13);
     CHECK(out.size() <= 512);
@@ -344,8 +344,8 @@ TEST_CASE_FIXTURE(Fixture,
     std::string two = test::make_query("www.example.com.", A);
     two[5] = 2;
     CHECK(dnsd::answer(zones, two, Transport::udp, options, out) == Outcome::formerr);
-    CHECK(test::parse_response(out).rcode == 1);
-    CHECK(test::parse_response(out).id == 0x1234);
+    CHECK(test::parse_dns_response(out).rcode == 1);
+    CHECK(test::parse_dns_response(out).id == 0x1234);
     // A compression pointer in the question (a loop onto itself).
     std::string loop("\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01",
                      18);

@@ -68,8 +68,8 @@ std::string make_query(std::string_view name, uint16_t type, QueryOptions option
     return wire;
 }
 
-Response parse_response(std::string_view wire) {
-    Response r;
+DnsResponse parse_dns_response(std::string_view wire) {
+    DnsResponse r;
     r.size = wire.size();
     ldns_pkt* raw = nullptr;
     if (ldns_wire2pkt(&raw, reinterpret_cast<const uint8_t*>(wire.data()), wire.size()) !=

@@ -21,7 +21,7 @@ struct QueryOptions {
 // A query for `name` (presentation form, case kept) and `type`.
 std::string make_query(std::string_view name, uint16_t type, QueryOptions options = {});
 
-struct Response {
+struct DnsResponse {
     bool parsed = false;
     uint16_t id = 0;
     int rcode = 0;  // with EDNS's upper bits
@@ -34,7 +34,7 @@ struct Response {
     size_t size = 0;
 };
 
-Response parse_response(std::string_view wire);
+DnsResponse parse_dns_response(std::string_view wire);
 
 // "name. ttl class type rdata" with single spaces, as ldns prints it.
 bool contains(const std::vector<std::string>& records, std::string_view record);

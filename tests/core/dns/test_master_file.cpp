@@ -10,6 +10,7 @@
 #include "core/dns/name.hpp"
 #include "core/dns/record.hpp"
 #include "core/dns/zone_rules.hpp"
+#include "tests/support/process.hpp"
 
 using namespace core::dns;
 
@@ -39,24 +40,6 @@ std::string error_of(std::string_view text, std::string origin = wire("example.c
     }
     return "";
 }
-
-class TempDir {
-  public:
-    TempDir() {
-        char pattern[] = "/tmp/webstack-test-XXXXXX";
-        path_ = mkdtemp(pattern);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string write(const std::string& name, std::string_view text) const {
-        const auto path = path_ / name;
-        std::filesystem::create_directories(path.parent_path());
-        std::ofstream(path) << text;
-        return path.string();
-    }
-
-  private:
-    std::filesystem::path path_;
-};
 
 constexpr std::string_view kHead =
     "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns1 host 1 2 3 4 5\n@ IN NS ns1\nns1 A 192.0.2.1\n";
@@ -119,7 +102,7 @@ u       TYPE65534 \# 4 0A000001
 }
 
 TEST_CASE("$INCLUDE reads a file relative to the including one, with its own origin") {
-    TempDir dir;
+    test::TempDir dir;
     dir.write("sub/hosts.inc", "www A 192.0.2.80\n");
     dir.write("sub/other.inc", "mail A 192.0.2.25\n");
     const auto path = dir.write(

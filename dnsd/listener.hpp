@@ -1,0 +1,58 @@
+// dnsd's sockets on one loop thread: a UDP socket and a TCP listener per
+// address, each bound with SO_REUSEPORT beside the other threads' own.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/net/address.hpp"
+#include "core/net/connection_set.hpp"
+#include "core/uv/stream.hpp"
+#include "core/uv/udp.hpp"
+#include "dnsd/answer.hpp"
+#include "dnsd/tcp_connection.hpp"
+
+namespace dnsd {
+
+struct ListenerSettings {
+    uint64_t tcp_idle_timeout_ms = 10'000;
+    size_t tcp_max_connections = 1000;
+    AnswerOptions answer;
+};
+
+class Listener {
+public:
+    Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<const ZoneSet> zones);
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+
+    void listen(const core::net::Address& address);
+    // A new snapshot: every query read from now on is answered from it.
+    void set_zones(std::shared_ptr<const ZoneSet> zones) { zones_ = std::move(zones); }
+    void set_answer_options(AnswerOptions options) { settings_.answer = std::move(options); }
+
+    // Stop reading UDP and accepting TCP; TCP answers already queued are
+    // written; `done` runs when no connection is left.
+    void drain(std::function<void()> done);
+    void close_all();
+
+    uint64_t count(Outcome outcome) const { return counters_[static_cast<size_t>(outcome)]; }
+
+private:
+    void on_datagram(core::uv::Udp& socket, std::string_view packet, const sockaddr* from);
+    void on_tcp_connection(core::uv::Stream& listener);
+
+    uv_loop_t* loop_;
+    ListenerSettings settings_;
+    std::shared_ptr<const ZoneSet> zones_;
+    std::vector<std::unique_ptr<core::uv::Udp>> udp_;
+    std::vector<std::unique_ptr<core::uv::Stream>> tcp_;
+    core::net::ConnectionSet<TcpConnection> connections_;
+    std::string response_;  // reused by every UDP answer of this thread
+    std::array<uint64_t, static_cast<size_t>(Outcome::dropped) + 1> counters_{};
+};
+
+}  // namespace dnsd

@@ -1,0 +1,47 @@
+// One DNS-over-TCP client (RFC 7766): length-prefixed queries, pipelined
+// and all answered, an idle timeout, and no wait on a slow reader.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/uv/stream.hpp"
+#include "core/uv/timer.hpp"
+#include "dnsd/answer.hpp"
+
+namespace dnsd {
+
+class TcpConnection {
+public:
+    using Closed = std::function<void(TcpConnection*)>;
+
+    // `zones` is read at each query, so that a reload applies at once.
+    TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones, const AnswerOptions& options,
+                  uint64_t idle_timeout_ms, Closed on_closed);
+    TcpConnection(const TcpConnection&) = delete;
+    TcpConnection& operator=(const TcpConnection&) = delete;
+
+    void start();
+    // Close once the answers already queued are written.
+    void drain();
+    void close();
+
+private:
+    void on_data(std::string_view data);
+    void answer_complete_queries();
+
+    core::uv::Stream stream_;
+    const std::shared_ptr<const ZoneSet>& zones_;
+    const AnswerOptions& options_;
+    uint64_t idle_timeout_ms_;
+    Closed on_closed_;
+    core::uv::Timer idle_;
+    std::string buffer_;  // bytes of queries not yet complete
+    std::string response_;
+    size_t writes_in_flight_ = 0;
+    bool draining_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace dnsd

@@ -1,0 +1,53 @@
+// Builds the set of served zones from the configuration and the command
+// line: each file read, checked, and compiled.
+#include "dnsd/zone_loader.hpp"
+
+#include <stdexcept>
+
+#include "core/dns/master_file.hpp"
+#include "core/dns/name.hpp"
+#include "core/dns/zone_rules.hpp"
+#include "core/log.hpp"
+
+namespace dnsd {
+
+std::vector<ZoneSource> zone_sources(const core::config::Section& section, const std::vector<std::string>& files) {
+    std::vector<ZoneSource> sources;
+    if (section.has("zone")) {
+        for (const auto& zone : section.tables("zone")) {
+            sources.push_back({zone.has("name") ? zone.string("name") : std::string(), zone.string("file")});
+        }
+    }
+    for (const auto& file : files) sources.push_back({{}, file});
+    return sources;
+}
+
+std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources) {
+    auto zones = std::make_shared<ZoneSet>();
+    for (const auto& source : sources) {
+        std::string origin;
+        if (!source.name.empty()) {
+            std::string error;
+            std::string text = source.name;
+            if (text.back() != '.') text += '.';
+            auto name = core::dns::name_from_text(text, error);
+            if (!name) throw std::runtime_error("zone name " + source.name + ": " + error);
+            origin = *name;
+        }
+        auto file = core::dns::read_master_file(source.file, origin);
+        for (const auto& warning : core::dns::check_zone(file.origin, file.records)) {
+            core::log::warn("dnsd") << warning;
+        }
+        if (zones->zones().count(file.origin)) {
+            throw std::runtime_error(source.file + ": zone " + core::dns::name_to_text(file.origin) +
+                                     " is configured twice");
+        }
+        auto zone = std::make_shared<const Zone>(file.origin, file.records, source.file);
+        core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial " << zone->serial()
+                                << ": " << zone->record_count() << " records from " << source.file;
+        zones->add(std::move(zone));
+    }
+    return zones;
+}
+
+}  // namespace dnsd

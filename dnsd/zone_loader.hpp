@@ -1,0 +1,26 @@
+// Builds the set of served zones from the configuration and the command
+// line: each file read, checked, and compiled.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config/section.hpp"
+#include "dnsd/zone.hpp"
+
+namespace dnsd {
+
+struct ZoneSource {
+    std::string name;  // presentation form; empty: from the file
+    std::string file;
+};
+
+// The [[dnsd.zone]] tables, then the files given with --zone.
+std::vector<ZoneSource> zone_sources(const core::config::Section& section, const std::vector<std::string>& files);
+
+// Reads every zone. Throws core::dns::ZoneFileError (file:line: reason) or
+// std::runtime_error; warnings (repaired duplicates...) are logged.
+std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources);
+
+}  // namespace dnsd

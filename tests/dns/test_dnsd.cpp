@@ -1,0 +1,267 @@
+// dnsd as users meet it: the real binary on a free port, queried with dig
+// and kdig over UDP and TCP, with hand-made malformed packets, reloads
+// while queries run, and a clean stop.
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#include "tests/support/client.hpp"
+#include "tests/support/dns.hpp"
+#include "tests/support/process.hpp"
+
+namespace {
+
+constexpr std::string_view kZone = R"zone($ORIGIN foobar.com.
+$TTL 3600
+@     IN SOA ns1 hostmaster 2026112501 7200 3600 1209600 300
+      IN NS  ns1
+      IN NS  ns2
+      IN MX  10 mail
+ns1   IN A   192.0.2.1
+ns2   IN A   192.0.2.2
+mail  IN A   192.0.2.25
+www   IN A   8.8.8.8
+*.dyn IN A   192.0.2.99
+)zone";
+
+std::string big_rrset() {
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += "big IN A 10.0.0." + std::to_string(i) + "\n";
+    return text;
+}
+
+class Dnsd {
+public:
+    explicit Dnsd(std::string_view zone_text = kZone, std::vector<std::string> extra = {})
+        : zone_path_(dir_.write("foobar.com.zone", std::string(zone_text) + big_rrset())),
+          port_(test::free_port()),
+          process_(arguments(extra), (dir_.path() / "dnsd.log").string()) {
+        REQUIRE_MESSAGE(process_.wait_for_log("state serving"), process_.log());
+    }
+
+    std::string dig(const std::string& args) const {
+        return test::run("dig @127.0.0.1 -p " + std::to_string(port_) + " +time=2 +tries=1 " + args + " 2>&1");
+    }
+    std::string kdig(const std::string& args) const {
+        return test::run("kdig @127.0.0.1 -p " + std::to_string(port_) + " +time=2 +retry=0 " + args + " 2>&1");
+    }
+    void rewrite_zone(std::string_view text) const { dir_.write("foobar.com.zone", std::string(text) + big_rrset()); }
+
+    int port() const { return port_; }
+    test::Process& process() { return process_; }
+
+private:
+    std::vector<std::string> arguments(const std::vector<std::string>& extra) const {
+        std::vector<std::string> argv = {WEBSTACK_DNSD, "--zone", zone_path_, "--listen",
+                                         "127.0.0.1:" + std::to_string(port_), "--threads", "2"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return argv;
+    }
+
+    test::TempDir dir_;
+    std::string zone_path_;
+    int port_;
+    test::Process process_;
+};
+
+// One UDP exchange from our own socket: the raw answer, or "" on timeout.
+std::string udp_exchange(int port, std::string_view packet, int timeout_ms = 1000) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    pollfd p{fd, POLLIN, 0};
+    std::string out;
+    if (::poll(&p, 1, timeout_ms) == 1) {
+        char buffer[65536];
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n > 0) out.assign(buffer, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+std::string framed(const std::string& message) {
+    std::string out;
+    out += static_cast<char>(message.size() >> 8);
+    out += static_cast<char>(message.size() & 0xff);
+    return out + message;
+}
+
+}  // namespace
+
+TEST_CASE("dig and kdig get www.foobar.com A 8.8.8.8 over UDP and TCP") {
+    Dnsd dnsd;
+    CHECK(dnsd.dig("www.foobar.com A +short") == "8.8.8.8\n");
+    CHECK(dnsd.dig("www.foobar.com A +short +tcp") == "8.8.8.8\n");
+    CHECK(dnsd.kdig("www.foobar.com A +short") == "8.8.8.8\n");
+    CHECK(dnsd.kdig("www.foobar.com A +short +tcp") == "8.8.8.8\n");
+    const auto full = dnsd.dig("WWW.FooBar.Com A +norec");
+    CHECK(full.find("flags: qr aa;") != std::string::npos);
+    CHECK(full.find(";WWW.FooBar.Com.\t\t\tIN\tA") != std::string::npos);
+}
+
+TEST_CASE("NXDOMAIN, NODATA and REFUSED as dig shows them") {
+    Dnsd dnsd;
+    auto out = dnsd.dig("nope.foobar.com A");
+    CHECK(out.find("status: NXDOMAIN") != std::string::npos);
+    CHECK(out.find("foobar.com.\t\t300\tIN\tSOA") != std::string::npos);
+    out = dnsd.dig("www.foobar.com AAAA");
+    CHECK(out.find("status: NOERROR") != std::string::npos);
+    CHECK(out.find("ANSWER: 0") != std::string::npos);
+    out = dnsd.dig("www.example.org A");
+    CHECK(out.find("status: REFUSED") != std::string::npos);
+    CHECK(dnsd.dig("anything.dyn.foobar.com A +short") == "192.0.2.99\n");
+}
+
+TEST_CASE("EDNS: 1232 advertised, version 1 is BADVERS, no OPT without EDNS") {
+    Dnsd dnsd;
+    auto out = dnsd.dig("www.foobar.com A +edns=0");
+    CHECK(out.find("EDNS: version: 0, flags:; udp: 1232") != std::string::npos);
+    out = dnsd.dig("www.foobar.com A +edns=1 +noednsneg");
+    CHECK(out.find("status: BADVERS") != std::string::npos);
+    out = dnsd.dig("www.foobar.com A +noedns");
+    CHECK(out.find("OPT PSEUDOSECTION") == std::string::npos);
+}
+
+TEST_CASE("a large answer is truncated over UDP and complete over TCP") {
+    Dnsd dnsd;
+    auto out = dnsd.dig("big.foobar.com A +noedns +ignore +norec");
+    CHECK(out.find("flags: qr aa tc;") != std::string::npos);
+    CHECK(out.find("ANSWER: 0,") != std::string::npos);  // no partial RRset
+    out = dnsd.dig("big.foobar.com A +noedns");  // dig retries over TCP by itself
+    CHECK(out.find("ANSWER: 100") != std::string::npos);
+    out = dnsd.kdig("big.foobar.com A +tcp");
+    CHECK(out.find("ANSWER: 100") != std::string::npos);
+}
+
+TEST_CASE("CH TXT version.bind answers") {
+    Dnsd dnsd;
+    CHECK(dnsd.dig("version.bind TXT CH +short") == "\"webstack dnsd 0.1.0\"\n");
+}
+
+TEST_CASE("malformed packets: FORMERR when the header is readable, silence otherwise, and dnsd lives on") {
+    Dnsd dnsd;
+    CHECK(udp_exchange(dnsd.port(), "\x12\x34", 300).empty());
+    std::string two_questions = test::make_query("www.foobar.com.", 1);
+    two_questions[5] = 2;
+    auto response = test::parse_dns_response(udp_exchange(dnsd.port(), two_questions));
+    CHECK(response.parsed);
+    CHECK(response.rcode == 1);
+    std::string pointer_loop("\xab\xcd\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", 18);
+    response = test::parse_dns_response(udp_exchange(dnsd.port(), pointer_loop));
+    CHECK(response.rcode == 1);
+    CHECK(response.id == 0xabcd);
+    std::string answer_to_us = test::make_query("www.foobar.com.", 1);
+    answer_to_us[2] = static_cast<char>(0x80);
+    CHECK(udp_exchange(dnsd.port(), answer_to_us, 300).empty());
+    CHECK(dnsd.dig("www.foobar.com A +short") == "8.8.8.8\n");
+}
+
+TEST_CASE("TCP: pipelined queries in one write are all answered") {
+    Dnsd dnsd;
+    test::Client client(dnsd.port());
+    client.send(framed(test::make_query("www.foobar.com.", 1, {.id = 1})) +
+                framed(test::make_query("mail.foobar.com.", 1, {.id = 2})) +
+                framed(test::make_query("nope.foobar.com.", 1, {.id = 3})));
+    std::string bytes;
+    for (int i = 0; i < 50 && bytes.size() < 6; ++i) bytes += client.read_some(100);
+    std::vector<test::DnsResponse> responses;
+    size_t at = 0;
+    while (true) {
+        while (at + 2 <= bytes.size()) {
+            const size_t length = (static_cast<unsigned char>(bytes[at]) << 8) | static_cast<unsigned char>(bytes[at + 1]);
+            if (at + 2 + length > bytes.size()) break;
+            responses.push_back(test::parse_dns_response(std::string_view(bytes).substr(at + 2, length)));
+            at += 2 + length;
+        }
+        if (responses.size() == 3) break;
+        const auto more = client.read_some(1000);
+        if (more.empty()) break;
+        bytes += more;
+    }
+    REQUIRE(responses.size() == 3);
+    CHECK(responses[0].id == 1);
+    CHECK(responses[0].answer.at(0) == "www.foobar.com. 3600 IN A 8.8.8.8");
+    CHECK(responses[1].id == 2);
+    CHECK(responses[2].rcode == 3);
+}
+
+TEST_CASE("TCP: a half-sent client is cut off at the idle timeout and delays no one") {
+    test::TempDir conf;
+    const auto config = conf.write("dnsd.toml", "[dnsd]\ntcp_idle_timeout = \"300ms\"\n");
+    Dnsd dnsd(kZone, {"--config", config});
+    test::Client stalled(dnsd.port());
+    stalled.send(std::string("\x00\x40\x12", 3));  // a length and one byte, then nothing
+    CHECK(dnsd.dig("www.foobar.com A +short +tcp") == "8.8.8.8\n");
+    CHECK(stalled.closed_by_peer(3000));
+}
+
+TEST_CASE("SIGHUP reloads a changed zone; a broken one keeps the old data and names the line") {
+    Dnsd dnsd;
+    std::string changed(kZone);
+    changed.replace(changed.find("8.8.8.8"), 7, "8.8.4.4");
+    dnsd.rewrite_zone(changed);
+    dnsd.process().signal(SIGHUP);
+    REQUIRE(dnsd.process().wait_for_log("reloaded"));
+    CHECK(dnsd.dig("www.foobar.com A +short") == "8.8.4.4\n");
+
+    dnsd.rewrite_zone(std::string(kZone) + "bad IN A 999.1.1.1\n");
+    dnsd.process().signal(SIGHUP);
+    REQUIRE(dnsd.process().wait_for_log("reload failed"));
+    CHECK(dnsd.process().log().find("foobar.com.zone:12: invalid A data") != std::string::npos);
+    CHECK(dnsd.dig("www.foobar.com A +short") == "8.8.4.4\n");
+}
+
+TEST_CASE("no query is lost while reloads run") {
+    Dnsd dnsd;
+    std::atomic<bool> done{false};
+    std::atomic<int> answered{0};
+    std::atomic<int> lost{0};
+    std::thread load([&] {
+        const auto query = test::make_query("www.foobar.com.", 1);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        for (int i = 0; i < 3000 && !done && std::chrono::steady_clock::now() < deadline; ++i) {
+            const auto r = test::parse_dns_response(udp_exchange(dnsd.port(), query));
+            if (r.parsed && r.answer.size() == 1) ++answered;
+            else ++lost;
+        }
+    });
+    for (int i = 0; i < 10; ++i) {
+        dnsd.process().signal(SIGHUP);
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    done = true;
+    load.join();
+    CHECK(answered > 0);
+    CHECK(lost == 0);
+}
+
+TEST_CASE("a broken zone stops dnsd at start-up with file and line") {
+    test::TempDir dir;
+    const auto zone = dir.write("bad.zone", "$ORIGIN bad.test.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nwww CNAME a\nwww A 192.0.2.1\n");
+    test::Process dnsd({WEBSTACK_DNSD, "--zone", zone, "--listen", "127.0.0.1:" + std::to_string(test::free_port())},
+                       (dir.path() / "log").string());
+    const int status = dnsd.stop(0, 5000);  // signal 0: only wait for it to exit
+    CHECK(status == 1);
+    CHECK(dnsd.log().find("bad.zone:5: www.bad.test. CNAME: a CNAME cannot stand beside other data") !=
+          std::string::npos);
+    const auto check = test::run(std::string(WEBSTACK_DNSD) + " --zone " + zone + " --check 2>&1; echo exit=$?");
+    CHECK(check.find("bad.zone:5:") != std::string::npos);
+    CHECK(check.find("exit=1") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM stops dnsd with exit status 0") {
+    Dnsd dnsd;
+    CHECK(dnsd.process().stop(SIGTERM) == 0);
+}

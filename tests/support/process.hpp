@@ -1,0 +1,56 @@
+// Daemons under test: started in a temporary directory with their output
+// in a log file, stopped by PID when the test ends, whatever its result.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace test {
+
+class TempDir {
+public:
+    TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir();
+    const std::filesystem::path& path() const { return path_; }
+    // Writes `text` to `name` below the directory; returns the full path.
+    std::string write(const std::string& name, std::string_view text) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+class Process {
+public:
+    // Starts `argv` (argv[0] a path) with stdout and stderr into `log_path`.
+    Process(std::vector<std::string> argv, std::string log_path);
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    // Stops it (SIGTERM, then SIGKILL after 5 s) if still running.
+    ~Process();
+
+    pid_t pid() const { return pid_; }
+    void signal(int signum) const;
+    // Sends `signum` and waits up to `timeout_ms` for the exit; returns the
+    // exit status, or -1 when it had to be killed.
+    int stop(int signum = 15, int timeout_ms = 5000);
+    bool running();
+    std::string log() const;
+    // Waits until the log contains `text`; false after `timeout_ms`.
+    bool wait_for_log(std::string_view text, int timeout_ms = 5000) const;
+
+private:
+    pid_t pid_ = -1;
+    std::string log_path_;
+    int exit_status_ = -1;
+};
+
+// Runs a shell command (a client: dig, kdig, curl) and returns its stdout.
+std::string run(const std::string& command);
+
+}  // namespace test
