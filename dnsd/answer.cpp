@@ -255,9 +255,20 @@ Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transpor
     } else if (query.edns && query.edns_version > 0) {
         writer.set_rcode(rcode::badvers);
         outcome = Outcome::badvers;
+    } else if (query.qtype == type::IXFR && transport == Transport::udp &&
+               query.qclass == rrclass::IN && query.opcode == opcode::query &&
+               zones.find_zone(query.qname) &&
+               zones.find_zone(query.qname)->apex() == query.qname) {
+        // RFC 1995 §2: over UDP, the current SOA alone says "ask over TCP".
+        const Zone& zone = *zones.find_zone(query.qname);
+        writer.set_aa(true);
+        writer.add(Section::answer, zone.apex(), zone.soa());
+        outcome = Outcome::hit;
     } else if (query.opcode == opcode::notify || query.qtype == type::AXFR ||
                query.qtype == type::IXFR) {
-        // Not a secondary, and transfers are not offered on this listener.
+        // dnsd is no secondary; transfers reach here only when the TCP
+        // listener did not serve them: over UDP, or to a client outside
+        // transfer_allow.
         writer.set_rcode(rcode::refused);
         outcome = Outcome::refused;
     } else if (query.qclass == rrclass::CH) {

@@ -49,8 +49,8 @@ void Listener::on_tcp_connection(core::uv::Stream& listener) {
         return;
     }
     auto& connection = connections_.add(std::make_unique<TcpConnection>(
-        std::move(client), zones_, settings_.answer, settings_.tcp_idle_timeout_ms,
-        [this](TcpConnection* c) { connections_.release(c); }));
+        std::move(client), zones_, settings_.answer, settings_.transfer_allow,
+        settings_.tcp_idle_timeout_ms, [this](TcpConnection* c) { connections_.release(c); }));
     connection.start();
 }
 

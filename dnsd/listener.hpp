@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/net/address.hpp"
+#include "core/net/cidr.hpp"
 #include "core/net/connection_set.hpp"
 #include "core/uv/stream.hpp"
 #include "core/uv/udp.hpp"
@@ -20,11 +21,12 @@ namespace dnsd {
 struct ListenerSettings {
     uint64_t tcp_idle_timeout_ms = 10'000;
     size_t tcp_max_connections = 1000;
+    std::vector<core::net::Cidr> transfer_allow;
     AnswerOptions answer;
 };
 
 class Listener {
-public:
+  public:
     Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<const ZoneSet> zones);
     Listener(const Listener&) = delete;
     Listener& operator=(const Listener&) = delete;
@@ -41,7 +43,7 @@ public:
 
     uint64_t count(Outcome outcome) const { return counters_[static_cast<size_t>(outcome)]; }
 
-private:
+  private:
     void on_datagram(core::uv::Udp& socket, std::string_view packet, const sockaddr* from);
     void on_tcp_connection(core::uv::Stream& listener);
 

@@ -30,7 +30,7 @@ dnsd::AnswerOptions answer_options(const core::config::Section& section) {
 }
 
 class Dnsd {
-public:
+  public:
     int run(const core::config::Config& config, const core::DaemonOptions& options) {
         const auto& section = config.section("dnsd");
         if (zones_->zones().empty()) {
@@ -42,15 +42,26 @@ public:
             std::string error;
             auto address = core::net::parse_address(text, error);
             if (!address || address->kind != core::net::Address::Kind::ip) {
-                core::log::error("dnsd") << "listen " << text << ": " << (address ? "DNS needs an IP address" : error);
+                core::log::error("dnsd")
+                    << "listen " << text << ": " << (address ? "DNS needs an IP address" : error);
                 return 1;
             }
             addresses.push_back(*address);
         }
         dnsd::ListenerSettings settings;
-        settings.tcp_idle_timeout_ms = static_cast<uint64_t>(section.duration_ms("tcp_idle_timeout"));
+        settings.tcp_idle_timeout_ms =
+            static_cast<uint64_t>(section.duration_ms("tcp_idle_timeout"));
         settings.tcp_max_connections = static_cast<size_t>(section.integer("tcp_max_connections"));
         settings.answer = answer_options(section);
+        for (const auto& text : section.strings("transfer_allow")) {
+            std::string error;
+            auto range = core::net::Cidr::parse(text, error);
+            if (!range) {
+                core::log::error("dnsd") << "transfer_allow " << text << ": " << error;
+                return 1;
+            }
+            settings.transfer_allow.push_back(*range);
+        }
         const size_t threads = core::thread_count(section.integer("threads"));
         listeners_.resize(threads);
         config_ = config;
@@ -61,8 +72,10 @@ public:
             core::ServeHooks{
                 .setup =
                     [&](core::Worker& worker) {
-                        auto listener = std::make_unique<dnsd::Listener>(worker.loop(), settings, zones_);
-                        for (const auto& address : addresses) listener->listen(address);
+                        auto listener =
+                            std::make_unique<dnsd::Listener>(worker.loop(), settings, zones_);
+                        for (const auto& address : addresses)
+                            listener->listen(address);
                         listeners_[worker.index()] = std::move(listener);
                     },
                 .drain = [&](core::Worker& worker) { listeners_[worker.index()]->drain([] {}); },
@@ -72,8 +85,8 @@ public:
                 .on_serving =
                     [&, threads] {
                         for (const auto& address : addresses) {
-                            core::log::info("dnsd") << "answering on " << address.to_string() << " (UDP and TCP, "
-                                                    << threads << " threads)";
+                            core::log::info("dnsd") << "answering on " << address.to_string()
+                                                    << " (UDP and TCP, " << threads << " threads)";
                         }
                     },
             });
@@ -86,16 +99,18 @@ public:
 
     std::vector<std::string> zone_files_;
 
-private:
+  private:
     // On the main thread: the answering threads keep serving the old
     // snapshot until the new one is complete, then switch between queries.
     void reload(core::LoopThreads& loops) {
         try {
-            core::config::Config config = options_.config_path.empty()
-                                              ? config_
-                                              : core::config::load_file(options_.config_path, kSchemas);
+            core::config::Config config =
+                options_.config_path.empty()
+                    ? config_
+                    : core::config::load_file(options_.config_path, kSchemas);
             auto zones = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
-            for (const auto& key : core::config::changed_fixed_keys(config_.section("dnsd"), config.section("dnsd"))) {
+            for (const auto& key : core::config::changed_fixed_keys(config_.section("dnsd"),
+                                                                    config.section("dnsd"))) {
                 core::log::warn("dnsd") << key << " changed: it takes effect at the next restart";
             }
             const auto answer = answer_options(config.section("dnsd"));
@@ -109,7 +124,8 @@ private:
             config_ = std::move(config);
             core::log::info("dnsd") << "reloaded: " << zones->zones().size() << " zones";
         } catch (const std::exception& e) {
-            core::log::error("dnsd") << "reload failed, still serving the previous zones: " << e.what();
+            core::log::error("dnsd")
+                << "reload failed, still serving the previous zones: " << e.what();
         }
     }
 
@@ -135,7 +151,9 @@ int main(int argc, char** argv) {
                                    "zone file to serve, named by its $ORIGIN or SOA (repeatable)");
                 },
             .check = [&](const core::config::Config& config) { daemon.load(config); },
-            .serve = [&](const core::config::Config& config,
-                         const core::DaemonOptions& options) { return daemon.run(config, options); },
+            .serve =
+                [&](const core::config::Config& config, const core::DaemonOptions& options) {
+                    return daemon.run(config, options);
+                },
         });
 }

@@ -2,6 +2,10 @@
 // and all answered, an idle timeout, and no wait on a slow reader.
 #include "dnsd/tcp_connection.hpp"
 
+#include "core/dns/record.hpp"
+#include "dnsd/query.hpp"
+#include "dnsd/transfer.hpp"
+
 namespace dnsd {
 namespace {
 
@@ -12,10 +16,13 @@ constexpr size_t kMaxQueuedBytes = 256 * 1024;
 }  // namespace
 
 TcpConnection::TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
-                             const AnswerOptions& options, uint64_t idle_timeout_ms, Closed on_closed)
+                             const AnswerOptions& options,
+                             const std::vector<core::net::Cidr>& transfer_allow,
+                             uint64_t idle_timeout_ms, Closed on_closed)
     : stream_(std::move(stream)),
       zones_(zones),
       options_(options),
+      transfer_allow_(transfer_allow),
       idle_timeout_ms_(idle_timeout_ms),
       on_closed_(std::move(on_closed)),
       idle_(stream_.loop()) {}
@@ -34,36 +41,21 @@ void TcpConnection::answer_complete_queries() {
     size_t at = 0;
     bool answered = false;
     while (!closed_ && buffer_.size() - at >= 2) {
-        const size_t length =
-            (static_cast<unsigned char>(buffer_[at]) << 8) | static_cast<unsigned char>(buffer_[at + 1]);
+        const size_t length = (static_cast<unsigned char>(buffer_[at]) << 8) |
+                              static_cast<unsigned char>(buffer_[at + 1]);
         if (buffer_.size() - at - 2 < length) break;
         const std::string_view query(buffer_.data() + at + 2, length);
         at += 2 + length;
+        answered = true;
+        if (transfer(query)) continue;
         const Outcome outcome = answer(*zones_, query, Transport::tcp, options_, response_);
         if (outcome == Outcome::dropped) {
             // Not a query we can answer: nothing on this stream can be trusted.
             close();
             return;
         }
-        std::string framed;
-        framed.reserve(2 + response_.size());
-        framed += static_cast<char>(response_.size() >> 8);
-        framed += static_cast<char>(response_.size() & 0xff);
-        framed += response_;
-        ++writes_in_flight_;
-        const int status = stream_.write(std::move(framed), [this](int st) {
-            --writes_in_flight_;
-            if (st < 0 || (draining_ && writes_in_flight_ == 0)) {
-                close();
-                return;
-            }
-            if (!stream_.reading() && stream_.write_queue_size() < kMaxQueuedBytes) stream_.read_resume();
-        });
-        if (status < 0) {
-            close();
-            return;
-        }
-        answered = true;
+        send_framed(response_);
+        if (closed_) return;
     }
     if (closed_) return;
     buffer_.erase(0, at);
@@ -71,6 +63,44 @@ void TcpConnection::answer_complete_queries() {
     // so a client dribbling a query cannot hold the connection open.
     if (answered) idle_.start(idle_timeout_ms_, [this] { close(); });
     if (stream_.write_queue_size() >= kMaxQueuedBytes) stream_.read_stop();
+}
+
+void TcpConnection::send_framed(const std::string& message) {
+    std::string framed;
+    framed.reserve(2 + message.size());
+    framed += static_cast<char>(message.size() >> 8);
+    framed += static_cast<char>(message.size() & 0xff);
+    framed += message;
+    ++writes_in_flight_;
+    const int status = stream_.write(std::move(framed), [this](int st) {
+        --writes_in_flight_;
+        if (st < 0 || (draining_ && writes_in_flight_ == 0)) {
+            close();
+            return;
+        }
+        if (!stream_.reading() && stream_.write_queue_size() < kMaxQueuedBytes)
+            stream_.read_resume();
+    });
+    if (status < 0) close();
+}
+
+bool TcpConnection::transfer(std::string_view packet) {
+    Query query;
+    if (parse_query(packet, query) != ParseResult::ok) return false;
+    if (query.qtype != core::dns::type::AXFR && query.qtype != core::dns::type::IXFR) return false;
+    if (query.qclass != core::dns::rrclass::IN || query.opcode != opcode::query) return false;
+    sockaddr_storage peer{};
+    if (!stream_.peer_address(peer) ||
+        !core::net::allowed(transfer_allow_, reinterpret_cast<sockaddr*>(&peer))) {
+        return false;  // answered REFUSED by the usual path
+    }
+    const Zone* zone = zones_->find_zone(query.qname);
+    if (!zone || zone->apex() != query.qname) return false;
+    // An IXFR is answered with the whole zone, which RFC 1995 §4 allows.
+    write_transfer(*zone, query, [this](std::string message) {
+        if (!closed_) send_framed(message);
+    });
+    return true;
 }
 
 void TcpConnection::drain() {

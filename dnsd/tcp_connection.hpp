@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/net/cidr.hpp"
 #include "core/uv/stream.hpp"
 #include "core/uv/timer.hpp"
 #include "dnsd/answer.hpp"
@@ -13,11 +14,12 @@
 namespace dnsd {
 
 class TcpConnection {
-public:
+  public:
     using Closed = std::function<void(TcpConnection*)>;
 
     // `zones` is read at each query, so that a reload applies at once.
-    TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones, const AnswerOptions& options,
+    TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
+                  const AnswerOptions& options, const std::vector<core::net::Cidr>& transfer_allow,
                   uint64_t idle_timeout_ms, Closed on_closed);
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
@@ -27,13 +29,18 @@ public:
     void drain();
     void close();
 
-private:
+  private:
     void on_data(std::string_view data);
     void answer_complete_queries();
+    // AXFR (and IXFR, answered in full) to an allowed client; false when
+    // the query is not one, or not allowed: then it is answered as usual.
+    bool transfer(std::string_view query);
+    void send_framed(const std::string& message);
 
     core::uv::Stream stream_;
     const std::shared_ptr<const ZoneSet>& zones_;
     const AnswerOptions& options_;
+    const std::vector<core::net::Cidr>& transfer_allow_;
     uint64_t idle_timeout_ms_;
     Closed on_closed_;
     core::uv::Timer idle_;

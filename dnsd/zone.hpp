@@ -59,6 +59,10 @@ class Zone {
     uint32_t negative_ttl() const { return negative_ttl_; }
     size_t record_count() const { return record_count_; }
     size_t node_count() const { return nodes_.size(); }
+    // Every node, in no particular order (a zone transfer).
+    const std::unordered_map<std::string, Node, NameHash, std::equal_to<>>& nodes() const {
+        return nodes_;
+    }
 
   private:
     std::string apex_;

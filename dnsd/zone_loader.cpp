@@ -11,14 +11,17 @@
 
 namespace dnsd {
 
-std::vector<ZoneSource> zone_sources(const core::config::Section& section, const std::vector<std::string>& files) {
+std::vector<ZoneSource> zone_sources(const core::config::Section& section,
+                                     const std::vector<std::string>& files) {
     std::vector<ZoneSource> sources;
     if (section.has("zone")) {
         for (const auto& zone : section.tables("zone")) {
-            sources.push_back({zone.has("name") ? zone.string("name") : std::string(), zone.string("file")});
+            sources.push_back(
+                {zone.has("name") ? zone.string("name") : std::string(), zone.string("file")});
         }
     }
-    for (const auto& file : files) sources.push_back({{}, file});
+    for (const auto& file : files)
+        sources.push_back({{}, file});
     return sources;
 }
 
@@ -39,12 +42,13 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
             core::log::warn("dnsd") << warning;
         }
         if (zones->zones().count(file.origin)) {
-            throw std::runtime_error(source.file + ": zone " + core::dns::name_to_text(file.origin) +
-                                     " is configured twice");
+            throw std::runtime_error(source.file + ": zone " +
+                                     core::dns::name_to_text(file.origin) + " is configured twice");
         }
         auto zone = std::make_shared<const Zone>(file.origin, file.records, source.file);
-        core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial " << zone->serial()
-                                << ": " << zone->record_count() << " records from " << source.file;
+        core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial "
+                                << zone->serial() << ": " << zone->record_count()
+                                << " records from " << source.file;
         zones->add(std::move(zone));
     }
     return zones;

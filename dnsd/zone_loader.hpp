@@ -17,7 +17,8 @@ struct ZoneSource {
 };
 
 // The [[dnsd.zone]] tables, then the files given with --zone.
-std::vector<ZoneSource> zone_sources(const core::config::Section& section, const std::vector<std::string>& files);
+std::vector<ZoneSource> zone_sources(const core::config::Section& section,
+                                     const std::vector<std::string>& files);
 
 // Reads every zone. Throws core::dns::ZoneFileError (file:line: reason) or
 // std::runtime_error; warnings (repaired duplicates...) are logged.

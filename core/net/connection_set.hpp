@@ -13,7 +13,7 @@ namespace core::net {
 
 template <typename Connection>
 class ConnectionSet {
-public:
+  public:
     explicit ConnectionSet(uv_loop_t* loop) : reaper_(loop) {}
     ConnectionSet(const ConnectionSet&) = delete;
     ConnectionSet& operator=(const ConnectionSet&) = delete;
@@ -47,7 +47,8 @@ public:
     void for_each(const std::function<void(Connection&)>& fn) {
         std::vector<Connection*> all;
         all.reserve(live_.size());
-        for (auto& [raw, owned] : live_) all.push_back(raw);
+        for (auto& [raw, owned] : live_)
+            all.push_back(raw);
         for (auto* raw : all) {
             if (live_.count(raw)) fn(*raw);
         }
@@ -65,7 +66,7 @@ public:
         }
     }
 
-private:
+  private:
     std::unordered_map<Connection*, std::unique_ptr<Connection>> live_;
     std::vector<std::unique_ptr<Connection>> dead_;
     uv::Timer reaper_;

@@ -60,7 +60,8 @@ Socket bind_reuseport(const Address& address, Transport transport) {
 
 Socket bind_unix(const std::string& path) {
     const auto fail = [&](const char* what) {
-        throw std::system_error(errno, std::generic_category(), std::string(what) + " unix:" + path);
+        throw std::system_error(errno, std::generic_category(),
+                                std::string(what) + " unix:" + path);
     };
     sockaddr_un address{};
     if (path.size() >= sizeof address.sun_path) {
@@ -79,7 +80,8 @@ Socket bind_unix(const std::string& path) {
     }
     Socket socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (socket.get() < 0) fail("socket");
-    if (::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) fail("cannot bind");
+    if (::bind(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
+        fail("cannot bind");
     return socket;
 }
 

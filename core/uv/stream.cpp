@@ -163,6 +163,12 @@ void Stream::connect(const std::string& path, std::function<void(int)> done) {
     request.release();
 }
 
+bool Stream::peer_address(sockaddr_storage& address) const {
+    if (kind_ != Kind::tcp) return false;
+    int length = sizeof address;
+    return uv_tcp_getpeername(&state()->uv.tcp, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+}
+
 std::string Stream::peer_name() const {
     if (kind_ == Kind::pipe) return "unix:";
     sockaddr_storage address{};

@@ -70,6 +70,8 @@ class Stream : public Handle<StreamState> {
     // Connects a pipe stream to a unix socket path.
     void connect(const std::string& path, std::function<void(int status)> done);
 
+    // The peer's address (TCP only); false when unknown.
+    bool peer_address(sockaddr_storage& address) const;
     // "ip:port" of the peer for TCP, "unix:" for a unix socket.
     std::string peer_name() const;
 

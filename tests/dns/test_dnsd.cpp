@@ -1,17 +1,16 @@
 // dnsd as users meet it: the real binary on a free port, queried with dig
 // and kdig over UDP and TCP, with hand-made malformed packets, reloads
 // while queries run, and a clean stop.
-#include <doctest/doctest.h>
-
 #include <arpa/inet.h>
+#include <atomic>
+#include <csignal>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
-#include <thread>
+#include <doctest/doctest.h>
 
 #include "tests/support/client.hpp"
 #include "tests/support/dns.hpp"
@@ -34,12 +33,13 @@ www   IN A   8.8.8.8
 
 std::string big_rrset() {
     std::string text;
-    for (int i = 0; i < 100; ++i) text += "big IN A 10.0.0." + std::to_string(i) + "\n";
+    for (int i = 0; i < 100; ++i)
+        text += "big IN A 10.0.0." + std::to_string(i) + "\n";
     return text;
 }
 
 class Dnsd {
-public:
+  public:
     explicit Dnsd(std::string_view zone_text = kZone, std::vector<std::string> extra = {})
         : zone_path_(dir_.write("foobar.com.zone", std::string(zone_text) + big_rrset())),
           port_(test::free_port()),
@@ -48,20 +48,25 @@ public:
     }
 
     std::string dig(const std::string& args) const {
-        return test::run("dig @127.0.0.1 -p " + std::to_string(port_) + " +time=2 +tries=1 " + args + " 2>&1");
+        return test::run("dig @127.0.0.1 -p " + std::to_string(port_) + " +time=2 +tries=1 " +
+                         args + " 2>&1");
     }
     std::string kdig(const std::string& args) const {
-        return test::run("kdig @127.0.0.1 -p " + std::to_string(port_) + " +time=2 +retry=0 " + args + " 2>&1");
+        return test::run("kdig @127.0.0.1 -p " + std::to_string(port_) + " +time=2 +retry=0 " +
+                         args + " 2>&1");
     }
-    void rewrite_zone(std::string_view text) const { dir_.write("foobar.com.zone", std::string(text) + big_rrset()); }
+    void rewrite_zone(std::string_view text) const {
+        dir_.write("foobar.com.zone", std::string(text) + big_rrset());
+    }
 
     int port() const { return port_; }
     test::Process& process() { return process_; }
 
-private:
+  private:
     std::vector<std::string> arguments(const std::vector<std::string>& extra) const {
-        std::vector<std::string> argv = {WEBSTACK_DNSD, "--zone", zone_path_, "--listen",
-                                         "127.0.0.1:" + std::to_string(port_), "--threads", "2"};
+        std::vector<std::string> argv = {
+            WEBSTACK_DNSD, "--zone", zone_path_, "--listen", "127.0.0.1:" + std::to_string(port_),
+            "--threads",   "2"};
         argv.insert(argv.end(), extra.begin(), extra.end());
         return argv;
     }
@@ -139,7 +144,7 @@ TEST_CASE("a large answer is truncated over UDP and complete over TCP") {
     auto out = dnsd.dig("big.foobar.com A +noedns +ignore +norec");
     CHECK(out.find("flags: qr aa tc;") != std::string::npos);
     CHECK(out.find("ANSWER: 0,") != std::string::npos);  // no partial RRset
-    out = dnsd.dig("big.foobar.com A +noedns");  // dig retries over TCP by itself
+    out = dnsd.dig("big.foobar.com A +noedns");          // dig retries over TCP by itself
     CHECK(out.find("ANSWER: 100") != std::string::npos);
     out = dnsd.kdig("big.foobar.com A +tcp");
     CHECK(out.find("ANSWER: 100") != std::string::npos);
@@ -150,7 +155,9 @@ TEST_CASE("CH TXT version.bind answers") {
     CHECK(dnsd.dig("version.bind TXT CH +short") == "\"webstack dnsd 0.1.0\"\n");
 }
 
-TEST_CASE("malformed packets: FORMERR when the header is readable, silence otherwise, and dnsd lives on") {
+TEST_CASE(
+    "malformed packets: FORMERR when the header is readable, silence otherwise, and dnsd lives "
+    "on") {
     Dnsd dnsd;
     CHECK(udp_exchange(dnsd.port(), "\x12\x34", 300).empty());
     std::string two_questions = test::make_query("www.foobar.com.", 1);
@@ -158,7 +165,8 @@ TEST_CASE("malformed packets: FORMERR when the header is readable, silence other
     auto response = test::parse_dns_response(udp_exchange(dnsd.port(), two_questions));
     CHECK(response.parsed);
     CHECK(response.rcode == 1);
-    std::string pointer_loop("\xab\xcd\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", 18);
+    std::string pointer_loop(
+        "\xab\xcd\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", 18);
     response = test::parse_dns_response(udp_exchange(dnsd.port(), pointer_loop));
     CHECK(response.rcode == 1);
     CHECK(response.id == 0xabcd);
@@ -175,14 +183,17 @@ TEST_CASE("TCP: pipelined queries in one write are all answered") {
                 framed(test::make_query("mail.foobar.com.", 1, {.id = 2})) +
                 framed(test::make_query("nope.foobar.com.", 1, {.id = 3})));
     std::string bytes;
-    for (int i = 0; i < 50 && bytes.size() < 6; ++i) bytes += client.read_some(100);
+    for (int i = 0; i < 50 && bytes.size() < 6; ++i)
+        bytes += client.read_some(100);
     std::vector<test::DnsResponse> responses;
     size_t at = 0;
     while (true) {
         while (at + 2 <= bytes.size()) {
-            const size_t length = (static_cast<unsigned char>(bytes[at]) << 8) | static_cast<unsigned char>(bytes[at + 1]);
+            const size_t length = (static_cast<unsigned char>(bytes[at]) << 8) |
+                                  static_cast<unsigned char>(bytes[at + 1]);
             if (at + 2 + length > bytes.size()) break;
-            responses.push_back(test::parse_dns_response(std::string_view(bytes).substr(at + 2, length)));
+            responses.push_back(
+                test::parse_dns_response(std::string_view(bytes).substr(at + 2, length)));
             at += 2 + length;
         }
         if (responses.size() == 3) break;
@@ -233,8 +244,10 @@ TEST_CASE("no query is lost while reloads run") {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         for (int i = 0; i < 3000 && !done && std::chrono::steady_clock::now() < deadline; ++i) {
             const auto r = test::parse_dns_response(udp_exchange(dnsd.port(), query));
-            if (r.parsed && r.answer.size() == 1) ++answered;
-            else ++lost;
+            if (r.parsed && r.answer.size() == 1)
+                ++answered;
+            else
+                ++lost;
         }
     });
     for (int i = 0; i < 10; ++i) {
@@ -249,14 +262,19 @@ TEST_CASE("no query is lost while reloads run") {
 
 TEST_CASE("a broken zone stops dnsd at start-up with file and line") {
     test::TempDir dir;
-    const auto zone = dir.write("bad.zone", "$ORIGIN bad.test.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nwww CNAME a\nwww A 192.0.2.1\n");
-    test::Process dnsd({WEBSTACK_DNSD, "--zone", zone, "--listen", "127.0.0.1:" + std::to_string(test::free_port())},
+    const auto zone = dir.write("bad.zone",
+                                "$ORIGIN bad.test.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nwww "
+                                "CNAME a\nwww A 192.0.2.1\n");
+    test::Process dnsd({WEBSTACK_DNSD, "--zone", zone, "--listen",
+                        "127.0.0.1:" + std::to_string(test::free_port())},
                        (dir.path() / "log").string());
     const int status = dnsd.stop(0, 5000);  // signal 0: only wait for it to exit
     CHECK(status == 1);
-    CHECK(dnsd.log().find("bad.zone:5: www.bad.test. CNAME: a CNAME cannot stand beside other data") !=
+    CHECK(dnsd.log().find(
+              "bad.zone:5: www.bad.test. CNAME: a CNAME cannot stand beside other data") !=
           std::string::npos);
-    const auto check = test::run(std::string(WEBSTACK_DNSD) + " --zone " + zone + " --check 2>&1; echo exit=$?");
+    const auto check =
+        test::run(std::string(WEBSTACK_DNSD) + " --zone " + zone + " --check 2>&1; echo exit=$?");
     CHECK(check.find("bad.zone:5:") != std::string::npos);
     CHECK(check.find("exit=1") != std::string::npos);
 }
@@ -264,4 +282,46 @@ TEST_CASE("a broken zone stops dnsd at start-up with file and line") {
 TEST_CASE("SIGTERM stops dnsd with exit status 0") {
     Dnsd dnsd;
     CHECK(dnsd.process().stop(SIGTERM) == 0);
+}
+
+TEST_CASE("AXFR: the whole zone, SOA first and last, in several messages when large") {
+    std::string zone(kZone);
+    for (int i = 0; i < 1000; ++i)
+        zone += "host" + std::to_string(i) + " IN A 10.1." + std::to_string(i / 256) + "." +
+                std::to_string(i % 256) + "\n";
+    Dnsd dnsd(zone);
+    const auto out = dnsd.dig("foobar.com AXFR +nocmd +nostats");
+    std::vector<std::string> records;
+    size_t start = 0;
+    while (start < out.size()) {
+        const auto end = out.find('\n', start);
+        const auto line = out.substr(start, end - start);
+        if (!line.empty() && line[0] != ';') records.push_back(line);
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    // 9 records of kZone, 100 of big, 1000 hosts, and the closing SOA.
+    REQUIRE(records.size() == 1110);
+    CHECK(records.front().find("\tSOA\t") != std::string::npos);
+    CHECK(records.back() == records.front());
+    const auto stats = dnsd.dig("foobar.com AXFR +nocmd");
+    const auto messages = stats.find("(messages ");
+    REQUIRE(messages != std::string::npos);
+    CHECK(std::stoi(stats.substr(messages + 10)) > 1);
+}
+
+TEST_CASE("AXFR is refused outside transfer_allow and over UDP; IXFR over UDP gets the SOA") {
+    test::TempDir conf;
+    const auto config = conf.write("dnsd.toml", "[dnsd]\ntransfer_allow = [\"10.0.0.0/8\"]\n");
+    Dnsd dnsd(kZone, {"--config", config});
+    auto out = dnsd.dig("foobar.com AXFR");
+    CHECK(out.find("Transfer failed") != std::string::npos);
+    // dig always transfers over TCP: ask over UDP by hand.
+    const auto over_udp =
+        test::parse_dns_response(udp_exchange(dnsd.port(), test::make_query("foobar.com.", 252)));
+    CHECK(over_udp.rcode == 5);
+    out = dnsd.dig("foobar.com IXFR=1 +notcp +nocmd +nostats");
+    CHECK(out.find(
+              "foobar.com.\t\t3600\tIN\tSOA\tns1.foobar.com. hostmaster.foobar.com. 2026112501") !=
+          std::string::npos);
 }
