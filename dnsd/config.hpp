@@ -21,6 +21,11 @@ inline constexpr Key kZoneKeys[] = {
      .help = "RFC 1035 master file, relative to the working directory",
      .reloadable = true,
      .required = true},
+    {.name = "notify",
+     .type = Type::string_list,
+     .default_value = "[]",
+     .help = "secondaries (IP:PORT) sent a NOTIFY when a reload raises the zone's serial",
+     .reloadable = true},
 };
 
 inline constexpr core::config::Schema kZoneSchema{

@@ -1,5 +1,6 @@
 // dnsd: the authoritative DNS server of webstack. Wires the configuration,
 // the zones and the listeners together; the logic lives beside it.
+#include <tuple>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include "core/net/address.hpp"
 #include "dnsd/config.hpp"
 #include "dnsd/listener.hpp"
+#include "dnsd/notifier.hpp"
 #include "dnsd/zone_loader.hpp"
 
 namespace {
@@ -77,10 +79,22 @@ class Dnsd {
                         for (const auto& address : addresses)
                             listener->listen(address);
                         listeners_[worker.index()] = std::move(listener);
+                        // NOTIFYs go out from the first thread's loop.
+                        if (worker.index() == 0) {
+                            notifier_ = std::make_unique<dnsd::Notifier>(worker.loop());
+                        }
                     },
-                .drain = [&](core::Worker& worker) { listeners_[worker.index()]->drain([] {}); },
+                .drain =
+                    [&](core::Worker& worker) {
+                        listeners_[worker.index()]->drain([] {});
+                        if (worker.index() == 0) notifier_->close();
+                    },
                 .force = [&](core::Worker& worker) { listeners_[worker.index()]->close_all(); },
-                .finish = [&](core::Worker& worker) { listeners_[worker.index()].reset(); },
+                .finish =
+                    [&](core::Worker& worker) {
+                        listeners_[worker.index()].reset();
+                        if (worker.index() == 0) notifier_.reset();
+                    },
                 .reload = [&](core::LoopThreads& loops) { reload(loops); },
                 .on_serving =
                     [&, threads] {
@@ -104,10 +118,8 @@ class Dnsd {
     // snapshot until the new one is complete, then switch between queries.
     void reload(core::LoopThreads& loops) {
         try {
-            core::config::Config config =
-                options_.config_path.empty()
-                    ? config_
-                    : core::config::load_file(options_.config_path, kSchemas);
+            // The command line's overrides apply to every reload as well.
+            core::config::Config config = core::load_daemon_config(options_, kSchemas, "dnsd");
             auto zones = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
             for (const auto& key : core::config::changed_fixed_keys(config_.section("dnsd"),
                                                                     config.section("dnsd"))) {
@@ -120,6 +132,19 @@ class Dnsd {
                     listener->set_answer_options(answer);
                 }
             });
+            std::vector<std::tuple<std::string, uint32_t, std::vector<core::net::Address>>>
+                notifies;
+            for (const dnsd::Zone* zone : dnsd::raised_serials(*zones_, *zones)) {
+                if (!zone->notify().empty())
+                    notifies.emplace_back(zone->apex(), zone->serial(), zone->notify());
+            }
+            if (!notifies.empty()) {
+                loops.worker(0).post([this, notifies] {
+                    for (const auto& [apex, serial, targets] : notifies) {
+                        if (notifier_) notifier_->notify(apex, serial, targets);
+                    }
+                });
+            }
             zones_ = zones;
             config_ = std::move(config);
             core::log::info("dnsd") << "reloaded: " << zones->zones().size() << " zones";
@@ -131,6 +156,7 @@ class Dnsd {
 
     std::shared_ptr<const dnsd::ZoneSet> zones_;
     std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
+    std::unique_ptr<dnsd::Notifier> notifier_;  // lives on worker 0's loop
     core::config::Config config_;
     core::DaemonOptions options_;
 };

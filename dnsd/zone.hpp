@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/dns/record.hpp"
+#include "core/net/address.hpp"
 
 namespace dnsd {
 
@@ -47,10 +48,13 @@ struct NameHash {
 class Zone {
   public:
     // Builds from records already checked by core::dns::check_zone.
-    Zone(std::string apex, const std::vector<core::dns::Record>& records, std::string source);
+    Zone(std::string apex, const std::vector<core::dns::Record>& records, std::string source,
+         std::vector<core::net::Address> notify = {});
 
     const std::string& apex() const { return apex_; }
     const std::string& source() const { return source_; }
+    // The secondaries to NOTIFY when this zone's serial rises.
+    const std::vector<core::net::Address>& notify() const { return notify_; }
     const Node* find(std::string_view name) const;
     const Node& apex_node() const { return *apex_node_; }
     const RRset& soa() const { return *soa_; }
@@ -67,6 +71,7 @@ class Zone {
   private:
     std::string apex_;
     std::string source_;
+    std::vector<core::net::Address> notify_;
     std::unordered_map<std::string, Node, NameHash, std::equal_to<>> nodes_;
     const Node* apex_node_ = nullptr;
     const RRset* soa_ = nullptr;

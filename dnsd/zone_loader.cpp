@@ -6,6 +6,7 @@
 
 #include "core/dns/master_file.hpp"
 #include "core/dns/name.hpp"
+#include "core/dns/serial.hpp"
 #include "core/dns/zone_rules.hpp"
 #include "core/log.hpp"
 
@@ -16,12 +17,12 @@ std::vector<ZoneSource> zone_sources(const core::config::Section& section,
     std::vector<ZoneSource> sources;
     if (section.has("zone")) {
         for (const auto& zone : section.tables("zone")) {
-            sources.push_back(
-                {zone.has("name") ? zone.string("name") : std::string(), zone.string("file")});
+            sources.push_back({zone.has("name") ? zone.string("name") : std::string(),
+                               zone.string("file"), zone.strings("notify")});
         }
     }
     for (const auto& file : files)
-        sources.push_back({{}, file});
+        sources.push_back({{}, file, {}});
     return sources;
 }
 
@@ -45,13 +46,36 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
             throw std::runtime_error(source.file + ": zone " +
                                      core::dns::name_to_text(file.origin) + " is configured twice");
         }
-        auto zone = std::make_shared<const Zone>(file.origin, file.records, source.file);
+        std::vector<core::net::Address> notify;
+        for (const auto& text : source.notify) {
+            std::string error;
+            auto address = core::net::parse_address(text, error);
+            if (!address || address->kind != core::net::Address::Kind::ip) {
+                throw std::runtime_error(source.file + ": notify " + text + ": " +
+                                         (address ? "an IP:PORT is needed" : error));
+            }
+            notify.push_back(*address);
+        }
+        auto zone =
+            std::make_shared<const Zone>(file.origin, file.records, source.file, std::move(notify));
         core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial "
                                 << zone->serial() << ": " << zone->record_count()
                                 << " records from " << source.file;
         zones->add(std::move(zone));
     }
     return zones;
+}
+
+std::vector<const Zone*> raised_serials(const ZoneSet& before, const ZoneSet& after) {
+    std::vector<const Zone*> raised;
+    for (const auto& [apex, zone] : after.zones()) {
+        const auto old = before.zones().find(apex);
+        if (old == before.zones().end() ||
+            core::dns::serial_newer(zone->serial(), old->second->serial())) {
+            raised.push_back(zone.get());
+        }
+    }
+    return raised;
 }
 
 }  // namespace dnsd

@@ -14,6 +14,7 @@ namespace dnsd {
 struct ZoneSource {
     std::string name;  // presentation form; empty: from the file
     std::string file;
+    std::vector<std::string> notify;  // IP:PORT of its secondaries
 };
 
 // The [[dnsd.zone]] tables, then the files given with --zone.
@@ -23,5 +24,9 @@ std::vector<ZoneSource> zone_sources(const core::config::Section& section,
 // Reads every zone. Throws core::dns::ZoneFileError (file:line: reason) or
 // std::runtime_error; warnings (repaired duplicates...) are logged.
 std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources);
+
+// The zones of `after` whose serial is newer than in `before` (or that are
+// new): the ones to NOTIFY after a reload.
+std::vector<const Zone*> raised_serials(const ZoneSet& before, const ZoneSet& after);
 
 }  // namespace dnsd

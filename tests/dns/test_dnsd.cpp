@@ -325,3 +325,69 @@ TEST_CASE("AXFR is refused outside transfer_allow and over UDP; IXFR over UDP ge
               "foobar.com.\t\t3600\tIN\tSOA\tns1.foobar.com. hostmaster.foobar.com. 2026112501") !=
           std::string::npos);
 }
+
+TEST_CASE("NOTIFY goes to the secondaries when a reload raises the serial, until acknowledged") {
+    // A secondary of our own: a UDP socket that records what arrives.
+    const int secondary = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(secondary, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(secondary, reinterpret_cast<sockaddr*>(&address), &length);
+    const int secondary_port = ntohs(address.sin_port);
+    struct Received {
+        std::string packet;
+        sockaddr_in from{};
+    };
+    const auto receive = [&](int timeout_ms) {
+        Received r;
+        pollfd p{secondary, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) == 1) {
+            char buffer[4096];
+            socklen_t from_length = sizeof r.from;
+            const ssize_t n = ::recvfrom(secondary, buffer, sizeof buffer, 0,
+                                         reinterpret_cast<sockaddr*>(&r.from), &from_length);
+            if (n > 0) r.packet.assign(buffer, static_cast<size_t>(n));
+        }
+        return r;
+    };
+
+    test::TempDir dir;
+    const auto zone_path = dir.write("foobar.com.zone", kZone);
+    const auto config = dir.write(
+        "dnsd.toml", "[dnsd]\n[[dnsd.zone]]\nfile = \"" + zone_path +
+                         "\"\nnotify = [\"127.0.0.1:" + std::to_string(secondary_port) + "\"]\n");
+    const int port = test::free_port();
+    test::Process dnsd(
+        {WEBSTACK_DNSD, "--config", config, "--listen", "127.0.0.1:" + std::to_string(port)},
+        (dir.path() / "dnsd.log").string());
+    REQUIRE(dnsd.wait_for_log("state serving"));
+
+    // A reload without a new serial notifies no one.
+    dnsd.signal(SIGHUP);
+    REQUIRE(dnsd.wait_for_log("reloaded"));
+    CHECK(receive(1500).packet.empty());
+
+    std::string raised(kZone);
+    raised.replace(raised.find("2026112501"), 10, "2026112502");
+    dir.write("foobar.com.zone", raised);
+    dnsd.signal(SIGHUP);
+    const auto first = receive(3000);
+    REQUIRE(first.packet.size() >= 12);
+    CHECK(((static_cast<unsigned char>(first.packet[2]) >> 3) & 0x0f) == 4);  // opcode NOTIFY
+    CHECK((static_cast<unsigned char>(first.packet[2]) & 0x04) != 0);         // AA
+    CHECK(first.packet.find(std::string("\6foobar\3com\0\0\6\0\1", 16)) == 12);
+    // Not acknowledged: it comes again, with the same id.
+    const auto again = receive(3000);
+    REQUIRE(again.packet.size() >= 12);
+    CHECK(again.packet.substr(0, 2) == first.packet.substr(0, 2));
+    // Acknowledged: it stops.
+    std::string ack = again.packet;
+    ack[2] = static_cast<char>(ack[2] | 0x80);
+    ::sendto(secondary, ack.data(), ack.size(), 0, reinterpret_cast<const sockaddr*>(&again.from),
+             sizeof again.from);
+    CHECK(dnsd.wait_for_log("acknowledged by 127.0.0.1:" + std::to_string(secondary_port)));
+    CHECK(receive(2500).packet.empty());
+    ::close(secondary);
+}

@@ -1,0 +1,125 @@
+// NOTIFY out (RFC 1996): after a reload raises a zone's serial, tell its
+// secondaries, retrying until each acknowledges or the retries run out.
+#include "dnsd/notifier.hpp"
+
+#include <cstring>
+#include <netinet/in.h>
+#include <random>
+
+#include "core/dns/name.hpp"
+#include "core/dns/record.hpp"
+#include "core/log.hpp"
+
+namespace dnsd {
+namespace {
+
+void append16(std::string& out, uint16_t v) {
+    out += static_cast<char>(v >> 8);
+    out += static_cast<char>(v & 0xff);
+}
+
+// A NOTIFY message: opcode 4, AA, the zone's SOA as question (RFC 1996 §3.7).
+std::string notify_packet(uint16_t id, const std::string& apex) {
+    std::string packet;
+    append16(packet, id);
+    packet += static_cast<char>((4 << 3) | 0x04);
+    packet += '\0';
+    append16(packet, 1);
+    append16(packet, 0);
+    append16(packet, 0);
+    append16(packet, 0);
+    packet += apex;
+    append16(packet, core::dns::type::SOA);
+    append16(packet, core::dns::rrclass::IN);
+    return packet;
+}
+
+bool same_address(const sockaddr* a, const core::net::Address& b) {
+    if (a->sa_family != b.family()) return false;
+    if (a->sa_family == AF_INET) {
+        const auto* x = reinterpret_cast<const sockaddr_in*>(a);
+        const auto* y = reinterpret_cast<const sockaddr_in*>(b.sockaddr_ptr());
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    const auto* x = reinterpret_cast<const sockaddr_in6*>(a);
+    const auto* y = reinterpret_cast<const sockaddr_in6*>(b.sockaddr_ptr());
+    return x->sin6_port == y->sin6_port &&
+           std::memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+}
+
+}  // namespace
+
+Notifier::Notifier(uv_loop_t* loop)
+    : loop_(loop), next_id_(static_cast<uint16_t>(std::random_device{}())) {}
+
+core::uv::Udp& Notifier::socket_for(int family) {
+    core::uv::Udp& socket = family == AF_INET6 ? v6_ : v4_;
+    if (!socket.is_open()) {
+        socket = core::uv::Udp(loop_);
+        // Bound to an ephemeral port of the right family, then read for acknowledgements.
+        sockaddr_storage any{};
+        any.ss_family = static_cast<sa_family_t>(family);
+        core::uv::check(uv_udp_bind(socket.raw(), reinterpret_cast<const sockaddr*>(&any), 0),
+                        "bind for NOTIFY");
+        socket.recv_start(
+            [this](std::string_view packet, const sockaddr* from) { on_reply(packet, from); });
+    }
+    return socket;
+}
+
+void Notifier::notify(const std::string& apex, uint32_t serial,
+                      const std::vector<core::net::Address>& targets) {
+    for (const auto& target : targets) {
+        pending_.remove_if([&](const Pending& p) {
+            return p.apex == apex && same_address(target.sockaddr_ptr(), p.target);
+        });
+        Pending& pending = pending_.emplace_back();
+        pending.apex = apex;
+        pending.target = target;
+        pending.id = next_id_++;
+        pending.packet = notify_packet(pending.id, apex);
+        pending.timer = core::uv::Timer(loop_);
+        core::log::info("dnsd") << "NOTIFY " << core::dns::name_to_text(apex) << " serial "
+                                << serial << " to " << target.to_string();
+        send(pending);
+    }
+}
+
+void Notifier::send(Pending& pending) {
+    socket_for(pending.target.family()).send(pending.packet, pending.target.sockaddr_ptr());
+    const uint64_t delay = uint64_t{1000} << pending.attempts;
+    ++pending.attempts;
+    pending.timer.start(delay, [this, &pending] {
+        if (pending.attempts > kRetries) {
+            core::log::warn("dnsd") << "NOTIFY " << core::dns::name_to_text(pending.apex) << " to "
+                                    << pending.target.to_string() << ": no answer after "
+                                    << pending.attempts << " tries; giving up";
+            pending_.remove_if([&](const Pending& p) { return &p == &pending; });
+            return;
+        }
+        send(pending);
+    });
+}
+
+void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
+    if (packet.size() < 12) return;
+    const uint16_t id = static_cast<uint16_t>((static_cast<unsigned char>(packet[0]) << 8) |
+                                              static_cast<unsigned char>(packet[1]));
+    const bool is_response = static_cast<unsigned char>(packet[2]) & 0x80;
+    const int opcode = (static_cast<unsigned char>(packet[2]) >> 3) & 0x0f;
+    if (!is_response || opcode != 4) return;
+    pending_.remove_if([&](const Pending& p) {
+        if (p.id != id || !same_address(from, p.target)) return false;
+        core::log::info("dnsd") << "NOTIFY " << core::dns::name_to_text(p.apex)
+                                << " acknowledged by " << p.target.to_string();
+        return true;
+    });
+}
+
+void Notifier::close() {
+    pending_.clear();
+    v4_.close();
+    v6_.close();
+}
+
+}  // namespace dnsd

@@ -1,0 +1,55 @@
+// NOTIFY out (RFC 1996): after a reload raises a zone's serial, tell its
+// secondaries, retrying until each acknowledges or the retries run out.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/net/address.hpp"
+#include "core/uv/timer.hpp"
+#include "core/uv/udp.hpp"
+
+namespace dnsd {
+
+class Notifier {
+  public:
+    // Retransmissions after the first send, 1 s apart and doubling (NSD's
+    // default count).
+    static constexpr int kRetries = 5;
+
+    explicit Notifier(uv_loop_t* loop);
+    Notifier(const Notifier&) = delete;
+    Notifier& operator=(const Notifier&) = delete;
+
+    // Sends NOTIFY for `apex` (wire) with `serial` to each target; an
+    // earlier NOTIFY of the same zone to the same target is superseded.
+    void notify(const std::string& apex, uint32_t serial,
+                const std::vector<core::net::Address>& targets);
+    void close();
+    size_t pending() const { return pending_.size(); }
+
+  private:
+    struct Pending {
+        std::string apex;
+        core::net::Address target;
+        uint16_t id = 0;
+        int attempts = 0;
+        std::string packet;
+        core::uv::Timer timer;
+    };
+
+    void send(Pending& pending);
+    void on_reply(std::string_view packet, const sockaddr* from);
+    core::uv::Udp& socket_for(int family);
+
+    uv_loop_t* loop_;
+    core::uv::Udp v4_;
+    core::uv::Udp v6_;
+    std::list<Pending> pending_;
+    uint16_t next_id_;
+};
+
+}  // namespace dnsd
