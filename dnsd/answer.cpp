@@ -8,7 +8,7 @@
 #include "dnsd/answer.hpp"
 
 #include <algorithm>
-#include <deque>
+#include <list>
 
 #include "core/dns/name.hpp"
 #include "dnsd/message_writer.hpp"
@@ -69,8 +69,8 @@ class Resolver {
     const Zone& zone_;
     const Query& query_;
     MessageWriter& writer_;
-    std::string_view name_;                // the name being resolved: the qname, then CNAME targets
-    std::deque<std::string> synthesized_;  // names made by DNAME, alive while the message is built
+    std::string_view name_;               // the name being resolved: the qname, then CNAME targets
+    std::list<std::string> synthesized_;  // names made by DNAME, alive while the message is built
     std::vector<std::string_view> visited_;
     bool followed_ = false;
 };
@@ -164,7 +164,7 @@ Outcome Resolver::answer_node(const Node& node, std::string_view owner) {
 
 Outcome Resolver::run() {
     if (name_.empty()) {
-        name_ = query_.qname;
+        name_ = query_.qname();
         visited_.push_back(name_);
     }
     // The names from just below the apex down to name_, walked top-down.
@@ -216,7 +216,7 @@ Outcome Resolver::run() {
 
 Outcome answer_chaos(const Query& query, const AnswerOptions& options, MessageWriter& writer) {
     std::string error;
-    const auto is = [&](const char* text) { return query.qname == *name_from_text(text, error); };
+    const auto is = [&](const char* text) { return query.qname() == *name_from_text(text, error); };
     const std::string* value = nullptr;
     if (is("version.bind.") || is("version.server.")) value = &options.version;
     if (is("id.server.") || is("hostname.bind.")) value = &options.identity;
@@ -227,7 +227,7 @@ Outcome answer_chaos(const Query& query, const AnswerOptions& options, MessageWr
     if (query.qtype == type::TXT || query.qtype == type::ANY) {
         std::string rdata(1, static_cast<char>(std::min<size_t>(value->size(), 255)));
         rdata += value->substr(0, 255);
-        writer.add_one(Section::answer, query.qname, type::TXT, rrclass::CH, 0, rdata);
+        writer.add_one(Section::answer, query.qname(), type::TXT, rrclass::CH, 0, rdata);
     }
     writer.set_aa(true);
     return Outcome::chaos;
@@ -257,10 +257,10 @@ Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transpor
         outcome = Outcome::badvers;
     } else if (query.qtype == type::IXFR && transport == Transport::udp &&
                query.qclass == rrclass::IN && query.opcode == opcode::query &&
-               zones.find_zone(query.qname) &&
-               zones.find_zone(query.qname)->apex() == query.qname) {
+               zones.find_zone(query.qname()) &&
+               zones.find_zone(query.qname())->apex() == query.qname()) {
         // RFC 1995 §2: over UDP, the current SOA alone says "ask over TCP".
-        const Zone& zone = *zones.find_zone(query.qname);
+        const Zone& zone = *zones.find_zone(query.qname());
         writer.set_aa(true);
         writer.add(Section::answer, zone.apex(), zone.soa());
         outcome = Outcome::hit;
@@ -276,7 +276,7 @@ Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transpor
     } else if (query.qclass != rrclass::IN && query.qclass != rrclass::ANY) {
         writer.set_rcode(rcode::refused);
         outcome = Outcome::refused;
-    } else if (const Zone* zone = zones.find_zone(query.qname)) {
+    } else if (const Zone* zone = zones.find_zone(query.qname())) {
         writer.set_aa(true);
         Resolver resolver(*zone, query, writer);
         outcome = resolver.run();

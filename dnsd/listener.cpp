@@ -2,25 +2,28 @@
 // address, each bound with SO_REUSEPORT beside the other threads' own.
 #include "dnsd/listener.hpp"
 
+#include <cstring>
 #include <sys/socket.h>
 
 #include "core/log.hpp"
 #include "core/net/socket.hpp"
+#include "dnsd/message_writer.hpp"
 
 namespace dnsd {
 
 Listener::Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<const ZoneSet> zones)
     : loop_(loop), settings_(std::move(settings)), zones_(std::move(zones)), connections_(loop) {
-    response_.reserve(65535);
+    for (auto& reply : replies_)
+        reply.message.reserve(kAdvertisedUdpSize);
 }
 
 void Listener::listen(const core::net::Address& address) {
-    auto udp = std::make_unique<core::uv::Udp>(loop_);
+    auto udp = std::make_unique<core::uv::Udp>(loop_, core::uv::Udp::Receive::batched);
     udp->open(core::net::bind_reuseport(address, core::net::Transport::udp).release());
     core::uv::Udp* socket = udp.get();
-    udp->recv_start([this, socket](std::string_view packet, const sockaddr* from) {
-        on_datagram(*socket, packet, from);
-    });
+    udp->recv_start([this, socket](std::string_view packet,
+                                   const sockaddr* from) { on_datagram(*socket, packet, from); },
+                    [this, socket] { flush(*socket); });
     udp_.push_back(std::move(udp));
 
     auto tcp = std::make_unique<core::uv::Stream>(loop_, core::uv::Stream::Kind::tcp);
@@ -33,11 +36,38 @@ void Listener::listen(const core::net::Address& address) {
 }
 
 void Listener::on_datagram(core::uv::Udp& socket, std::string_view packet, const sockaddr* from) {
-    const Outcome outcome = answer(*zones_, packet, Transport::udp, settings_.answer, response_);
+    if (reply_socket_ && reply_socket_ != &socket) flush(*reply_socket_);
+    reply_socket_ = &socket;
+    Reply& reply = replies_[reply_count_];
+    const Outcome outcome =
+        answer(*zones_, packet, Transport::udp, settings_.answer, reply.message);
     ++counters_[static_cast<size_t>(outcome)];
     if (outcome == Outcome::dropped) return;
-    // The fast path sends at once; a full socket buffer takes the slow one.
-    if (socket.try_send(response_, from) == UV_EAGAIN) socket.send(response_, from);
+    std::memcpy(&reply.to, from,
+                from->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+    if (++reply_count_ == kBatch) flush(socket);
+}
+
+void Listener::flush(core::uv::Udp& socket) {
+    if (reply_count_ == 0) return;
+    std::array<mmsghdr, kBatch> messages{};
+    std::array<iovec, kBatch> parts{};
+    for (size_t i = 0; i < reply_count_; ++i) {
+        parts[i] = {replies_[i].message.data(), replies_[i].message.size()};
+        messages[i].msg_hdr.msg_name = &replies_[i].to;
+        messages[i].msg_hdr.msg_namelen =
+            replies_[i].to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+        messages[i].msg_hdr.msg_iov = &parts[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int sent =
+        ::sendmmsg(socket.fd(), messages.data(), static_cast<unsigned>(reply_count_), MSG_DONTWAIT);
+    if (sent < 0) sent = 0;
+    // What the socket could not take now (its buffer is full) is queued.
+    for (size_t i = static_cast<size_t>(sent); i < reply_count_; ++i) {
+        socket.send(replies_[i].message, reinterpret_cast<const sockaddr*>(&replies_[i].to));
+    }
+    reply_count_ = 0;
 }
 
 void Listener::on_tcp_connection(core::uv::Stream& listener) {
@@ -55,6 +85,8 @@ void Listener::on_tcp_connection(core::uv::Stream& listener) {
 }
 
 void Listener::drain(std::function<void()> done) {
+    if (reply_socket_) flush(*reply_socket_);
+    reply_socket_ = nullptr;
     udp_.clear();
     tcp_.clear();
     connections_.for_each([](TcpConnection& c) { c.drain(); });
@@ -62,6 +94,8 @@ void Listener::drain(std::function<void()> done) {
 }
 
 void Listener::close_all() {
+    reply_count_ = 0;
+    reply_socket_ = nullptr;
     udp_.clear();
     tcp_.clear();
     connections_.for_each([](TcpConnection& c) { c.close(); });

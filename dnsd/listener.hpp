@@ -45,6 +45,9 @@ class Listener {
 
   private:
     void on_datagram(core::uv::Udp& socket, std::string_view packet, const sockaddr* from);
+    // Sends the replies gathered during one receive batch with one
+    // sendmmsg: a system call per batch instead of one per answer.
+    void flush(core::uv::Udp& socket);
     void on_tcp_connection(core::uv::Stream& listener);
 
     uv_loop_t* loop_;
@@ -53,7 +56,14 @@ class Listener {
     std::vector<std::unique_ptr<core::uv::Udp>> udp_;
     std::vector<std::unique_ptr<core::uv::Stream>> tcp_;
     core::net::ConnectionSet<TcpConnection> connections_;
-    std::string response_;  // reused by every UDP answer of this thread
+    static constexpr size_t kBatch = 16;
+    struct Reply {
+        std::string message;  // capacity kept from batch to batch
+        sockaddr_storage to;
+    };
+    std::array<Reply, kBatch> replies_;
+    size_t reply_count_ = 0;
+    core::uv::Udp* reply_socket_ = nullptr;  // the socket the gathered replies belong to
     std::array<uint64_t, static_cast<size_t>(Outcome::dropped) + 1> counters_{};
 };
 

@@ -51,12 +51,12 @@ MessageWriter::MessageWriter(std::string& out, const Query& query, size_t limit)
     out_ += query.question;
     // The question's name is the first target for compression. Its bytes
     // keep the client's case; compression compares lowercased names, and
-    // query.qname is the lowercased copy.
+    // query.qname() is the lowercased copy.
     if (!query.question.empty()) {
-        std::string_view name = query_.qname;
+        std::string_view name = query_.qname();
         uint16_t offset = 12;
         while (!name.empty() && name[0] != 0) {
-            written_.push_back({name, offset});
+            remember(name, offset);
             offset = static_cast<uint16_t>(offset + static_cast<unsigned char>(name[0]) + 1);
             name = core::dns::parent_of(name);
         }
@@ -65,13 +65,14 @@ MessageWriter::MessageWriter(std::string& out, const Query& query, size_t limit)
 
 void MessageWriter::write_name(std::string_view name) {
     while (!name.empty() && name[0] != 0) {
-        for (const auto& w : written_) {
+        for (size_t i = 0; i < written_count_; ++i) {
+            const Written& w = written_[i];
             if (w.name == name) {
                 append16(out_, static_cast<uint16_t>(0xc000 | w.offset));
                 return;
             }
         }
-        if (out_.size() < 0x3fff) written_.push_back({name, static_cast<uint16_t>(out_.size())});
+        if (out_.size() < 0x3fff) remember(name, static_cast<uint16_t>(out_.size()));
         const size_t label = static_cast<unsigned char>(name[0]) + 1;
         out_.append(name.substr(0, label));
         name.remove_prefix(label);
@@ -82,7 +83,7 @@ void MessageWriter::write_name(std::string_view name) {
 bool MessageWriter::add_one(Section section, std::string_view owner, uint16_t type, uint16_t rclass,
                             uint32_t ttl, std::string_view rdata) {
     const size_t mark = out_.size();
-    const size_t names = written_.size();
+    const size_t names = written_count_;
     write_name(owner);
     append16(out_, type);
     append16(out_, rclass);
@@ -107,7 +108,7 @@ bool MessageWriter::add_one(Section section, std::string_view owner, uint16_t ty
     put16(out_, length_at, static_cast<uint16_t>(out_.size() - length_at - 2));
     if (!fits()) {
         out_.resize(mark);
-        written_.resize(names);
+        written_count_ = names;
         return false;
     }
     ++counts_[static_cast<int>(section)];
@@ -117,14 +118,14 @@ bool MessageWriter::add_one(Section section, std::string_view owner, uint16_t ty
 bool MessageWriter::add(Section section, std::string_view owner, const RRset& rrset,
                         const uint32_t* ttl_override) {
     const size_t mark = out_.size();
-    const size_t names = written_.size();
+    const size_t names = written_count_;
     const uint16_t count = counts_[static_cast<int>(section)];
     const uint32_t ttl = ttl_override ? *ttl_override : rrset.ttl;
     for (const auto& rdata : rrset.rdatas) {
         if (!add_one(section, owner, rrset.type, rrset.rclass, ttl, rdata)) {
             // No partial RRsets (RFC 2181 §9): all of it, or none.
             out_.resize(mark);
-            written_.resize(names);
+            written_count_ = names;
             counts_[static_cast<int>(section)] = count;
             return false;
         }

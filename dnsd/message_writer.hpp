@@ -2,6 +2,7 @@
 // sections with name compression, and truncation by whole RRsets.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -62,7 +63,13 @@ class MessageWriter {
         std::string_view name;  // lowercased wire suffix
         uint16_t offset;
     };
-    std::vector<Written> written_;
+    // A fixed table, so that building an answer allocates nothing; names
+    // past its end are written uncompressed, which is still correct.
+    std::array<Written, 64> written_;
+    size_t written_count_ = 0;
+    void remember(std::string_view name, uint16_t offset) {
+        if (written_count_ < written_.size()) written_[written_count_++] = Written{name, offset};
+    }
 };
 
 }  // namespace dnsd

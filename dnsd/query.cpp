@@ -17,7 +17,7 @@ uint16_t read16(std::string_view p, size_t at) {
 // Reads a name at `at` in `packet`, following compression pointers only
 // backwards and at most 128 times, so a loop or an out-of-bounds pointer is
 // caught. Returns the offset after the name as it stands at `at`, or 0.
-size_t skip_name(std::string_view packet, size_t at, std::string* lowercase_out) {
+size_t skip_name(std::string_view packet, size_t at, Query* lowercase_out) {
     size_t end = 0;  // where the name ends in place, once a pointer is followed
     size_t total = 0;
     int jumps = 0;
@@ -26,7 +26,7 @@ size_t skip_name(std::string_view packet, size_t at, std::string* lowercase_out)
         if (i >= packet.size()) return 0;
         const auto length = static_cast<unsigned char>(packet[i]);
         if (length == 0) {
-            if (lowercase_out) lowercase_out->push_back('\0');
+            if (lowercase_out) lowercase_out->qname_data[lowercase_out->qname_size++] = '\0';
             return end ? end : i + 1;
         }
         if ((length & 0xc0) == 0xc0) {
@@ -43,12 +43,15 @@ size_t skip_name(std::string_view packet, size_t at, std::string* lowercase_out)
         total += length + 1;
         if (total + 1 > 255) return 0;
         if (lowercase_out) {
-            lowercase_out->push_back(static_cast<char>(length));
+            // total + 1 <= 255 was checked above: the buffer holds it.
+            char* out = lowercase_out->qname_data + lowercase_out->qname_size;
+            *out++ = static_cast<char>(length);
             for (size_t k = 0; k < length; ++k) {
                 char c = packet[i + 1 + k];
                 if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-                lowercase_out->push_back(c);
+                *out++ = c;
             }
+            lowercase_out->qname_size += length + 1;
         }
         i += 1 + length;
     }
@@ -72,11 +75,11 @@ ParseResult parse_query(std::string_view packet, Query& query) {
 
     if (query.qdcount != 1)
         return query.opcode == opcode::query ? ParseResult::formerr : ParseResult::notimp;
-    query.qname.clear();
-    const size_t question_end = skip_name(packet, 12, &query.qname);
+    query.qname_size = 0;
+    const size_t question_end = skip_name(packet, 12, &query);
     if (question_end == 0 || question_end + 4 > packet.size()) return ParseResult::formerr;
     // A compressed question name has nothing to point back to.
-    if (query.qname.size() != question_end - 12) return ParseResult::formerr;
+    if (query.qname_size != question_end - 12) return ParseResult::formerr;
     query.qtype = read16(packet, question_end);
     query.qclass = read16(packet, question_end + 2);
     query.question = packet.substr(12, question_end + 4 - 12);

@@ -26,7 +26,11 @@ struct Query {
     uint16_t qdcount = 0;
     // The question as sent (name, type, class): echoed byte for byte.
     std::string_view question;
-    std::string qname;  // wire, lowercased
+    // The name asked, wire, lowercased; kept in place (no allocation on the
+    // answer path).
+    std::string_view qname() const { return std::string_view(qname_data, qname_size); }
+    char qname_data[256];
+    size_t qname_size = 0;
     uint16_t qtype = 0;
     uint16_t qclass = 0;
 

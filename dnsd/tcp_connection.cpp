@@ -94,8 +94,8 @@ bool TcpConnection::transfer(std::string_view packet) {
         !core::net::allowed(transfer_allow_, reinterpret_cast<sockaddr*>(&peer))) {
         return false;  // answered REFUSED by the usual path
     }
-    const Zone* zone = zones_->find_zone(query.qname);
-    if (!zone || zone->apex() != query.qname) return false;
+    const Zone* zone = zones_->find_zone(query.qname());
+    if (!zone || zone->apex() != query.qname()) return false;
     // An IXFR is answered with the whole zone, which RFC 1995 §4 allows.
     write_transfer(*zone, query, [this](std::string message) {
         if (!closed_) send_framed(message);

@@ -53,8 +53,21 @@ Socket bind_reuseport(const Address& address, Transport transport) {
         ::setsockopt(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) {
         fail("IPV6_V6ONLY");
     }
-    if (::bind(socket.get(), address.sockaddr_ptr(), address.sockaddr_length()) != 0)
+    if (transport == Transport::udp) {
+        // A burst of queries must wait in the kernel, not be dropped: the
+        // default 208 KiB overflows with a few hundred outstanding. Best
+        // effort: FORCE passes net.core.rmem_max where we may (as root).
+        const int bytes = 4 << 20;
+        for (int option : {SO_RCVBUF, SO_SNDBUF}) {
+            const int forced = option == SO_RCVBUF ? SO_RCVBUFFORCE : SO_SNDBUFFORCE;
+            if (::setsockopt(socket.get(), SOL_SOCKET, forced, &bytes, sizeof bytes) != 0) {
+                ::setsockopt(socket.get(), SOL_SOCKET, option, &bytes, sizeof bytes);
+            }
+        }
+    }
+    if (::bind(socket.get(), address.sockaddr_ptr(), address.sockaddr_length()) != 0) {
         fail("cannot bind");
+    }
     return socket;
 }
 

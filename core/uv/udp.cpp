@@ -2,6 +2,7 @@
 #include "core/uv/udp.hpp"
 
 #include <memory>
+#include <vector>
 
 namespace core::uv {
 namespace {
@@ -9,6 +10,16 @@ namespace {
 // Large enough for any UDP payload; one per thread, see Stream's read buffer.
 constexpr size_t kDatagramBufferSize = 65536;
 thread_local char t_datagram_buffer[kDatagramBufferSize];
+
+// With recvmmsg, libuv splits the buffer into 64 KiB slots, one per
+// datagram: this many slots let one system call read this many queries.
+constexpr size_t kBatch = 16;
+
+char* batch_buffer() {
+    thread_local std::vector<char> buffer;
+    if (buffer.empty()) buffer.resize(kBatch * kDatagramBufferSize);
+    return buffer.data();
+}
 
 struct SendRequest {
     uv_udp_send_t req;
@@ -19,18 +30,31 @@ struct SendRequest {
 
 }  // namespace
 
-void Udp::recv_start(std::function<void(std::string_view, const sockaddr*)> on_datagram) {
+void Udp::recv_start(std::function<void(std::string_view, const sockaddr*)> on_datagram,
+                     std::function<void()> on_batch_end) {
     state()->on_datagram = std::move(on_datagram);
+    state()->on_batch_end = std::move(on_batch_end);
     check(uv_udp_recv_start(
               &state()->uv,
-              [](uv_handle_t*, size_t, uv_buf_t* buf) {
-                  *buf = uv_buf_init(t_datagram_buffer, kDatagramBufferSize);
+              [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+                  if (static_cast<UdpState*>(h->data)->batch) {
+                      *buf = uv_buf_init(batch_buffer(),
+                                         static_cast<unsigned>(kBatch * kDatagramBufferSize));
+                  } else {
+                      *buf = uv_buf_init(t_datagram_buffer, kDatagramBufferSize);
+                  }
               },
               [](uv_udp_t* h, ssize_t nread, const uv_buf_t* buf, const sockaddr* from, unsigned) {
-                  // nread == 0 with no address means "nothing more to read now".
-                  if (nread <= 0 || from == nullptr) return;
-                  static_cast<UdpState*>(h->data)->on_datagram(
-                      std::string_view(buf->base, static_cast<size_t>(nread)), from);
+                  auto* state = static_cast<UdpState*>(h->data);
+                  if (nread > 0 && from != nullptr) {
+                      state->on_datagram(std::string_view(buf->base, static_cast<size_t>(nread)),
+                                         from);
+                      // A lone datagram (no recvmmsg batch) is its own batch.
+                      if (!state->batch && state->on_batch_end) state->on_batch_end();
+                  } else if (nread == 0 && from == nullptr && state->on_batch_end) {
+                      // The end of a recvmmsg batch, or nothing more to read.
+                      state->on_batch_end();
+                  }
               }),
           "uv_udp_recv_start");
 }

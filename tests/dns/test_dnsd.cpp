@@ -40,8 +40,10 @@ std::string big_rrset() {
 
 class Dnsd {
   public:
-    explicit Dnsd(std::string_view zone_text = kZone, std::vector<std::string> extra = {})
-        : zone_path_(dir_.write("foobar.com.zone", std::string(zone_text) + big_rrset())),
+    explicit Dnsd(std::string_view zone_text = kZone, std::vector<std::string> extra = {},
+                  int threads = 2)
+        : threads_(threads),
+          zone_path_(dir_.write("foobar.com.zone", std::string(zone_text) + big_rrset())),
           port_(test::free_port()),
           process_(arguments(extra), (dir_.path() / "dnsd.log").string()) {
         REQUIRE_MESSAGE(process_.wait_for_log("state serving"), process_.log());
@@ -64,13 +66,18 @@ class Dnsd {
 
   private:
     std::vector<std::string> arguments(const std::vector<std::string>& extra) const {
-        std::vector<std::string> argv = {
-            WEBSTACK_DNSD, "--zone", zone_path_, "--listen", "127.0.0.1:" + std::to_string(port_),
-            "--threads",   "2"};
+        std::vector<std::string> argv = {WEBSTACK_DNSD,
+                                         "--zone",
+                                         zone_path_,
+                                         "--listen",
+                                         "127.0.0.1:" + std::to_string(port_),
+                                         "--threads",
+                                         std::to_string(threads_)};
         argv.insert(argv.end(), extra.begin(), extra.end());
         return argv;
     }
 
+    int threads_;
     test::TempDir dir_;
     std::string zone_path_;
     int port_;
@@ -390,4 +397,44 @@ TEST_CASE("NOTIFY goes to the secondaries when a reload raises the serial, until
     CHECK(dnsd.wait_for_log("acknowledged by 127.0.0.1:" + std::to_string(secondary_port)));
     CHECK(receive(2500).packet.empty());
     ::close(secondary);
+}
+
+TEST_CASE("IPv6: dnsd answers on [::1] over UDP and TCP") {
+    // Skipped where the machine has no IPv6 loopback.
+    const int probe = ::socket(AF_INET6, SOCK_DGRAM, 0);
+    sockaddr_in6 loopback6{};
+    loopback6.sin6_family = AF_INET6;
+    loopback6.sin6_addr = in6addr_loopback;
+    const bool has_ipv6 =
+        probe >= 0 && ::bind(probe, reinterpret_cast<sockaddr*>(&loopback6), sizeof loopback6) == 0;
+    if (probe >= 0) ::close(probe);
+    if (!has_ipv6) {
+        MESSAGE("no IPv6 loopback here: skipped");
+        return;
+    }
+    test::TempDir dir;
+    const auto zone = dir.write("foobar.com.zone", kZone);
+    const int port = test::free_port();
+    test::Process dnsd({WEBSTACK_DNSD, "--zone", zone, "--listen", "[::1]:" + std::to_string(port)},
+                       (dir.path() / "dnsd.log").string());
+    REQUIRE(dnsd.wait_for_log("state serving"));
+    const std::string dig =
+        "dig @::1 -p " + std::to_string(port) + " +time=2 +tries=1 +short www.foobar.com A";
+    CHECK(test::run(dig) == "8.8.8.8\n");
+    CHECK(test::run(dig + " +tcp") == "8.8.8.8\n");
+}
+
+TEST_CASE("TCP: connections beyond tcp_max_connections are closed at once, others still served") {
+    test::TempDir conf;
+    const auto config = conf.write("dnsd.toml", "[dnsd]\ntcp_max_connections = 2\n");
+    Dnsd dnsd(kZone, {"--config", config}, 1);  // one thread: one limit for all connections
+    test::Client first(dnsd.port());
+    test::Client second(dnsd.port());
+    first.send(framed(test::make_query("www.foobar.com.", 1)));
+    second.send(framed(test::make_query("www.foobar.com.", 1)));
+    CHECK(first.read_some(1000).size() > 2);
+    CHECK(second.read_some(1000).size() > 2);
+    test::Client third(dnsd.port());
+    CHECK(third.closed_by_peer(2000));
+    CHECK(dnsd.dig("www.foobar.com A +short") == "8.8.8.8\n");  // UDP is not affected
 }

@@ -58,8 +58,9 @@ class Fixture {
         options.identity = "test-host";
     }
 
-    test::DnsResponse ask(std::string_view name, uint16_t type, test::QueryOptions query_options = {},
-                       Transport transport = Transport::udp) {
+    test::DnsResponse ask(std::string_view name, uint16_t type,
+                          test::QueryOptions query_options = {},
+                          Transport transport = Transport::udp) {
         std::string out;
         outcome = dnsd::answer(zones, test::make_query(name, type, query_options), transport,
                                options, out);
@@ -369,4 +370,37 @@ TEST_CASE_FIXTURE(Fixture,
     // Trailing garbage.
     CHECK(dnsd::answer(zones, test::make_query("www.example.com.", A) + "xx", Transport::udp,
                        options, out) == Outcome::formerr);
+}
+
+TEST_CASE("with several zones, the longest matching zone answers") {
+    std::string error;
+    dnsd::ZoneSet zones;
+    for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+             {"example.com.",
+              "$ORIGIN example.com.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
+              "sub NS ns.sub\nns.sub A 192.0.2.2\nwww A 192.0.2.80\n"},
+             {"sub.example.com.",
+              "$ORIGIN sub.example.com.\n$TTL 300\n@ SOA ns h 7 2 3 4 5\n@ NS ns\n"
+              "ns A 192.0.2.2\nwww A 192.0.2.81\n"},
+         }) {
+        const auto origin = *core::dns::name_from_text(name, error);
+        auto file = core::dns::parse_master_text(text, name, origin);
+        core::dns::check_zone(origin, file.records);
+        zones.add(std::make_shared<dnsd::Zone>(origin, file.records, name));
+    }
+    std::string out;
+    // The child zone answers for its names instead of the parent's referral.
+    CHECK(dnsd::answer(zones, test::make_query("www.sub.example.com.", A), Transport::udp, {},
+                       out) == Outcome::hit);
+    auto r = test::parse_dns_response(out);
+    CHECK(r.aa);
+    CHECK(r.answer == std::vector<std::string>{"www.sub.example.com. 300 IN A 192.0.2.81"});
+    CHECK(dnsd::answer(zones, test::make_query("www.example.com.", A), Transport::udp, {}, out) ==
+          Outcome::hit);
+    CHECK(test::parse_dns_response(out).answer ==
+          std::vector<std::string>{"www.example.com. 300 IN A 192.0.2.80"});
+    CHECK(dnsd::answer(zones, test::make_query("nope.sub.example.com.", A), Transport::udp, {},
+                       out) == Outcome::nxdomain);
+    CHECK(test::parse_dns_response(out).authority.at(0).find("sub.example.com. 5 IN SOA") ==
+          0);  // min(TTL, MINIMUM)
 }
