@@ -3,26 +3,16 @@
 #include "dnsd/message_writer.hpp"
 
 #include "core/dns/name.hpp"
+#include "core/dns/wire.hpp"
 
 namespace dnsd {
+
+using core::dns::wire::append16;
+using core::dns::wire::append32;
+using core::dns::wire::put16;
 namespace {
 
 constexpr size_t kOptSize = 11;  // root name, type, class, TTL, rdlength
-
-void put16(std::string& out, size_t at, uint16_t v) {
-    out[at] = static_cast<char>(v >> 8);
-    out[at + 1] = static_cast<char>(v & 0xff);
-}
-
-void append16(std::string& out, uint16_t v) {
-    out += static_cast<char>(v >> 8);
-    out += static_cast<char>(v & 0xff);
-}
-
-void append32(std::string& out, uint32_t v) {
-    append16(out, static_cast<uint16_t>(v >> 16));
-    append16(out, static_cast<uint16_t>(v & 0xffff));
-}
 
 // Types whose rdata names may be compressed (RFC 3597 §4): the offset of
 // their names within the rdata. SOA's two names are handled apart.

@@ -8,15 +8,13 @@
 
 #include "core/dns/name.hpp"
 #include "core/dns/record.hpp"
+#include "core/dns/wire.hpp"
 #include "core/log.hpp"
 
 namespace dnsd {
-namespace {
 
-void append16(std::string& out, uint16_t v) {
-    out += static_cast<char>(v >> 8);
-    out += static_cast<char>(v & 0xff);
-}
+using core::dns::wire::append16;
+namespace {
 
 // A NOTIFY message: opcode 4, AA, the zone's SOA as question (RFC 1996 §3.7).
 std::string notify_packet(uint16_t id, const std::string& apex) {

@@ -5,14 +5,12 @@
 #include <algorithm>
 
 #include "core/dns/record.hpp"
+#include "core/dns/wire.hpp"
 
 namespace dnsd {
-namespace {
 
-uint16_t read16(std::string_view p, size_t at) {
-    return static_cast<uint16_t>((static_cast<unsigned char>(p[at]) << 8) |
-                                 static_cast<unsigned char>(p[at + 1]));
-}
+using core::dns::wire::read16;
+namespace {
 
 // Reads a name at `at` in `packet`, following compression pointers only
 // backwards and at most 128 times, so a loop or an out-of-bounds pointer is

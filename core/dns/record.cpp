@@ -9,8 +9,13 @@
 #include "core/dns/ldns_ptr.hpp"
 #include "core/dns/name.hpp"
 #include "core/dns/tokens.hpp"
+#include "core/dns/wire.hpp"
 
 namespace core::dns {
+
+using core::dns::wire::append16;
+using core::dns::wire::append32;
+using core::dns::wire::read32;
 namespace {
 
 std::string upper(std::string_view text) {
@@ -19,25 +24,6 @@ std::string upper(std::string_view text) {
         if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     }
     return out;
-}
-
-uint16_t read16(std::string_view data, size_t at) {
-    return static_cast<uint16_t>((static_cast<unsigned char>(data[at]) << 8) |
-                                 static_cast<unsigned char>(data[at + 1]));
-}
-
-uint32_t read32(std::string_view data, size_t at) {
-    return (uint32_t{read16(data, at)} << 16) | read16(data, at + 2);
-}
-
-void append16(std::string& out, uint16_t v) {
-    out += static_cast<char>(v >> 8);
-    out += static_cast<char>(v & 0xff);
-}
-
-void append32(std::string& out, uint32_t v) {
-    append16(out, static_cast<uint16_t>(v >> 16));
-    append16(out, static_cast<uint16_t>(v & 0xffff));
 }
 
 // The record in wire form, for ldns_wire2rr.

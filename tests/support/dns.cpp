@@ -5,14 +5,12 @@
 
 #include "core/dns/ldns_ptr.hpp"
 #include "core/dns/name.hpp"
+#include "core/dns/wire.hpp"
 
 namespace test {
-namespace {
 
-void append16(std::string& out, uint16_t v) {
-    out += static_cast<char>(v >> 8);
-    out += static_cast<char>(v & 0xff);
-}
+using core::dns::wire::append16;
+namespace {
 
 std::string normalize(std::string text) {
     std::replace(text.begin(), text.end(), '\t', ' ');
