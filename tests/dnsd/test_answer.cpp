@@ -404,3 +404,22 @@ TEST_CASE("with several zones, the longest matching zone answers") {
     CHECK(test::parse_dns_response(out).authority.at(0).find("sub.example.com. 5 IN SOA") ==
           0);  // min(TTL, MINIMUM)
 }
+
+TEST_CASE_FIXTURE(Fixture,
+                  "EDNS options unknown to dnsd are ignored; a malformed option list is FORMERR") {
+    std::string query = test::make_query("www.example.com.", A, {.edns = true});
+    // An option of an unknown code (65001) with two bytes of data.
+    std::string with_option = query;
+    with_option[with_option.size() - 1] = 6;  // rdlength
+    with_option += std::string("\xfd\xe9\x00\x02\xab\xcd", 6);
+    std::string out;
+    CHECK(dnsd::answer(zones, with_option, Transport::udp, options, out) == Outcome::hit);
+    auto r = test::parse_dns_response(out);
+    CHECK(r.has_opt);
+    CHECK(r.answer.size() == 1);
+    // The same option claiming more data than the OPT holds.
+    std::string broken = query;
+    broken[broken.size() - 1] = 6;
+    broken += std::string("\xfd\xe9\x00\x09\xab\xcd", 6);
+    CHECK(dnsd::answer(zones, broken, Transport::udp, options, out) == Outcome::formerr);
+}

@@ -57,71 +57,54 @@ void Client::send_bytewise(std::string_view bytes) {
     }
 }
 
+ssize_t Client::read_before(std::chrono::steady_clock::time_point deadline, std::string& out) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    pollfd p{fd_, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return 0;
+    char buffer[65536];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) return -1;
+    out.append(buffer, static_cast<size_t>(n));
+    return n;
+}
+
+namespace {
+std::chrono::steady_clock::time_point after(int timeout_ms) {
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+}  // namespace
+
 std::string Client::read_some(int timeout_ms) {
     std::string out;
-    pollfd p{fd_, POLLIN, 0};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (true) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - std::chrono::steady_clock::now())
-                              .count();
-        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-        char buffer[65536];
-        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (n <= 0) break;
-        out.append(buffer, static_cast<size_t>(n));
-        if (!out.empty() && timeout_ms <= 50) break;
-    }
+    read_before(after(timeout_ms), out);
     return out;
 }
 
 std::string Client::read_until_close(int timeout_ms) {
     std::string out = std::move(buffer_);
     buffer_.clear();
-    pollfd p{fd_, POLLIN, 0};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (true) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - std::chrono::steady_clock::now())
-                              .count();
-        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-        char buffer[65536];
-        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (n <= 0) break;
-        out.append(buffer, static_cast<size_t>(n));
+    const auto deadline = after(timeout_ms);
+    while (read_before(deadline, out) > 0) {
     }
     return out;
 }
 
 std::string Client::read_responses(size_t n, int timeout_ms) {
     std::string out;
-    pollfd p{fd_, POLLIN, 0};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (parse_responses(out).size() < n) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - std::chrono::steady_clock::now())
-                              .count();
-        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-        char buffer[65536];
-        const ssize_t got = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (got <= 0) break;
-        out.append(buffer, static_cast<size_t>(got));
+    const auto deadline = after(timeout_ms);
+    while (parse_responses(out).size() < n && read_before(deadline, out) > 0) {
     }
     return out;
 }
 
 bool Client::closed_by_peer(int timeout_ms) {
-    pollfd p{fd_, POLLIN, 0};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const auto deadline = after(timeout_ms);
     while (true) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - std::chrono::steady_clock::now())
-                              .count();
-        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
-        char buffer[4096];
-        const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
-        if (n <= 0) return true;
-        buffer_.append(buffer, static_cast<size_t>(n));
+        const ssize_t n = read_before(deadline, buffer_);
+        if (n < 0) return true;
+        if (n == 0) return false;
     }
 }
 

@@ -2,8 +2,10 @@
 // deadline, and split what came back into HTTP responses.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 #include "core/http/message.hpp"
@@ -32,6 +34,10 @@ class Client {
     void shutdown_write();
 
   private:
+    // One read before `deadline`: the bytes appended, 0 when the deadline
+    // passed, -1 when the peer closed.
+    ssize_t read_before(std::chrono::steady_clock::time_point deadline, std::string& out);
+
     int fd_ = -1;
     std::string buffer_;
 };
