@@ -85,8 +85,7 @@ void Resolver::add_additional(const RRset& rrset) {
     // In-zone addresses of MX, NS and SRV targets; what does not fit is
     // left out without TC, since it was not asked for.
     for (const auto& target : rrset.targets) {
-        if (!is_at_or_below(target, zone_.apex())) continue;
-        const Node* node = zone_.find(target);
+        const Node* node = target.node;
         if (!node) continue;
         for (uint16_t t : {type::A, type::AAAA}) {
             if (const RRset* address = node->find(t))
@@ -126,10 +125,9 @@ Outcome Resolver::referral(const Node& cut) {
     // added when there is room.
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& target : ns->targets) {
-            const bool in_domain = is_at_or_below(target, cut.name);
-            if ((pass == 0) != in_domain || !is_at_or_below(target, zone_.apex())) continue;
-            const Node* node = zone_.find(target);
-            if (!node) continue;
+            const bool in_domain = target.below_owner;
+            const Node* node = target.node;
+            if ((pass == 0) != in_domain || !node) continue;
             for (uint16_t t : {type::A, type::AAAA}) {
                 const RRset* address = node->find(t);
                 if (address && !writer_.add(Section::additional, node->name, *address) &&

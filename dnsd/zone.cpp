@@ -63,7 +63,7 @@ Zone::Zone(std::string apex, const std::vector<Record>& records, std::string sou
             rrset->ttl = record.ttl;
         }
         rrset->rdatas.push_back(normalized_rdata(record));
-        if (auto target = additional_target(record)) rrset->targets.push_back(*target);
+        if (auto target = additional_target(record)) rrset->targets.push_back(Target{*target});
         if (record.type == type::NS && record.owner != apex_) node.delegation = true;
         if (record.type == type::DNAME) node.dname = true;
         ++record_count_;
@@ -85,6 +85,15 @@ Zone::Zone(std::string apex, const std::vector<Record>& records, std::string sou
         std::sort(node.rrsets.begin(), node.rrsets.end(),
                   [](const RRset& a, const RRset& b) { return a.type < b.type; });
     }
+    // Every node exists now and none will move: targets may point at them.
+    for (auto& [name, node] : nodes_) {
+        for (auto& rrset : node.rrsets) {
+            for (auto& target : rrset.targets) {
+                if (is_at_or_below(target.name, apex_)) target.node = find(target.name);
+                target.below_owner = is_at_or_below(target.name, name);
+            }
+        }
+    }
     apex_node_ = &nodes_.at(apex_);
     soa_ = apex_node_->find(type::SOA);
     const auto fields = parse_soa(soa_->rdatas.at(0));
@@ -99,9 +108,20 @@ const Node* Zone::find(std::string_view name) const {
 
 void ZoneSet::add(std::shared_ptr<const Zone> zone) {
     zones_[zone->apex()] = std::move(zone);
+    by_length_.clear();
+    for (const auto& [apex, z] : zones_)
+        by_length_.push_back(z.get());
+    std::sort(by_length_.begin(), by_length_.end(),
+              [](const Zone* a, const Zone* b) { return a->apex().size() > b->apex().size(); });
 }
 
 const Zone* ZoneSet::find_zone(std::string_view name) const {
+    if (by_length_.size() <= kScanLimit) {
+        for (const Zone* zone : by_length_) {
+            if (is_at_or_below(name, zone->apex())) return zone;
+        }
+        return nullptr;
+    }
     for (std::string_view candidate = name;; candidate = parent_of(candidate)) {
         const auto it = zones_.find(candidate);
         if (it != zones_.end()) return it->second.get();

@@ -14,14 +14,22 @@
 
 namespace dnsd {
 
+struct Node;
+
+// The name an NS, MX or SRV record points to, which the additional section
+// follows, resolved once at load so that answers make no lookup for it.
+struct Target {
+    std::string name;            // wire, lowercased
+    const Node* node = nullptr;  // the node of that name in this zone, if any
+    bool below_owner = false;    // under the RRset's owner: in-domain glue of a delegation
+};
+
 struct RRset {
     uint16_t type = 0;
     uint16_t rclass = 0;
     uint32_t ttl = 0;
     std::vector<std::string> rdatas;  // wire, uncompressed
-    // For NS, MX and SRV: the target name of each rdata (lowercased), which
-    // the additional section follows.
-    std::vector<std::string> targets;
+    std::vector<Target> targets;      // for NS, MX and SRV: one per rdata
 };
 
 struct Node {
@@ -92,7 +100,12 @@ class ZoneSet {
     }
 
   private:
+    // Up to this many zones, a scan of the apexes, longest first, beats
+    // hashing every suffix of the name.
+    static constexpr size_t kScanLimit = 16;
+
     std::unordered_map<std::string, std::shared_ptr<const Zone>, NameHash, std::equal_to<>> zones_;
+    std::vector<const Zone*> by_length_;  // longest apex first
 };
 
 }  // namespace dnsd
