@@ -2,6 +2,7 @@
 // secondaries, retrying until each acknowledges or the retries run out.
 #include "dnsd/notifier.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <netinet/in.h>
 #include <random>
@@ -85,18 +86,16 @@ void Notifier::notify(const std::string& apex, uint32_t serial,
 
 void Notifier::send(Pending& pending) {
     socket_for(pending.target.family()).send(pending.packet, pending.target.sockaddr_ptr());
-    const uint64_t delay = uint64_t{1000} << pending.attempts;
+    const uint64_t delay =
+        std::min(kMaxIntervalMs, uint64_t{1000} << std::min(pending.attempts, 16));
     ++pending.attempts;
-    pending.timer.start(delay, [this, &pending] {
-        if (pending.attempts > kRetries) {
-            core::log::warn("dnsd") << "NOTIFY " << core::dns::name_to_text(pending.apex) << " to "
-                                    << pending.target.to_string() << ": no answer after "
-                                    << pending.attempts << " tries; giving up";
-            pending_.remove_if([&](const Pending& p) { return &p == &pending; });
-            return;
-        }
-        send(pending);
-    });
+    if (pending.attempts == kQuietAttempts + 1) {
+        core::log::warn("dnsd") << "NOTIFY " << core::dns::name_to_text(pending.apex) << " to "
+                                << pending.target.to_string() << ": no answer after "
+                                << kQuietAttempts << " tries; still trying every "
+                                << kMaxIntervalMs / 1000 << " s at most";
+    }
+    pending.timer.start(delay, [this, &pending] { send(pending); });
 }
 
 void Notifier::on_reply(std::string_view packet, const sockaddr* from) {

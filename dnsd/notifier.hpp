@@ -16,9 +16,11 @@ namespace dnsd {
 
 class Notifier {
   public:
-    // Retransmissions after the first send, 1 s apart and doubling (NSD's
-    // default count).
-    static constexpr int kRetries = 5;
+    // Retransmissions start 1 s apart and double up to this interval; they
+    // go on until the secondary acknowledges, a newer serial supersedes
+    // them, or dnsd stops. After kQuietAttempts a warning says so, once.
+    static constexpr uint64_t kMaxIntervalMs = 60'000;
+    static constexpr int kQuietAttempts = 5;
 
     explicit Notifier(uv_loop_t* loop);
     Notifier(const Notifier&) = delete;
