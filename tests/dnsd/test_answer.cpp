@@ -423,3 +423,10 @@ TEST_CASE_FIXTURE(Fixture,
     broken += std::string("\xfd\xe9\x00\x09\xab\xcd", 6);
     CHECK(dnsd::answer(zones, broken, Transport::udp, options, out) == Outcome::formerr);
 }
+
+TEST_CASE_FIXTURE(Fixture, "a NOTIFY sent to dnsd, a primary, is REFUSED (not NOTIMP)") {
+    const auto r = ask("example.com.", SOA, {.opcode = 4});
+    CHECK(outcome == Outcome::refused);
+    CHECK(r.rcode == 5);
+    CHECK(r.question == "example.com. IN SOA");
+}
