@@ -9,6 +9,7 @@
 #include "core/daemon.hpp"
 #include "core/log.hpp"
 #include "core/net/address.hpp"
+#include "core/net/socket.hpp"
 #include "dnsd/config.hpp"
 #include "dnsd/listener.hpp"
 #include "dnsd/notifier.hpp"
@@ -46,6 +47,13 @@ class Dnsd {
             if (!address || address->kind != core::net::Address::Kind::ip) {
                 core::log::error("dnsd")
                     << "listen " << text << ": " << (address ? "DNS needs an IP address" : error);
+                return 1;
+            }
+            try {
+                core::net::ensure_free(*address, core::net::Transport::udp);
+                core::net::ensure_free(*address, core::net::Transport::tcp);
+            } catch (const std::exception& e) {
+                core::log::error("dnsd") << e.what();
                 return 1;
             }
             addresses.push_back(*address);

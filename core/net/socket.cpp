@@ -71,6 +71,23 @@ Socket bind_reuseport(const Address& address, Transport transport) {
     return socket;
 }
 
+void ensure_free(const Address& address, Transport transport) {
+    if (address.kind != Address::Kind::ip || address.port() == 0) return;
+    const int type = (transport == Transport::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
+    Socket probe(::socket(address.family(), type, 0));
+    if (probe.get() < 0) return;
+    const int on = 1;
+    if (transport == Transport::tcp)
+        ::setsockopt(probe.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (address.family() == AF_INET6)
+        ::setsockopt(probe.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    if (::bind(probe.get(), address.sockaddr_ptr(), address.sockaddr_length()) != 0) {
+        throw std::system_error(errno, std::generic_category(),
+                                "cannot listen on " + address.to_string() + " (" +
+                                    (transport == Transport::tcp ? "TCP" : "UDP") + ")");
+    }
+}
+
 Socket bind_unix(const std::string& path) {
     const auto fail = [&](const char* what) {
         throw std::system_error(errno, std::generic_category(),

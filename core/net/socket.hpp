@@ -39,6 +39,12 @@ enum class Transport { tcp, udp };
 // Throws std::system_error naming the address on failure.
 Socket bind_reuseport(const Address& address, Transport transport);
 
+// Throws std::system_error naming the address when another socket already
+// holds it. SO_REUSEPORT would let a second daemon bind the same address
+// and silently take half of the traffic: a daemon checks, before its
+// threads bind, that the address is free.
+void ensure_free(const Address& address, Transport transport);
+
 // Creates a unix stream socket bound to `path`, replacing a stale socket
 // file left by an earlier run (but never another kind of file). Throws
 // std::system_error naming the path.

@@ -438,3 +438,16 @@ TEST_CASE("TCP: connections beyond tcp_max_connections are closed at once, other
     CHECK(third.closed_by_peer(2000));
     CHECK(dnsd.dig("www.foobar.com A +short") == "8.8.8.8\n");  // UDP is not affected
 }
+
+TEST_CASE("a second dnsd on a port already in use stops with a clear error") {
+    Dnsd first;
+    test::TempDir dir;
+    const auto zone = dir.write("foobar.com.zone", kZone);
+    test::Process second(
+        {WEBSTACK_DNSD, "--zone", zone, "--listen", "127.0.0.1:" + std::to_string(first.port())},
+        (dir.path() / "log").string());
+    CHECK(second.stop(0, 5000) == 1);
+    CHECK(second.log().find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) !=
+          std::string::npos);
+    CHECK(first.dig("www.foobar.com A +short") == "8.8.8.8\n");
+}
