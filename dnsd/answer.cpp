@@ -8,6 +8,7 @@
 #include "dnsd/answer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <list>
 
 #include "core/dns/name.hpp"
@@ -71,7 +72,10 @@ class Resolver {
     MessageWriter& writer_;
     std::string_view name_;               // the name being resolved: the qname, then CNAME targets
     std::list<std::string> synthesized_;  // names made by DNAME, alive while the message is built
-    std::vector<std::string_view> visited_;
+    // The names resolved so far, for loop detection: a fixed array, since
+    // this runs for every query.
+    std::array<std::string_view, kMaxChain + 1> visited_;
+    size_t visited_count_ = 0;
     bool followed_ = false;
 };
 
@@ -103,10 +107,10 @@ Outcome Resolver::negative(uint8_t rcode) {
 
 bool Resolver::follow(std::string_view target) {
     if (!is_at_or_below(target, zone_.apex())) return false;  // outside: the resolver goes on
-    if (std::find(visited_.begin(), visited_.end(), target) != visited_.end())
-        return false;  // a loop
-    if (visited_.size() >= kMaxChain) return false;
-    visited_.push_back(target);
+    const auto visited_end = visited_.begin() + static_cast<std::ptrdiff_t>(visited_count_);
+    if (std::find(visited_.begin(), visited_end, target) != visited_end) return false;  // a loop
+    if (visited_count_ >= kMaxChain) return false;
+    visited_[visited_count_++] = target;
     name_ = target;
     followed_ = true;
     return true;
@@ -163,7 +167,7 @@ Outcome Resolver::answer_node(const Node& node, std::string_view owner) {
 Outcome Resolver::run() {
     if (name_.empty()) {
         name_ = query_.qname();
-        visited_.push_back(name_);
+        visited_[visited_count_++] = name_;
     }
     // The names from just below the apex down to name_, walked top-down.
     std::string_view path[128];
@@ -243,6 +247,7 @@ Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transpor
             ? 65535
             : (query.edns ? std::min<size_t>(query.udp_size, kAdvertisedUdpSize) : 512);
     MessageWriter writer(out, query, limit);
+    const Zone* zone = parsed == ParseResult::ok ? zones.find_zone(query.qname()) : nullptr;
     Outcome outcome;
     if (parsed == ParseResult::formerr) {
         writer.set_rcode(rcode::formerr);
@@ -254,13 +259,11 @@ Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transpor
         writer.set_rcode(rcode::badvers);
         outcome = Outcome::badvers;
     } else if (query.qtype == type::IXFR && transport == Transport::udp &&
-               query.qclass == rrclass::IN && query.opcode == opcode::query &&
-               zones.find_zone(query.qname()) &&
-               zones.find_zone(query.qname())->apex() == query.qname()) {
+               query.qclass == rrclass::IN && query.opcode == opcode::query && zone &&
+               zone->apex() == query.qname()) {
         // RFC 1995 §2: over UDP, the current SOA alone says "ask over TCP".
-        const Zone& zone = *zones.find_zone(query.qname());
         writer.set_aa(true);
-        writer.add(Section::answer, zone.apex(), zone.soa());
+        writer.add(Section::answer, zone->apex(), zone->soa());
         outcome = Outcome::hit;
     } else if (query.opcode == opcode::notify || query.qtype == type::AXFR ||
                query.qtype == type::IXFR) {
@@ -274,7 +277,7 @@ Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transpor
     } else if (query.qclass != rrclass::IN && query.qclass != rrclass::ANY) {
         writer.set_rcode(rcode::refused);
         outcome = Outcome::refused;
-    } else if (const Zone* zone = zones.find_zone(query.qname())) {
+    } else if (zone) {
         writer.set_aa(true);
         Resolver resolver(*zone, query, writer);
         outcome = resolver.run();
