@@ -55,6 +55,8 @@ void ClientConnection::connect() {
             return;
         }
         state_ = State::busy;
+        connected_ = true;
+        reading_paused_ = false;
         stream_.read_start([this](std::string_view data) { on_data(data); },
                            [this](int st) { on_read_end(st); });
         arm_read_timer();
@@ -141,7 +143,11 @@ void ClientConnection::on_data(std::string_view data) {
             parser_.resume();
             if (response_complete_) {
                 if (!data.empty()) keep_alive_ = false;  // more than one response: out of step
-                if (request_sent_) finish_exchange();
+                // A final response before the whole request body went out
+                // (an early 4xx) ends the exchange (RFC 9112 §9.6); the
+                // connection, with the body's rest unsent, cannot be reused.
+                if (!request_sent_) keep_alive_ = false;
+                finish_exchange();
                 return;
             }
             continue;  // a 1xx: the real response follows
@@ -171,6 +177,10 @@ void ClientConnection::finish_exchange() {
     timer_.stop();
     auto callbacks = std::move(callbacks_);
     callbacks_ = {};
+    if (reading_paused_) {
+        reading_paused_ = false;
+        stream_.read_resume();
+    }
     if (keep_alive_) {
         state_ = State::idle;
     } else {
@@ -187,7 +197,24 @@ void ClientConnection::fail(int status, std::string_view reason) {
     if (on_error) on_error(status, reason);
 }
 
+void ClientConnection::pause_reading() {
+    if (closed_ || reading_paused_) return;
+    reading_paused_ = true;
+    timer_.stop();
+    if (state_ == State::busy) stream_.read_stop();
+}
+
+void ClientConnection::resume_reading() {
+    if (closed_ || !reading_paused_) return;
+    reading_paused_ = false;
+    if (state_ == State::busy) {
+        stream_.read_resume();
+        arm_read_timer();
+    }
+}
+
 void ClientConnection::arm_read_timer() {
+    if (reading_paused_) return;
     timer_.start(timeouts_.read_ms, [this] { fail(UV_ETIMEDOUT, "upstream read timeout"); });
 }
 

@@ -46,9 +46,17 @@ class ClientConnection {
     void write_body(std::string data, std::function<void()> on_flushed = {});
     void end_body();
 
+    // Backpressure for the response body: stop taking bytes from the
+    // upstream while the reader cannot keep up. The read timeout waits too.
+    void pause_reading();
+    void resume_reading();
+
     // Between exchanges, connected, and the last response allowed reuse.
     bool reusable() const { return state_ == State::idle && !closed_; }
     bool closed() const { return closed_; }
+    // True once the connection was established: a failure before that
+    // means the request never reached the upstream.
+    bool connected() const { return connected_; }
     // True once a byte of the current response has arrived.
     bool response_started() const { return response_started_; }
     const net::Address& address() const { return address_; }
@@ -80,6 +88,8 @@ class ClientConnection {
     bool response_complete_ = false;
     bool interim_response_ = false;
     bool keep_alive_ = true;
+    bool reading_paused_ = false;
+    bool connected_ = false;
 };
 
 }  // namespace core::http

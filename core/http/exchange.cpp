@@ -13,8 +13,21 @@ Exchange::Exchange(ServerConnection* connection, RequestHead request, std::strin
     body_complete_ = !request_.has_body();
 }
 
+void Exchange::send_continue_if_expected() {
+    // RFC 9110 §10.1.1: a client that asked may wait for this before
+    // sending the body; it goes out only once the handler wants the body.
+    if (continue_sent_ || body_complete_ || started_ || !connection_ ||
+        !request_.version.at_least_1_1())
+        return;
+    const auto expect = request_.headers.get("Expect");
+    if (!expect || !iequals(*expect, "100-continue")) return;
+    continue_sent_ = true;
+    connection_->send(std::string("HTTP/1.1 100 Continue\r\n\r\n"), {});
+}
+
 void Exchange::read_body(std::function<void(std::string_view)> on_chunk,
                          std::function<void()> on_end) {
+    send_continue_if_expected();
     on_chunk_ = std::move(on_chunk);
     on_end_ = std::move(on_end);
     if (!buffered_body_.empty()) {
@@ -29,6 +42,7 @@ void Exchange::read_body(std::function<void(std::string_view)> on_chunk,
 }
 
 void Exchange::read_body(std::function<void(std::string)> on_body) {
+    send_continue_if_expected();
     collect_whole_ = true;
     on_whole_body_ = std::move(on_body);
     if (body_complete_) {
@@ -73,7 +87,26 @@ void Exchange::detach() {
         auto abort = std::move(on_abort_);
         abort();
     }
+    finish();
     release_callbacks();
+}
+
+void Exchange::finish() {
+    if (on_finish_) {
+        auto done = std::move(on_finish_);
+        on_finish_ = nullptr;
+        done();
+    }
+}
+
+void Exchange::flush_head() {
+    if (!connection_ || pending_head_.empty()) return;
+    connection_->send(std::move(pending_head_), {});
+    pending_head_.clear();
+}
+
+void Exchange::abort() {
+    if (connection_) connection_->close();
 }
 
 void Exchange::release_callbacks() {
@@ -81,6 +114,7 @@ void Exchange::release_callbacks() {
     on_end_ = nullptr;
     on_whole_body_ = nullptr;
     on_abort_ = nullptr;
+    on_finish_ = nullptr;
 }
 
 void Exchange::respond(int status, Headers headers, std::string body) {
@@ -96,6 +130,7 @@ void Exchange::respond(int status, Headers headers, std::string body) {
 void Exchange::start(ResponseHead head) {
     if (started_ || !connection_) return;
     started_ = true;
+    status_ = head.status;
     if (!head.headers.has("Date")) head.headers.add("Date", http_date_now());
     // A response that starts before the request body was all read ends the
     // connection: the unread rest cannot be told from a next request.
@@ -116,17 +151,25 @@ void Exchange::start(ResponseHead head) {
     chunked_ = head.chunked;
     content_length_ = head.content_length;
     if (!status_has_body(head.status)) content_length_ = 0;
-    connection_->send(serialize(head), {});
+    // Held back until the first piece of body or the end, so that a
+    // response usually leaves in one write.
+    pending_head_ = serialize(head);
 }
 
 void Exchange::write(std::string data, std::function<void()> on_flushed) {
     if (!connection_ || !started_ || ended_) return;
     if (head_only_ || data.empty()) {
+        flush_head();
         if (on_flushed) on_flushed();
         return;
     }
     body_sent_ += data.size();
-    connection_->send(chunked_ ? chunk(data) : std::move(data), std::move(on_flushed));
+    std::vector<std::string> pieces;
+    pieces.reserve(2);
+    if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));
+    pieces.push_back(chunked_ ? chunk(data) : std::move(data));
+    pending_head_.clear();
+    connection_->send(std::move(pieces), std::move(on_flushed));
 }
 
 void Exchange::end() {
@@ -136,11 +179,16 @@ void Exchange::end() {
         return;
     }
     ended_ = true;
-    if (chunked_ && !head_only_) connection_->send(std::string(kLastChunk), {});
+    std::vector<std::string> pieces;
+    if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));
+    pending_head_.clear();
+    if (chunked_ && !head_only_) pieces.emplace_back(kLastChunk);
+    if (!pieces.empty()) connection_->send(std::move(pieces), {});
     // A sized body that got more or fewer bytes than it announced leaves the
     // client unable to find the next response: the connection must close.
     const bool framing_intact = head_only_ || !content_length_ || *content_length_ == body_sent_;
-    connection_->exchange_ended(framing_intact);
+    finish();
+    if (connection_) connection_->exchange_ended(framing_intact);
 }
 
 }  // namespace core::http

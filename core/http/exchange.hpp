@@ -45,12 +45,26 @@ class Exchange {
     // is when a producer should send the next piece (backpressure).
     void write(std::string data, std::function<void()> on_flushed = {});
     void end();
+    // Sends the head now rather than with the first piece of body: for a
+    // body that may be slow to come.
+    void flush_head();
+
+    // Closes the client connection now: a response that cannot be
+    // completed (its source failed midway) must not look complete.
+    void abort();
 
     bool started() const { return started_; }
+    // The status sent (0 before start) and the body bytes written: what an
+    // access log records.
+    int status() const { return status_; }
+    uint64_t body_bytes_sent() const { return body_sent_; }
     bool ended() const { return ended_; }
     // True once the client connection is gone.
     bool aborted() const { return connection_ == nullptr; }
     void on_abort(std::function<void()> callback) { on_abort_ = std::move(callback); }
+    // Runs once when the exchange is over: its response ended, or the
+    // client went away first (after on_abort).
+    void on_finish(std::function<void()> callback) { on_finish_ = std::move(callback); }
 
   private:
     friend class ServerConnection;
@@ -61,6 +75,8 @@ class Exchange {
     // Drops every callback the handler gave: they may hold the Exchange
     // itself, and a cycle must not outlive the exchange.
     void release_callbacks();
+    void finish();
+    void send_continue_if_expected();
 
     ServerConnection* connection_;
     RequestHead request_;
@@ -80,6 +96,10 @@ class Exchange {
     std::optional<uint64_t> content_length_;
     uint64_t body_sent_ = 0;
     std::function<void()> on_abort_;
+    std::function<void()> on_finish_;
+    bool continue_sent_ = false;
+    std::string pending_head_;  // serialized by start(), sent with the first write
+    int status_ = 0;
 };
 
 // What httpd and appsrv implement: called on the loop thread once a

@@ -36,6 +36,9 @@ class Server {
     // Closes every connection now.
     void close_all();
 
+    // Limits for connections accepted from now on (a reload).
+    void set_limits(const Limits& limits) { limits_ = limits; }
+
     size_t connection_count() const { return connections_.size(); }
 
   private:

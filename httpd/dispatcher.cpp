@@ -1,0 +1,133 @@
+// One thread's front door.
+#include "httpd/dispatcher.hpp"
+
+#include "core/net/address.hpp"
+#include "httpd/forward_headers.hpp"
+#include "httpd/request_path.hpp"
+#include "httpd/responses.hpp"
+
+namespace httpd {
+
+namespace {
+
+std::string_view raw_path_and_query(std::string_view target) {
+    if (!target.empty() && target[0] != '/') {
+        const size_t scheme_end = target.find("://");
+        const size_t start = scheme_end == std::string_view::npos
+                                 ? std::string_view::npos
+                                 : target.find_first_of("/?", scheme_end + 3);
+        return start == std::string_view::npos ? std::string_view("/") : target.substr(start);
+    }
+    return target;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(uv_loop_t* loop, std::shared_ptr<const Site> site, FileCacheSettings cache,
+                       std::shared_ptr<const AccessLogFile> access_log, CollectCounters collect)
+    : site_(std::move(site)), files_(cache), proxy_(loop, counters_), collect_(std::move(collect)) {
+    for (size_t i = 0; i < site_->listen.size(); ++i)
+        handlers_.push_back(std::make_unique<ListenerHandler>(*this, i));
+    if (access_log) access_log_ = std::make_unique<AccessLog>(loop, std::move(access_log));
+}
+
+void Dispatcher::set_site(std::shared_ptr<const Site> site, FileCacheSettings cache) {
+    site_ = std::move(site);
+    files_.reset(cache);
+    proxy_.forget_balancers();
+}
+
+void Dispatcher::drain() {
+    proxy_.close_idle();
+    if (access_log_) access_log_->flush();
+}
+
+void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, size_t listener) {
+    auto info = std::make_shared<RequestInfo>();
+    const core::http::Exchange* raw = exchange.get();
+    exchange->on_finish([this, raw, info] { finished(*raw, *info); });
+
+    const auto& request = exchange->request();
+    std::string_view host = target_authority(request.target);
+    if (host.empty()) host = request.headers.get("Host").value_or("");
+    const VirtualServer* server = site_->server_for(listener, host_name(host));
+    if (!server) {
+        respond_text(exchange, 404, "no server is configured for this host");
+        return;
+    }
+    info->server = server->label;
+    std::string error;
+    const auto target = parse_target(request.target, error);
+    if (!target) {
+        respond_text(exchange, 400, error);
+        return;
+    }
+    const Route* route = server->route_for(target->path);
+    if (!route) {
+        respond_text(exchange, 404, "nothing is routed at this path");
+        return;
+    }
+    switch (route->kind) {
+        case Route::Kind::files:
+            files_.serve(exchange, route->root, *target);
+            return;
+        case Route::Kind::proxy:
+            info->request_id = request_id_for(request);
+            proxy_.forward(exchange, route->upstream, info);
+            return;
+        case Route::Kind::redirect:
+            respond_redirect(exchange, route->status,
+                             route->location + std::string(raw_path_and_query(request.target)));
+            return;
+        case Route::Kind::fixed: {
+            core::http::Headers headers;
+            headers.add("Content-Type", route->content_type);
+            exchange->respond(route->status, std::move(headers), route->body);
+            return;
+        }
+        case Route::Kind::counters:
+            respond_counters(exchange);
+            return;
+    }
+}
+
+void Dispatcher::respond_counters(const std::shared_ptr<core::http::Exchange>& exchange) {
+    const auto& method = exchange->request().method;
+    if (method != "GET" && method != "HEAD") {
+        core::http::Headers headers;
+        headers.add("Allow", "GET, HEAD");
+        respond_text(exchange, 405, "the counters are read with GET", std::move(headers));
+        return;
+    }
+    collect_([exchange](Counters total) {
+        core::http::Headers headers;
+        headers.add("Content-Type", "application/json");
+        headers.add("Cache-Control", "no-store");
+        exchange->respond(200, std::move(headers), total.to_json());
+    });
+}
+
+void Dispatcher::finished(const core::http::Exchange& exchange, const RequestInfo& info) {
+    // 499: the client went away before an answer, as nginx logs it.
+    const int status = exchange.status() != 0 ? exchange.status() : 499;
+    counters_.count_request(info.server, status);
+    if (!access_log_) return;
+    const auto& request = exchange.request();
+    AccessRecord record;
+    const std::string client = client_ip(exchange.peer());
+    record.client = client;
+    record.method = request.method;
+    record.target = request.target;
+    record.version_minor = request.version.minor;
+    record.status = status;
+    record.body_bytes = exchange.body_bytes_sent();
+    record.referer = request.headers.get("Referer").value_or("");
+    record.user_agent = request.headers.get("User-Agent").value_or("");
+    record.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - info.started).count();
+    record.upstream = info.upstream.empty() ? std::string_view("-") : info.upstream;
+    record.request_id = info.request_id;
+    access_log_->write(record);
+}
+
+}  // namespace httpd

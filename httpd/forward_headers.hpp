@@ -1,0 +1,29 @@
+// The heads a proxy passes on: hop-by-hop fields removed (RFC 9110
+// §7.6.1), Via added (§7.6.3), and the X-Forwarded-* and X-Request-Id
+// fields an app server needs to see its real client.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/http/message.hpp"
+
+namespace httpd {
+
+// Removes Connection, every field it names, and the other hop-by-hop fields.
+void remove_hop_by_hop(core::http::Headers& headers);
+
+// The request to send upstream for a client's request.
+core::http::RequestHead upstream_request(const core::http::RequestHead& client,
+                                         std::string_view client_ip, std::string_view request_id);
+
+// The response to send the client for an upstream's response.
+core::http::ResponseHead client_response(const core::http::ResponseHead& upstream);
+
+// The IP alone of a peer named "1.2.3.4:5678" or "[::1]:5678".
+std::string client_ip(std::string_view peer);
+
+// The client's X-Request-Id when it is sane, else a new random one.
+std::string request_id_for(const core::http::RequestHead& client);
+
+}  // namespace httpd

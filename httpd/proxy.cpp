@@ -1,0 +1,254 @@
+// The reverse proxy of one thread.
+#include "httpd/proxy.hpp"
+
+#include "core/log.hpp"
+#include "httpd/forward_headers.hpp"
+#include "httpd/responses.hpp"
+
+namespace httpd {
+
+namespace {
+
+// A body up to this size is kept while it is sent, so that the request
+// can go to another member if the first fails before answering.
+constexpr size_t kReplayLimit = 64 * 1024;
+// Response bytes queued to a slow client before the upstream is paused.
+constexpr size_t kPauseAbove = 256 * 1024;
+constexpr size_t kResumeBelow = 64 * 1024;
+
+bool idempotent(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+}  // namespace
+
+struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
+    Proxy& proxy;
+    std::shared_ptr<core::http::Exchange> exchange;
+    std::shared_ptr<const Upstream> upstream;
+    std::shared_ptr<Balancer> balancer;
+    std::shared_ptr<RequestInfo> info;
+    core::http::RequestHead head;
+
+    std::optional<size_t> member;
+    core::http::ClientConnection* connection = nullptr;
+    bool reused = false;
+    int attempts = 0;
+    bool done = false;
+
+    // The request body as sent so far, while it fits the replay limit.
+    std::string replay;
+    bool replayable = true;
+    bool body_reading = false;
+    bool body_complete = false;
+
+    size_t queued_to_client = 0;
+    bool upstream_paused = false;
+
+    ProxiedRequest(Proxy& p, std::shared_ptr<core::http::Exchange> e,
+                   std::shared_ptr<const Upstream> u, std::shared_ptr<Balancer> b,
+                   std::shared_ptr<RequestInfo> i)
+        : proxy(p),
+          exchange(std::move(e)),
+          upstream(std::move(u)),
+          balancer(std::move(b)),
+          info(std::move(i)) {}
+
+    void start() {
+        head = upstream_request(exchange->request(), client_ip(exchange->peer()), info->request_id);
+        body_complete = !exchange->request().has_body();
+        exchange->on_abort([self = shared_from_this()] { self->client_gone(); });
+        attempt(std::nullopt);
+    }
+
+    void attempt(std::optional<size_t> exclude) {
+        ++attempts;
+        member = balancer->pick(monotonic_ms(), exclude);
+        if (!member) {
+            finish_with(502, "no member of upstream '" + upstream->name + "' is available");
+            return;
+        }
+        const Member& chosen = upstream->members[*member];
+        info->upstream = chosen.label;
+        balancer->started(*member);
+        auto* sending = &proxy.pool_.acquire(chosen, upstream->timeouts, reused);
+        connection = sending;
+        auto self = shared_from_this();
+        // Every call below may fail at once and move this request on (to a
+        // retry, or to its end): `connection` then no longer is `sending`.
+        sending->send_request(
+            head,
+            core::http::ClientConnection::Callbacks{
+                .on_response = [self](core::http::ResponseHead& h) { self->on_response(h); },
+                .on_body = [self](std::string_view data) { self->on_body(data); },
+                .on_complete = [self] { self->on_complete(); },
+                .on_error = [self](int status,
+                                   std::string_view reason) { self->on_error(status, reason); },
+            });
+        if (connection != sending || !exchange->request().has_body()) return;
+        if (!replay.empty()) {
+            sending->write_body(replay);
+            if (connection != sending) return;
+        }
+        if (body_complete) {
+            sending->end_body();
+        } else if (!body_reading) {
+            body_reading = true;
+            exchange->read_body([self](std::string_view chunk) { self->on_client_body(chunk); },
+                                [self] { self->on_client_body_end(); });
+        } else {
+            exchange->resume_body();
+        }
+    }
+
+    void on_client_body(std::string_view chunk) {
+        if (done || !connection) return;
+        if (replayable) {
+            if (replay.size() + chunk.size() <= kReplayLimit) {
+                replay.append(chunk);
+            } else {
+                replayable = false;
+                replay.clear();
+            }
+        }
+        // One chunk in flight to the member at a time: the client is held
+        // back by TCP while the member is slow to take the body.
+        exchange->pause_body();
+        connection->write_body(std::string(chunk), [self = shared_from_this()] {
+            if (!self->done) self->exchange->resume_body();
+        });
+    }
+
+    void on_client_body_end() {
+        body_complete = true;
+        if (!done && connection) connection->end_body();
+    }
+
+    void on_response(core::http::ResponseHead& upstream_head) {
+        if (done) return;
+        core::http::ResponseHead head_out = client_response(upstream_head);
+        exchange->start(std::move(head_out));
+    }
+
+    void on_body(std::string_view data) {
+        if (done) return;
+        queued_to_client += data.size();
+        exchange->write(std::string(data), [self = shared_from_this(), n = data.size()] {
+            self->queued_to_client -= n;
+            if (self->upstream_paused && self->queued_to_client < kResumeBelow &&
+                self->connection) {
+                self->upstream_paused = false;
+                self->connection->resume_reading();
+            }
+        });
+        if (queued_to_client > kPauseAbove && !upstream_paused) {
+            upstream_paused = true;
+            connection->pause_reading();
+        }
+    }
+
+    void on_complete() {
+        if (done) return;
+        done = true;
+        balancer->finished(*member);
+        auto* finished = connection;
+        connection = nullptr;
+        proxy.pool_.release(*finished, upstream->members[*member].label, upstream->keepalive);
+        exchange->end();
+        release_callbacks();
+    }
+
+    void on_error(int status, std::string_view reason) {
+        if (done) return;
+        auto* failed = connection;
+        connection = nullptr;
+        const bool response_started = failed->response_started();
+        const bool reached_member = failed->connected();
+        proxy.pool_.discard(*failed);
+        balancer->finished(*member);
+        const Member& chosen = upstream->members[*member];
+        ++proxy.counters_.upstream_failures;
+        // A keep-alive connection the member closed just as it was reused
+        // says nothing about the member's health.
+        const bool stale_keepalive =
+            reused && !response_started && (status == UV_EOF || status == UV_ECONNRESET);
+        if (!stale_keepalive) upstream->report_failure(*member, monotonic_ms());
+        core::log::warn("httpd") << "upstream " << upstream->name << " member " << chosen.label
+                                 << ": " << reason << " (" << uv_err_name(status) << ") for "
+                                 << head.method << " " << head.target;
+        if (exchange->started()) {
+            // Part of the response went out: only closing tells the client.
+            done = true;
+            exchange->abort();
+            release_callbacks();
+            return;
+        }
+        const bool safe_to_resend = !reached_member || idempotent(head.method);
+        const bool body_available = !exchange->request().has_body() || replayable;
+        if (attempts < 2 && !response_started && safe_to_resend && body_available &&
+            !exchange->aborted()) {
+            ++proxy.counters_.upstream_retries;
+            attempt(member);
+            return;
+        }
+        if (status == UV_ETIMEDOUT) {
+            finish_with(504, "upstream " + upstream->name + " timed out");
+        } else {
+            finish_with(502, "upstream " + upstream->name + " failed: " + std::string(reason));
+        }
+    }
+
+    void client_gone() {
+        if (done) return;
+        done = true;
+        if (connection) {
+            balancer->finished(*member);
+            proxy.pool_.discard(*connection);
+            connection = nullptr;
+        }
+        release_callbacks();
+    }
+
+    void finish_with(int status, const std::string& reason) {
+        done = true;
+        if (!exchange->aborted() && !exchange->started()) {
+            // Whatever of the body is still coming is not read: the
+            // connection closes after this answer (Exchange sees to it).
+            respond_text(exchange, status, reason);
+        }
+        release_callbacks();
+    }
+
+    // The exchange holds callbacks that hold this request: break the cycle.
+    void release_callbacks() {
+        exchange->on_abort(nullptr);
+        if (body_reading && !body_complete) exchange->resume_body();
+    }
+};
+
+Proxy::Proxy(uv_loop_t* loop, Counters& counters) : pool_(loop), counters_(counters) {}
+
+std::shared_ptr<Balancer> Proxy::balancer_for(const std::shared_ptr<const Upstream>& upstream) {
+    auto it = balancers_.find(upstream.get());
+    if (it == balancers_.end()) {
+        it = balancers_
+                 .emplace(upstream.get(),
+                          BalancerEntry{upstream, std::make_shared<Balancer>(*upstream)})
+                 .first;
+    }
+    return it->second.balancer;
+}
+
+void Proxy::forget_balancers() {
+    balancers_.clear();
+}
+
+void Proxy::forward(const std::shared_ptr<core::http::Exchange>& exchange,
+                    const std::shared_ptr<const Upstream>& upstream,
+                    const std::shared_ptr<RequestInfo>& info) {
+    auto request =
+        std::make_shared<ProxiedRequest>(*this, exchange, upstream, balancer_for(upstream), info);
+    request->start();
+}
+
+}  // namespace httpd

@@ -1,0 +1,132 @@
+// The path of a request target, decoded and normalised once.
+#include "httpd/request_path.hpp"
+
+#include <vector>
+
+namespace httpd {
+
+namespace {
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool percent_decode(std::string_view in, std::string& out, std::string& error) {
+    out.clear();
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '%') {
+            out.push_back(in[i]);
+            continue;
+        }
+        const int high = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
+        const int low = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+        if (high < 0 || low < 0) {
+            error = "malformed percent-encoding in the path";
+            return false;
+        }
+        const char c = static_cast<char>(high * 16 + low);
+        if (c == '\0') {
+            error = "encoded NUL in the path";
+            return false;
+        }
+        // A decoded '/' would join two segments the client kept apart,
+        // which is how "..%2f" walks out of a directory.
+        if (c == '/') {
+            error = "encoded slash in the path";
+            return false;
+        }
+        out.push_back(c);
+        i += 2;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string_view target_authority(std::string_view target) {
+    const size_t scheme_end = target.find("://");
+    if (target.empty() || target[0] == '/' || scheme_end == std::string_view::npos) return {};
+    std::string_view rest = target.substr(scheme_end + 3);
+    return rest.substr(0, rest.find_first_of("/?"));
+}
+
+std::optional<RequestTarget> parse_target(std::string_view target, std::string& error) {
+    if (!target.empty() && target[0] != '/') {
+        const size_t scheme_end = target.find("://");
+        if (scheme_end == std::string_view::npos) {
+            error = "the request target is neither a path nor an absolute URL";
+            return std::nullopt;
+        }
+        const size_t path_start = target.find_first_of("/?", scheme_end + 3);
+        if (path_start == std::string_view::npos) {
+            target = "/";
+        } else if (target[path_start] == '?') {
+            // "http://host?x": the path is empty, which means "/".
+            return parse_target(std::string("/") + std::string(target.substr(path_start)), error);
+        } else {
+            target = target.substr(path_start);
+        }
+    }
+    if (target.empty()) {
+        error = "empty request target";
+        return std::nullopt;
+    }
+    RequestTarget result;
+    std::string_view raw_path = target;
+    if (const size_t q = target.find('?'); q != std::string_view::npos) {
+        raw_path = target.substr(0, q);
+        result.query = std::string(target.substr(q + 1));
+    }
+    if (const size_t hash = result.query.find('#'); hash != std::string::npos)
+        result.query.resize(hash);
+    std::string decoded;
+    if (!percent_decode(raw_path, decoded, error)) return std::nullopt;
+
+    std::vector<std::string_view> segments;
+    std::string_view rest = decoded;
+    const bool trailing_slash = decoded.size() > 1 && decoded.back() == '/';
+    while (!rest.empty()) {
+        const size_t slash = rest.find('/');
+        const std::string_view segment = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+        if (segment.empty() || segment == ".") continue;
+        if (segment == "..") {
+            if (segments.empty()) {
+                error = "the path climbs above the root";
+                return std::nullopt;
+            }
+            segments.pop_back();
+            continue;
+        }
+        segments.push_back(segment);
+    }
+    result.path = "/";
+    for (size_t i = 0; i < segments.size(); ++i) {
+        if (i > 0) result.path += '/';
+        result.path += segments[i];
+    }
+    if (trailing_slash && !segments.empty()) result.path += '/';
+    return result;
+}
+
+std::string host_name(std::string_view host) {
+    if (!host.empty() && host.front() == '[') {
+        // An IPv6 literal: "[::1]:8080".
+        const size_t close = host.find(']');
+        host = host.substr(0, close == std::string_view::npos ? host.size() : close + 1);
+    } else if (const size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+        host = host.substr(0, colon);
+    }
+    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    std::string name(host);
+    for (char& c : name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return name;
+}
+
+}  // namespace httpd

@@ -1,0 +1,296 @@
+// What httpd serves, built from its configuration.
+#include "httpd/site.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/config/load.hpp"
+#include "httpd/config.hpp"
+#include "httpd/request_path.hpp"
+
+namespace httpd {
+
+namespace {
+
+using core::config::Error;
+using core::config::Section;
+
+// An error about a key of a table, pointing at the line it came from (or,
+// for a defaulted key, at any line of that table).
+Error error_at(const Section& section, std::string_view key, const std::string& message) {
+    const core::config::Origin* origin = nullptr;
+    if (section.has(key)) origin = &section.origin(key);
+    if ((!origin || origin->file.empty()) && section.schema()) {
+        for (const auto& k : section.schema()->keys) {
+            if (section.has(k.name) && !section.origin(k.name).file.empty()) {
+                origin = &section.origin(k.name);
+                break;
+            }
+        }
+    }
+    return Error(origin ? origin->file : "", origin ? origin->line : 0,
+                 section.path() + "." + std::string(key), message);
+}
+
+std::string toml_string(std::string_view text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// The quick command-line site, written as the configuration it stands for
+// so that it is checked by the same rules.
+Section quick_section(const Section& httpd, const QuickSite& quick) {
+    std::string toml = "[httpd]\n";
+    std::vector<std::string> routes;
+    for (size_t i = 0; i < quick.proxies.size(); ++i) {
+        const std::string& spec = quick.proxies[i];
+        const size_t equals = spec.find('=');
+        if (equals == std::string::npos || equals == 0 || spec[0] != '/') {
+            throw Error("--proxy", 0, spec, "expected /PREFIX=ADDRESS[,ADDRESS...]");
+        }
+        const std::string name = "proxy" + std::to_string(i + 1);
+        toml += "[[httpd.upstream]]\nname = " + toml_string(name) + "\nmembers = [";
+        std::string_view members = std::string_view(spec).substr(equals + 1);
+        bool first = true;
+        while (!members.empty()) {
+            const size_t comma = members.find(',');
+            if (!first) toml += ", ";
+            toml += toml_string(members.substr(0, comma));
+            first = false;
+            members =
+                comma == std::string_view::npos ? std::string_view{} : members.substr(comma + 1);
+        }
+        toml += "]\n";
+        routes.push_back("[[httpd.server.route]]\nprefix = " + toml_string(spec.substr(0, equals)) +
+                         "\nproxy = " + toml_string(name) + "\n");
+    }
+    toml += "[[httpd.server]]\ndefault = true\n";
+    for (const auto& route : routes)
+        toml += route;
+    if (!quick.root.empty())
+        toml += "[[httpd.server.route]]\nprefix = \"/\"\nroot = " + toml_string(quick.root) + "\n";
+    constexpr const core::config::Schema* kSchemas[] = {&config::kSchema};
+    core::config::Config parsed = core::config::load_text(toml, "command line", kSchemas);
+    const Section& quick_httpd = parsed.section("httpd");
+    Section result = httpd;
+    result.set("upstream", quick_httpd.has("upstream")
+                               ? quick_httpd.value("upstream")
+                               : core::config::Value(std::vector<Section>{}));
+    result.set("server", quick_httpd.value("server"));
+    return result;
+}
+
+std::shared_ptr<Upstream> build_upstream(const Section& section, const Site* previous) {
+    auto upstream = std::make_shared<Upstream>();
+    upstream->name = section.string("name");
+    for (const auto& text : section.strings("members")) {
+        std::string error;
+        auto member = parse_member(text, error);
+        if (!member) throw error_at(section, "members", text + ": " + error);
+        upstream->members.push_back(std::move(*member));
+    }
+    if (previous) {
+        for (const auto& old_pool : previous->upstreams) {
+            if (old_pool->name != upstream->name) continue;
+            for (const auto& old_member : old_pool->members) {
+                for (auto& member : upstream->members) {
+                    if (member.label == old_member.label) member.health = old_member.health;
+                }
+            }
+        }
+    }
+    upstream->balance =
+        section.string("balance") == "least_conn" ? Balance::least_conn : Balance::round_robin;
+    upstream->timeouts.connect_ms = static_cast<uint64_t>(section.duration_ms("connect_timeout"));
+    upstream->timeouts.read_ms = static_cast<uint64_t>(section.duration_ms("read_timeout"));
+    upstream->fail_timeout_ms = static_cast<uint64_t>(section.duration_ms("fail_timeout"));
+    upstream->keepalive = static_cast<size_t>(section.integer("keepalive"));
+    upstream->health_path = section.string("health_path");
+    if (upstream->health_path.empty() || upstream->health_path[0] != '/')
+        throw error_at(section, "health_path", "must start with '/'");
+    upstream->health_interval_ms = static_cast<uint64_t>(section.duration_ms("health_interval"));
+    upstream->health_timeout_ms = static_cast<uint64_t>(section.duration_ms("health_timeout"));
+    upstream->health_rise = static_cast<int>(section.integer("health_rise"));
+    upstream->health_fall = static_cast<int>(section.integer("health_fall"));
+    return upstream;
+}
+
+Route build_route(const Section& section,
+                  const std::map<std::string, std::shared_ptr<const Upstream>>& upstreams) {
+    Route route;
+    route.prefix = section.string("prefix");
+    if (route.prefix.empty() || route.prefix[0] != '/')
+        throw error_at(section, "prefix", "must start with '/'");
+    int kinds = 0;
+    if (!section.string("root").empty()) {
+        ++kinds;
+        route.kind = Route::Kind::files;
+        std::error_code ec;
+        const std::filesystem::path root = section.string("root");
+        if (!std::filesystem::is_directory(root, ec))
+            throw error_at(section, "root", section.string("root") + ": not a directory");
+        route.root = std::filesystem::absolute(root, ec).lexically_normal().string();
+    }
+    if (!section.string("proxy").empty()) {
+        ++kinds;
+        route.kind = Route::Kind::proxy;
+        const auto it = upstreams.find(section.string("proxy"));
+        if (it == upstreams.end())
+            throw error_at(section, "proxy",
+                           "no [[httpd.upstream]] is named '" + section.string("proxy") + "'");
+        route.upstream = it->second;
+    }
+    if (!section.string("redirect").empty()) {
+        ++kinds;
+        route.kind = Route::Kind::redirect;
+        route.location = section.string("redirect");
+        while (!route.location.empty() && route.location.back() == '/')
+            route.location.pop_back();
+        route.status = section.has("status") ? static_cast<int>(section.integer("status")) : 301;
+        if (route.status != 301 && route.status != 302 && route.status != 303 &&
+            route.status != 307 && route.status != 308)
+            throw error_at(section, "status", "a redirect's status is 301, 302, 303, 307 or 308");
+    }
+    if (!section.string("body").empty()) {
+        ++kinds;
+        route.kind = Route::Kind::fixed;
+        route.body = section.string("body");
+        route.status = section.has("status") ? static_cast<int>(section.integer("status")) : 200;
+        route.content_type = section.string("content_type");
+    }
+    if (section.boolean("counters")) {
+        ++kinds;
+        route.kind = Route::Kind::counters;
+    }
+    if (kinds != 1)
+        throw error_at(section, "prefix",
+                       "a route needs exactly one of root, proxy, redirect, body or counters");
+    return route;
+}
+
+}  // namespace
+
+const Route* VirtualServer::route_for(std::string_view path) const {
+    for (const auto& route : routes) {
+        if (path.substr(0, route.prefix.size()) == route.prefix) return &route;
+        // "/api/" also takes "/api", which would otherwise fall to "/".
+        if (route.prefix.size() > 1 && route.prefix.back() == '/' &&
+            path == std::string_view(route.prefix).substr(0, route.prefix.size() - 1))
+            return &route;
+    }
+    return nullptr;
+}
+
+const VirtualServer* Site::server_for(size_t listener, std::string_view host) const {
+    const VirtualServer* wildcard = nullptr;
+    size_t wildcard_length = 0;
+    const VirtualServer* fallback = nullptr;
+    for (const auto& server : servers) {
+        if (!server.on_listener[listener]) continue;
+        if (!fallback || (server.is_default && !fallback->is_default)) fallback = &server;
+        for (const auto& name : server.exact_names) {
+            if (name == host) return &server;
+        }
+        for (const auto& suffix : server.wildcard_suffixes) {
+            if (host.size() > suffix.size() && suffix.size() > wildcard_length &&
+                host.substr(host.size() - suffix.size()) == suffix) {
+                wildcard = &server;
+                wildcard_length = suffix.size();
+            }
+        }
+    }
+    return wildcard ? wildcard : fallback;
+}
+
+std::shared_ptr<const Site> build_site(const Section& configured, const QuickSite& quick,
+                                       const Site* previous) {
+    const Section httpd = quick.empty() ? configured : quick_section(configured, quick);
+    auto site = std::make_shared<Site>();
+    std::map<std::string, size_t> listener_index;
+    for (const auto& text : httpd.strings("listen")) {
+        std::string error;
+        auto address = core::net::parse_address(text, error);
+        if (!address) throw error_at(httpd, "listen", text + ": " + error);
+        if (address->kind != core::net::Address::Kind::ip)
+            throw error_at(httpd, "listen", text + ": httpd listens on IP addresses");
+        listener_index.emplace(text, site->listen.size());
+        site->listen.push_back(std::move(*address));
+    }
+
+    std::map<std::string, std::shared_ptr<const Upstream>> upstreams;
+    if (httpd.has("upstream")) {
+        for (const auto& section : httpd.tables("upstream")) {
+            auto upstream = build_upstream(section, previous);
+            if (!upstreams.emplace(upstream->name, upstream).second)
+                throw error_at(section, "name",
+                               "another upstream is named '" + upstream->name + "'");
+            site->upstreams.push_back(std::move(upstream));
+        }
+    }
+
+    std::set<std::pair<size_t, std::string>> names_taken;
+    if (httpd.has("server")) {
+        for (const auto& section : httpd.tables("server")) {
+            VirtualServer server;
+            server.is_default = section.boolean("default");
+            server.on_listener.assign(site->listen.size(), section.strings("listen").empty());
+            for (const auto& text : section.strings("listen")) {
+                const auto it = listener_index.find(text);
+                if (it == listener_index.end())
+                    throw error_at(section, "listen", text + " is not in httpd.listen");
+                server.on_listener[it->second] = true;
+            }
+            for (const auto& configured_name : section.strings("names")) {
+                const std::string name = host_name(configured_name);
+                if (name.empty() || (name[0] == '*' && (name.size() < 3 || name[1] != '.')) ||
+                    name.find('*', 1) != std::string::npos)
+                    throw error_at(section, "names",
+                                   configured_name + ": expected a host name or *.domain");
+                for (size_t l = 0; l < site->listen.size(); ++l) {
+                    if (server.on_listener[l] && !names_taken.emplace(l, name).second)
+                        throw error_at(section, "names",
+                                       configured_name + " is named by another server too");
+                }
+                if (name[0] == '*') {
+                    server.wildcard_suffixes.push_back(name.substr(1));
+                } else {
+                    server.exact_names.push_back(name);
+                }
+            }
+            server.label = section.strings("names").empty()
+                               ? "default"
+                               : host_name(section.strings("names")[0]);
+            std::set<std::string> prefixes;
+            if (section.has("route")) {
+                for (const auto& route_section : section.tables("route")) {
+                    Route route = build_route(route_section, upstreams);
+                    if (!prefixes.insert(route.prefix).second)
+                        throw error_at(route_section, "prefix",
+                                       route.prefix + " is routed twice in this server");
+                    server.routes.push_back(std::move(route));
+                }
+            }
+            std::stable_sort(
+                server.routes.begin(), server.routes.end(),
+                [](const Route& a, const Route& b) { return a.prefix.size() > b.prefix.size(); });
+            site->servers.push_back(std::move(server));
+        }
+    }
+    for (size_t l = 0; l < site->listen.size(); ++l) {
+        size_t defaults = 0;
+        for (const auto& server : site->servers)
+            defaults += server.on_listener[l] && server.is_default;
+        if (defaults > 1)
+            throw error_at(httpd, "server",
+                           "two servers are the default on " + site->listen[l].to_string());
+    }
+    return site;
+}
+
+}  // namespace httpd

@@ -1,0 +1,69 @@
+// What httpd serves, built from its configuration: the listen addresses,
+// the virtual servers with their routes, and the upstream pools. Immutable
+// once built; a reload builds a new one and the threads switch to it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/config/section.hpp"
+#include "core/net/address.hpp"
+#include "httpd/upstream.hpp"
+
+namespace httpd {
+
+struct Route {
+    enum class Kind { files, proxy, redirect, fixed, counters };
+    std::string prefix;
+    Kind kind = Kind::files;
+    std::string root;                          // files
+    std::shared_ptr<const Upstream> upstream;  // proxy
+    std::string location;                      // redirect: the target's path and query are appended
+    int status = 200;                          // redirect, fixed
+    std::string body;                          // fixed
+    std::string content_type;                  // fixed
+};
+
+struct VirtualServer {
+    std::string label;                           // its first name, or "default"
+    std::vector<std::string> exact_names;        // lower case
+    std::vector<std::string> wildcard_suffixes;  // ".foobar.com" for "*.foobar.com"
+    std::vector<bool> on_listener;               // per Site::listen entry
+    bool is_default = false;
+    std::vector<Route> routes;  // longest prefix first
+
+    const Route* route_for(std::string_view path) const;
+};
+
+struct Site {
+    std::vector<core::net::Address> listen;
+    std::vector<VirtualServer> servers;
+    std::vector<std::shared_ptr<const Upstream>> upstreams;
+
+    // The server for a request on listener `listener` with Host `host`
+    // (already lower case, without port): exact name, then the longest
+    // wildcard, then the listener's default. nullptr when no server
+    // listens there.
+    const VirtualServer* server_for(size_t listener, std::string_view host) const;
+};
+
+// The one-line way to try httpd: --root DIR and --proxy /PREFIX=ADDR,ADDR.
+struct QuickSite {
+    std::string root;
+    std::vector<std::string> proxies;
+    bool empty() const { return root.empty() && proxies.empty(); }
+};
+
+// Builds the site from the checked [httpd] section; `quick`, when given,
+// replaces its servers and upstreams. Throws core::config::Error naming the
+// file and line of what is wrong (a missing root, an unknown pool...).
+// On a reload, `previous` lends its members' health to members of a pool
+// of the same name at the same address, so that a reload neither revives
+// a dead member nor forgets a live one.
+std::shared_ptr<const Site> build_site(const core::config::Section& httpd,
+                                       const QuickSite& quick = {}, const Site* previous = nullptr);
+
+}  // namespace httpd

@@ -1,0 +1,87 @@
+// What the proxy passes on, and what it keeps to itself.
+#include <doctest/doctest.h>
+
+#include "httpd/access_log.hpp"
+#include "httpd/forward_headers.hpp"
+
+TEST_CASE("the upstream request loses hop-by-hop fields and gains X-Forwarded-*, Via and an id") {
+    core::http::RequestHead client;
+    client.method = "POST";
+    client.target = "/api/v1/zones?x=1";
+    client.version = {1, 0};
+    client.content_length = 12;
+    client.headers.add("Host", "www.foobar.com");
+    client.headers.add("Connection", "keep-alive, X-Secret");
+    client.headers.add("X-Secret", "hop only");
+    client.headers.add("Keep-Alive", "timeout=5");
+    client.headers.add("TE", "trailers");
+    client.headers.add("Upgrade", "websocket");
+    client.headers.add("Proxy-Connection", "keep-alive");
+    client.headers.add("Content-Length", "12");
+    client.headers.add("Expect", "100-continue");
+    client.headers.add("X-Forwarded-For", "203.0.113.7");
+    client.headers.add("Via", "1.0 edge");
+    client.headers.add("Cookie", "a=b");
+
+    const auto head = httpd::upstream_request(client, "127.0.0.5", "abc123");
+    CHECK(head.method == "POST");
+    CHECK(head.target == "/api/v1/zones?x=1");
+    CHECK(head.version.minor == 1);
+    CHECK(head.content_length == 12u);
+    for (const char* gone : {"Connection", "X-Secret", "Keep-Alive", "TE", "Upgrade",
+                             "Proxy-Connection", "Content-Length", "Expect"}) {
+        CHECK_MESSAGE(!head.headers.has(gone), gone);
+    }
+    CHECK(head.headers.get("X-Forwarded-For") == "203.0.113.7, 127.0.0.5");
+    CHECK(head.headers.get("X-Forwarded-Proto") == "http");
+    CHECK(head.headers.get("X-Forwarded-Host") == "www.foobar.com");
+    CHECK(head.headers.get("X-Request-Id") == "abc123");
+    CHECK(head.headers.get("Via") == "1.0 edge, 1.1 webstack");
+    CHECK(head.headers.get("Cookie") == "a=b");
+    CHECK(head.headers.get("Host") == "www.foobar.com");
+}
+
+TEST_CASE("the client response loses hop-by-hop fields and gains Via") {
+    core::http::ResponseHead upstream;
+    upstream.status = 201;
+    upstream.headers.add("Connection", "close, X-Internal");
+    upstream.headers.add("X-Internal", "1");
+    upstream.headers.add("Transfer-Encoding", "chunked");
+    upstream.headers.add("Set-Cookie", "s=1");
+    const auto head = httpd::client_response(upstream);
+    CHECK(head.status == 201);
+    CHECK_FALSE(head.headers.has("Connection"));
+    CHECK_FALSE(head.headers.has("X-Internal"));
+    CHECK_FALSE(head.headers.has("Transfer-Encoding"));
+    CHECK(head.headers.get("Set-Cookie") == "s=1");
+    CHECK(head.headers.get("Via") == "1.1 webstack");
+}
+
+TEST_CASE("a request id is kept when sane and made when absent or strange") {
+    core::http::RequestHead client;
+    const std::string made = httpd::request_id_for(client);
+    CHECK(made.size() == 32);
+    CHECK(httpd::request_id_for(client) != made);
+    client.headers.add("X-Request-Id", "req-42_a.b");
+    CHECK(httpd::request_id_for(client) == "req-42_a.b");
+    client.headers.set("X-Request-Id", "evil\"id");
+    CHECK(httpd::request_id_for(client).size() == 32);
+    CHECK(httpd::client_ip("[::1]:8080") == "::1");
+    CHECK(httpd::client_ip("127.0.0.1:5555") == "127.0.0.1");
+}
+
+TEST_CASE("the access log line is nginx's combined format plus time, upstream and id") {
+    httpd::AccessRecord record;
+    record.client = "127.0.0.1";
+    record.method = "GET";
+    record.target = "/a\"b";
+    record.status = 200;
+    record.body_bytes = 512;
+    record.user_agent = "curl/7.88";
+    record.seconds = 0.0125;
+    record.upstream = "127.0.0.1:9000";
+    record.request_id = "r1";
+    CHECK(httpd::format_access_line(record, "25/Nov/2026:20:54:06 +0000") ==
+          "127.0.0.1 - - [25/Nov/2026:20:54:06 +0000] \"GET /a\\x22b HTTP/1.1\" 200 512 \"-\" "
+          "\"curl/7.88\" 0.013 127.0.0.1:9000 r1\n");
+}
