@@ -41,7 +41,8 @@ inline constexpr Key kRouteKeys[] = {
     {.name = "counters",
      .type = Type::boolean,
      .default_value = "false",
-     .help = "answer with the counters of every thread as JSON (requests by server and status, upstream failures and retries, open connections)",
+     .help = "answer with the counters of every thread as JSON (requests by server and status, "
+             "upstream failures and retries, open connections)",
      .reloadable = true},
     {.name = "status",
      .type = Type::integer,

@@ -46,7 +46,7 @@ core::http::ClientConnection& ConnectionPool::acquire(const Member& member,
 
 void ConnectionPool::release(core::http::ClientConnection& connection,
                              const std::string& member_label, size_t keepalive) {
-    if (!connection.reusable()) {
+    if (draining_ || !connection.reusable()) {
         discard(connection);
         return;
     }
@@ -70,6 +70,7 @@ void ConnectionPool::discard(core::http::ClientConnection& connection) {
 }
 
 void ConnectionPool::close_idle() {
+    draining_ = true;
     for (auto& [label, idle] : idle_) {
         for (auto* connection : idle)
             discard(*connection);

@@ -29,7 +29,8 @@ class ConnectionPool {
                  size_t keepalive);
     // Closes it and forgets it (destroyed on the next loop turn).
     void discard(core::http::ClientConnection& connection);
-    // On drain: the idle connections are of no further use.
+    // On drain: the idle connections are of no further use, and those in
+    // use close when their exchange is over.
     void close_idle();
     size_t open_count() const { return all_.size(); }
 
@@ -38,6 +39,7 @@ class ConnectionPool {
     core::http::Limits response_limits_;
     core::net::ConnectionSet<core::http::ClientConnection> all_;
     std::unordered_map<std::string, std::vector<core::http::ClientConnection*>> idle_;
+    bool draining_ = false;
 };
 
 }  // namespace httpd

@@ -61,11 +61,18 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         attempt(std::nullopt);
     }
 
-    void attempt(std::optional<size_t> exclude) {
+    // `failure` is what the previous attempt met: the answer when no
+    // other member is left to try.
+    void attempt(std::optional<size_t> exclude, int failure_status = 0,
+                 const std::string& failure = {}) {
         ++attempts;
         member = balancer->pick(monotonic_ms(), exclude);
         if (!member) {
-            finish_with(502, "no member of upstream '" + upstream->name + "' is available");
+            if (failure_status != 0) {
+                finish_with(failure_status, failure);
+            } else {
+                finish_with(502, "no member of upstream '" + upstream->name + "' is available");
+            }
             return;
         }
         const Member& chosen = upstream->members[*member];
@@ -185,17 +192,18 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         }
         const bool safe_to_resend = !reached_member || idempotent(head.method);
         const bool body_available = !exchange->request().has_body() || replayable;
+        const bool timed_out = status == UV_ETIMEDOUT;
+        const int answer = timed_out ? 504 : 502;
+        const std::string why =
+            timed_out ? "upstream " + upstream->name + " timed out"
+                      : "upstream " + upstream->name + " failed: " + std::string(reason);
         if (attempts < 2 && !response_started && safe_to_resend && body_available &&
             !exchange->aborted()) {
             ++proxy.counters_.upstream_retries;
-            attempt(member);
+            attempt(member, answer, why);
             return;
         }
-        if (status == UV_ETIMEDOUT) {
-            finish_with(504, "upstream " + upstream->name + " timed out");
-        } else {
-            finish_with(502, "upstream " + upstream->name + " failed: " + std::string(reason));
-        }
+        finish_with(answer, why);
     }
 
     void client_gone() {

@@ -1,0 +1,159 @@
+// Running httpd: the access log, counters, reloads under load, draining,
+// and configurations that are refused.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "tests/http/httpd_fixture.hpp"
+
+namespace {
+
+std::string fixed(const std::string& body, const std::string& extra = "") {
+    return extra +
+           "\n[[httpd.server]]\n[[httpd.server.route]]\nprefix = \"/_counters\"\n"
+           "counters = true\n[[httpd.server.route]]\nbody = \"" +
+           body + "\"\n";
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string get(const test::Httpd& httpd, const std::string& target,
+                const std::string& host = "www.foobar.com") {
+    return httpd.raw("GET " + target + " HTTP/1.1\r\nHost: " + host +
+                     "\r\nUser-Agent: agent/1.0\r\nReferer: http://ref.example/\r\n\r\n");
+}
+
+}  // namespace
+
+TEST_CASE("the access log: combined format, request time, upstream and request id") {
+    test::HttpServer app({}, [](test::HttpServer&, const std::shared_ptr<core::http::Exchange>& e) {
+        e->respond(201, {}, "made");
+    });
+    const std::string member = "127.0.0.1:" + std::to_string(app.port());
+    test::Httpd httpd("[[httpd.upstream]]\nname = \"app\"\nmembers = [\"" + member +
+                      "\"]\nhealth_interval = \"0s\"\n" + fixed("hello"));
+    // The proxied route is added by a reload, which also shows it works.
+    REQUIRE(httpd.reload("[[httpd.upstream]]\nname = \"app\"\nmembers = [\"" + member +
+                         "\"]\nhealth_interval = \"0s\"\n[[httpd.server]]\n"
+                         "[[httpd.server.route]]\nprefix = \"/api/\"\nproxy = \"app\"\n"
+                         "[[httpd.server.route]]\nbody = \"hello\"\n"));
+    CHECK(test::status_of(get(httpd, "/index?q=\"x\"")) == 200);
+    CHECK(test::status_of(httpd.raw("GET /api/things HTTP/1.1\r\nHost: a\r\nX-Request-Id: "
+                                    "rid-1\r\n\r\n")) == 201);
+    // Lines are written within a second, and at the latest on exit.
+    REQUIRE(httpd.process().stop(SIGTERM) == 0);
+    const std::string log = read_file(httpd.dir().path() / "access.log");
+    CAPTURE(log);
+    const auto line_with = [&](std::string_view text) {
+        const size_t at = log.find(text);
+        if (at == std::string::npos) return std::string();
+        const size_t start = log.rfind('\n', at);
+        const size_t begin = start == std::string::npos ? 0 : start + 1;
+        return log.substr(begin, log.find('\n', at) - begin);
+    };
+    // 127.0.0.1 - - [25/Nov/2026:20:54:06 +0000] "GET ..." 200 5 "ref" "agent" 0.001 - -
+    const std::string plain = line_with("GET /index");
+    CHECK(plain.starts_with("127.0.0.1 - - ["));
+    CHECK(plain.size() > 44);
+    CHECK(plain[41] == ']');
+    CHECK(plain.substr(15, 26).find_first_not_of("0123456789/JFMASONDanebrpyulgctov: +-") ==
+          std::string::npos);
+    CHECK(plain.find("] \"GET /index?q=\\x22x\\x22 HTTP/1.1\" 200 5 \"http://ref.example/\" "
+                     "\"agent/1.0\" 0.") != std::string::npos);
+    CHECK(plain.ends_with(" - -"));
+    const std::string proxied = line_with("GET /api/things");
+    CHECK(proxied.find("\"GET /api/things HTTP/1.1\" 201 4 \"-\" \"-\" 0.") != std::string::npos);
+    CHECK(proxied.ends_with(" " + member + " rid-1"));
+}
+
+TEST_CASE("counters: requests by server and status, open connections") {
+    test::Httpd httpd(R"(
+[[httpd.server]]
+names = ["www.foobar.com"]
+[[httpd.server.route]]
+prefix = "/_counters"
+counters = true
+[[httpd.server.route]]
+body = "hi"
+[[httpd.server]]
+names = ["other.example"]
+[[httpd.server.route]]
+body = "gone"
+status = 410
+)");
+    for (int i = 0; i < 3; ++i)
+        get(httpd, "/");
+    get(httpd, "/", "other.example");
+    test::Client held(httpd.port());  // one more open connection
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::string json = test::body_of(get(httpd, "/_counters"));
+    CHECK(json.find("\"www.foobar.com\":{\"200\":3}") != std::string::npos);
+    CHECK(json.find("\"other.example\":{\"410\":1}") != std::string::npos);
+    CHECK(json.find("\"open_connections\":2") != std::string::npos);
+    const std::string post = httpd.raw(
+        "POST /_counters HTTP/1.1\r\nHost: www.foobar.com\r\n"
+        "Content-Length: 0\r\n\r\n");
+    CHECK(test::status_of(post) == 405);
+}
+
+TEST_CASE("SIGHUP under load: new routes apply, no request fails, a bad file is not applied") {
+    test::Httpd httpd(fixed("one"));
+    test::Load load(httpd.port(), "GET /x HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(httpd.reload(fixed(i % 2 ? "one" : "two")));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    CHECK(test::body_of(get(httpd, "/x")) == "two");
+    // A configuration --check refuses is logged and ignored.
+    REQUIRE(httpd.reload(fixed("three") + "[[httpd.server.route]]\nprefix = \"/a\"\nproxy = "
+                                          "\"nowhere\"\n",
+                         "reload failed"));
+    CHECK(httpd.log().find("no [[httpd.upstream]] is named 'nowhere'") != std::string::npos);
+    CHECK(test::body_of(get(httpd, "/x")) == "two");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    load.stop();
+    CHECK(load.succeeded() > 100);
+    CHECK_MESSAGE(load.failed() == 0, load.first_failure());
+}
+
+TEST_CASE("SIGTERM lets a response in flight finish, then exits 0") {
+    test::HttpServer app(
+        {}, [](test::HttpServer& self, const std::shared_ptr<core::http::Exchange>& e) {
+            self.after(700, [e] { e->respond(200, {}, "finished"); });
+        });
+    test::Httpd httpd(
+        "[[httpd.upstream]]\nname = \"app\"\nmembers = [\"127.0.0.1:" + std::to_string(app.port()) +
+        "\"]\nhealth_interval = \"0s\"\n[[httpd.server]]\n[[httpd.server.route]]\n"
+        "proxy = \"app\"\n");
+    test::Client client(httpd.port());
+    client.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    httpd.process().signal(SIGTERM);
+    CHECK(test::body_of(client.read_responses(1)) == "finished");
+    CHECK(httpd.process().stop(SIGTERM, 5000) == 0);
+    // New connections are refused once it is gone.
+    CHECK_THROWS(test::Client(httpd.port()));
+}
+
+TEST_CASE("--check names the file, line and key of a mistake") {
+    test::TempDir dir;
+    const std::string path =
+        dir.write("bad.toml",
+                  "[httpd]\n[[httpd.server]]\n[[httpd.server.route]]\nprefix = \"/a\"\n"
+                  "root = \"/no/such/dir\"\n");
+    const std::string out = test::run(std::string(WEBSTACK_HTTPD) + " --config " + path +
+                                      " --check 2>&1; echo \"exit $?\"");
+    CHECK(out.find(path + ":5: httpd.server[1].route[1].root: /no/such/dir: not a directory") !=
+          std::string::npos);
+    CHECK(out.find("exit 1") != std::string::npos);
+    const std::string good = dir.write("good.toml", "[httpd]\n");
+    CHECK(test::run(std::string(WEBSTACK_HTTPD) + " --config " + good + " --check 2>&1")
+              .find("is valid") != std::string::npos);
+}

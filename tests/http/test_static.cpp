@@ -1,0 +1,239 @@
+// httpd's static files and virtual hosts, through the real binary.
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <thread>
+
+#include <doctest/doctest.h>
+
+#include "tests/http/httpd_fixture.hpp"
+
+namespace {
+
+constexpr const char* kStatic = R"(
+file_cache_valid = "0s"
+[[httpd.server]]
+names = ["www.foobar.com"]
+default = true
+[[httpd.server.route]]
+root = "{root}"
+)";
+
+std::string get(const test::Httpd& httpd, const std::string& target,
+                const std::string& extra_headers = "", const std::string& method = "GET") {
+    return httpd.raw(method + " " + target + " HTTP/1.1\r\nHost: www.foobar.com\r\n" +
+                     extra_headers + "\r\n");
+}
+
+std::string header(const std::string& response, const std::string& name) {
+    const auto parsed = test::parse_responses(response, false, true);
+    if (parsed.empty()) return "<no response>";
+    return std::string(parsed[0].head.headers.get(name).value_or("<absent>"));
+}
+
+long rss_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("GET and HEAD of files, index.html for a directory, types by extension") {
+    test::Httpd httpd(kStatic);
+    httpd.put("index.html", "<h1>foobar</h1>\n");
+    httpd.put("css/site.css", "body{}");
+    httpd.put("logo.svg", "<svg/>");
+    httpd.put("data.bin", "\x01\x02");
+
+    std::string r = get(httpd, "/");
+    CHECK(test::status_of(r) == 200);
+    CHECK(test::body_of(r) == "<h1>foobar</h1>\n");
+    CHECK(header(r, "Content-Type") == "text/html; charset=utf-8");
+    CHECK(header(r, "Content-Length") == "16");
+    CHECK(header(r, "ETag").front() == '"');
+    CHECK(header(r, "Last-Modified").ends_with(" GMT"));
+    CHECK(header(r, "Content-Type") == "text/html; charset=utf-8");
+    CHECK(header(get(httpd, "/css/site.css"), "Content-Type") == "text/css; charset=utf-8");
+    CHECK(header(get(httpd, "/logo.svg"), "Content-Type") == "image/svg+xml");
+    CHECK(header(get(httpd, "/data.bin"), "Content-Type") == "application/octet-stream");
+
+    // HEAD: the same head, no body.
+    test::Client client(httpd.port());
+    client.send("HEAD /index.html HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n");
+    const auto heads = test::parse_responses(client.read_responses(1), true);
+    REQUIRE(heads.size() == 1);
+    CHECK(heads[0].head.content_length == 16u);
+    CHECK(heads[0].body.empty());
+
+    CHECK(test::status_of(get(httpd, "/missing.html")) == 404);
+    r = get(httpd, "/css?x=1");
+    CHECK(test::status_of(r) == 301);
+    CHECK(header(r, "Location") == "/css/?x=1");
+    CHECK(test::status_of(get(httpd, "/css/")) == 403);  // no index.html there
+
+    r = get(httpd, "/index.html", "Content-Length: 0\r\n", "POST");
+    CHECK(test::status_of(r) == 405);
+    CHECK(header(r, "Allow") == "GET, HEAD");
+}
+
+TEST_CASE("ETag and Last-Modified answer conditional requests with 304") {
+    test::Httpd httpd(kStatic);
+    httpd.put("page.html", "version one");
+    const std::string first = get(httpd, "/page.html");
+    const std::string etag = header(first, "ETag");
+    const std::string modified = header(first, "Last-Modified");
+
+    std::string r = get(httpd, "/page.html", "If-None-Match: " + etag + "\r\n");
+    CHECK(test::status_of(r) == 304);
+    CHECK(header(r, "ETag") == etag);
+    CHECK(test::body_of(r).empty());
+    CHECK(test::status_of(
+              get(httpd, "/page.html", "If-None-Match: \"other\", W/" + etag + "\r\n")) == 304);
+    CHECK(test::status_of(get(httpd, "/page.html", "If-Modified-Since: " + modified + "\r\n")) ==
+          304);
+    CHECK(test::status_of(get(httpd, "/page.html",
+                              "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n")) == 200);
+    // If-None-Match wins over If-Modified-Since.
+    CHECK(test::status_of(
+              get(httpd, "/page.html",
+                  "If-None-Match: \"other\"\r\nIf-Modified-Since: " + modified + "\r\n")) == 200);
+
+    // A changed file has a new tag, and the old one no longer matches.
+    httpd.put("page.html", "version two, longer");
+    r = get(httpd, "/page.html", "If-None-Match: " + etag + "\r\n");
+    CHECK(test::status_of(r) == 200);
+    CHECK(test::body_of(r) == "version two, longer");
+    CHECK(header(r, "ETag") != etag);
+}
+
+TEST_CASE("one byte range is 206, an unsatisfiable one 416") {
+    test::Httpd httpd(kStatic);
+    httpd.put("digits.txt", "0123456789");
+    std::string r = get(httpd, "/digits.txt", "Range: bytes=2-5\r\n");
+    CHECK(test::status_of(r) == 206);
+    CHECK(test::body_of(r) == "2345");
+    CHECK(header(r, "Content-Range") == "bytes 2-5/10");
+    r = get(httpd, "/digits.txt", "Range: bytes=-3\r\n");
+    CHECK(test::body_of(r) == "789");
+    r = get(httpd, "/digits.txt", "Range: bytes=20-\r\n");
+    CHECK(test::status_of(r) == 416);
+    CHECK(header(r, "Content-Range") == "bytes */10");
+    r = get(httpd, "/digits.txt", "Range: bytes=0-1,4-5\r\n");
+    CHECK(test::status_of(r) == 200);
+    CHECK(test::body_of(r) == "0123456789");
+    // If-Range with a stale validator: the whole file.
+    r = get(httpd, "/digits.txt", "Range: bytes=2-5\r\nIf-Range: \"stale\"\r\n");
+    CHECK(test::status_of(r) == 200);
+    const std::string etag = header(get(httpd, "/digits.txt"), "ETag");
+    r = get(httpd, "/digits.txt", "Range: bytes=2-5\r\nIf-Range: " + etag + "\r\n");
+    CHECK(test::status_of(r) == 206);
+}
+
+TEST_CASE("no request reaches a file outside the document root") {
+    test::Httpd httpd(kStatic);
+    httpd.put("inside.txt", "inside");
+    httpd.dir().write("secret.txt", "secret");  // beside www/, not in it
+    std::filesystem::create_symlink(httpd.dir().path() / "secret.txt",
+                                    std::filesystem::path(httpd.root()) / "out-absolute");
+    std::filesystem::create_symlink("../secret.txt",
+                                    std::filesystem::path(httpd.root()) / "out-relative");
+    std::filesystem::create_symlink("inside.txt",
+                                    std::filesystem::path(httpd.root()) / "alias.txt");
+
+    for (const char* target : {"/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
+                               "/..%2fsecret.txt", "/x/..%2f..%2fsecret.txt", "/inside.txt%00.html",
+                               "/out-absolute", "/out-relative", "/%2e%2e%2fsecret.txt"}) {
+        const std::string r = get(httpd, target);
+        CAPTURE(target);
+        CHECK(test::body_of(r).find("secret") == std::string::npos);
+        const int status = test::status_of(r);
+        CHECK((status == 400 || status == 403));
+    }
+    CHECK(test::body_of(get(httpd, "/alias.txt")) == "inside");
+    CHECK(test::body_of(get(httpd, "/x/../inside.txt")) == "inside");
+}
+
+TEST_CASE("a large file streams with backpressure, never read whole into memory") {
+    test::Httpd httpd(kStatic);
+    std::string big(48 << 20, '\0');
+    for (size_t i = 0; i < big.size(); i += 4096)
+        big[i] = static_cast<char>(i / 4096);
+    httpd.put("big.bin", big);
+
+    // Whole and intact through curl.
+    const std::string copy = (httpd.dir().path() / "copy.bin").string();
+    CHECK(httpd.curl("-o " + copy + " -w '%{http_code}' " + httpd.url("/big.bin")) == "200");
+    CHECK(std::filesystem::file_size(copy) == big.size());
+    std::ifstream in(copy, std::ios::binary);
+    const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(got == big);
+
+    // A client that does not read: httpd holds a chunk or two, not the file.
+    const long before = rss_kib(httpd.process().pid());
+    std::vector<std::unique_ptr<test::Client>> stalled;
+    for (int i = 0; i < 4; ++i) {
+        stalled.push_back(std::make_unique<test::Client>(httpd.port()));
+        stalled.back()->send("GET /big.bin HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const long after = rss_kib(httpd.process().pid());
+    CHECK(after - before < 32 * 1024);  // four whole copies would be 192 MiB
+    // And others are served meanwhile.
+    CHECK(test::status_of(get(httpd, "/big.bin", "Range: bytes=0-9\r\n")) == 206);
+}
+
+TEST_CASE("virtual hosts: exact names, wildcards, the redirect of the apex, the default") {
+    test::Httpd httpd(R"(
+[[httpd.server]]
+names = ["www.foobar.com"]
+default = true
+[[httpd.server.route]]
+root = "{root}"
+[[httpd.server]]
+names = ["foobar.com"]
+[[httpd.server.route]]
+redirect = "http://www.foobar.com"
+[[httpd.server]]
+names = ["*.foobar.com"]
+[[httpd.server.route]]
+body = "a wildcard\n"
+[[httpd.server]]
+names = ["teapot.example"]
+[[httpd.server.route]]
+body = "short and stout\n"
+status = 418
+)");
+    httpd.put("index.html", "www\n");
+    const auto host = [&](const std::string& name, const std::string& target = "/") {
+        return httpd.raw("GET " + target + " HTTP/1.1\r\nHost: " + name + "\r\n\r\n");
+    };
+    CHECK(test::body_of(host("www.foobar.com")) == "www\n");
+    CHECK(test::body_of(host("WWW.FOOBAR.COM:8080")) == "www\n");
+    std::string r = host("foobar.com", "/a/b?c=d");
+    CHECK(test::status_of(r) == 301);
+    CHECK(header(r, "Location") == "http://www.foobar.com/a/b?c=d");
+    CHECK(test::body_of(host("blog.foobar.com")) == "a wildcard\n");
+    CHECK(test::status_of(host("teapot.example")) == 418);
+    CHECK(test::body_of(host("unknown.example")) == "www\n");
+    // An absolute-form target names the host itself.
+    r = httpd.raw("GET http://foobar.com/x HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n");
+    CHECK(header(r, "Location") == "http://www.foobar.com/x");
+    // HTTP/1.1 without Host is refused.
+    CHECK(test::status_of(httpd.raw("GET / HTTP/1.1\r\n\r\n")) == 400);
+}
+
+TEST_CASE("the one-line form serves a directory") {
+    test::TempDir dir;
+    dir.write("hello.txt", "hello\n");
+    const int port = test::free_port();
+    test::Process httpd({WEBSTACK_HTTPD, "--listen", "127.0.0.1:" + std::to_string(port), "--root",
+                         dir.path().string()},
+                        (dir.path() / "httpd.log").string());
+    REQUIRE_MESSAGE(httpd.wait_for_log("state serving"), httpd.log());
+    CHECK(test::run("curl -s http://127.0.0.1:" + std::to_string(port) + "/hello.txt") ==
+          "hello\n");
+}
