@@ -235,9 +235,7 @@ void StaticFiles::serve(const std::shared_ptr<Exchange>& exchange, const std::st
                                         file.version.mtime_ns / 1'000'000'000, file.last_modified);
         if (start_response(exchange, plan, file.version.size, file.etag, file.last_modified,
                            file.content_type)) {
-            exchange->write(plan.status == 206
-                                ? file.content.substr(plan.range.first, plan.range.length())
-                                : file.content);
+            exchange->write_shared(file.content, plan.range.first, plan.range.length());
         }
         if (!exchange->ended()) exchange->end();
     };
@@ -302,7 +300,7 @@ void StaticFiles::serve(const std::shared_ptr<Exchange>& exchange, const std::st
             send_cached(*cached->second);
             return;
         }
-        cache_bytes_ -= cached->second->content.size();
+        cache_bytes_ -= cached->second->content->size();
         cache_.erase(cached->second);
         cache_index_.erase(cached);
     }
@@ -314,18 +312,20 @@ void StaticFiles::serve(const std::shared_ptr<Exchange>& exchange, const std::st
     file.content_type = content_type_for(served_path);
     const size_t largest_cached = settings_.capacity_bytes / 16;
     if (settings_.capacity_bytes > 0 && version.size <= largest_cached) {
-        if (!read_whole(fd.get(), version.size, file.content)) {
+        auto content = std::make_shared<std::string>();
+        if (!read_whole(fd.get(), version.size, *content)) {
             respond_text(exchange, 500, "cannot read the file");
             return;
         }
-        while (cache_bytes_ + file.content.size() > settings_.capacity_bytes && !cache_.empty()) {
-            cache_bytes_ -= cache_.back().content.size();
+        file.content = std::move(content);
+        while (cache_bytes_ + file.content->size() > settings_.capacity_bytes && !cache_.empty()) {
+            cache_bytes_ -= cache_.back().content->size();
             cache_index_.erase(cache_.back().key);
             cache_.pop_back();
         }
         file.key = std::move(key);
         file.checked_at_ms = now;
-        cache_bytes_ += file.content.size();
+        cache_bytes_ += file.content->size();
         cache_.push_front(std::move(file));
         cache_index_.emplace(cache_.front().key, cache_.begin());
         send_cached(cache_.front());

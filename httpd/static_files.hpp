@@ -45,7 +45,8 @@ class StaticFiles {
     struct CachedFile {
         std::string key;
         Version version;
-        std::string content;
+        // Shared with the writes in flight, which outlive an eviction.
+        std::shared_ptr<const std::string> content;
         std::string etag;
         std::string last_modified;
         std::string_view content_type;

@@ -44,6 +44,10 @@ class Exchange {
     // A piece of the body; `on_flushed` runs once the kernel took it, which
     // is when a producer should send the next piece (backpressure).
     void write(std::string data, std::function<void()> on_flushed = {});
+    // A piece of the body that is not copied: `length` bytes at `offset` of
+    // `data`, which stays alive until written.
+    void write_shared(std::shared_ptr<const std::string> data, size_t offset, size_t length,
+                      std::function<void()> on_flushed = {});
     void end();
     // Sends the head now rather than with the first piece of body: for a
     // body that may be slow to come.

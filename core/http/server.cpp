@@ -14,7 +14,9 @@ Server::Server(uv_loop_t* loop, const Limits& limits, Handler& handler, size_t m
       max_connections_(max_connections),
       connections_(loop) {}
 
-Server::~Server() { close_all(); }
+Server::~Server() {
+    close_all();
+}
 
 void Server::listen(const net::Address& address) {
     if (address.kind == net::Address::Kind::unix_socket) {

@@ -200,19 +200,20 @@ void ServerConnection::send(std::string bytes, std::function<void()> on_flushed)
     send(std::vector<std::string>{std::move(bytes)}, std::move(on_flushed));
 }
 
-void ServerConnection::send(std::vector<std::string> pieces, std::function<void()> on_flushed) {
+void ServerConnection::send(std::vector<std::string> pieces, std::function<void()> on_flushed,
+                            std::string_view borrowed, std::shared_ptr<const void> keeper) {
     if (closed_) return;
     ++writes_in_flight_;
-    const int status =
-        stream_.write(std::move(pieces), [this, on_flushed = std::move(on_flushed)](int st) {
-            --writes_in_flight_;
-            if (st < 0) {
-                close();
-                return;
-            }
-            if (on_flushed) on_flushed();
-            if (close_when_flushed_ && writes_in_flight_ == 0) close();
-        });
+    const int status = stream_.write(std::move(pieces), borrowed, std::move(keeper),
+                                     [this, on_flushed = std::move(on_flushed)](int st) {
+                                         --writes_in_flight_;
+                                         if (st < 0) {
+                                             close();
+                                             return;
+                                         }
+                                         if (on_flushed) on_flushed();
+                                         if (close_when_flushed_ && writes_in_flight_ == 0) close();
+                                     });
     if (status < 0) {
         --writes_in_flight_;
         close();

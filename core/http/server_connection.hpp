@@ -45,7 +45,8 @@ class ServerConnection {
     void on_complete();
     // From the Exchange.
     void send(std::string bytes, std::function<void()> on_flushed);
-    void send(std::vector<std::string> pieces, std::function<void()> on_flushed);
+    void send(std::vector<std::string> pieces, std::function<void()> on_flushed,
+              std::string_view borrowed = {}, std::shared_ptr<const void> keeper = nullptr);
     void exchange_ended(bool framing_intact);
     void set_body_paused(bool paused);
 

@@ -18,6 +18,7 @@ struct WriteRequest {
     uv_write_t req;
     StreamState* owner;
     std::vector<std::string> pieces;
+    std::shared_ptr<const void> keeper;  // holds the memory of a borrowed piece
     std::vector<uv_buf_t> bufs;
     std::function<void(int)> done;
 };
@@ -106,13 +107,52 @@ void Stream::read_stop() {
 }
 
 int Stream::write(std::vector<std::string> pieces, std::function<void(int)> done) {
+    return write(std::move(pieces), {}, nullptr, std::move(done));
+}
+
+int Stream::write(std::vector<std::string> pieces, std::string_view borrowed,
+                  std::shared_ptr<const void> keeper, std::function<void(int)> done) {
     auto request = std::make_unique<WriteRequest>();
     request->owner = state();
     request->pieces = std::move(pieces);
+    request->keeper = std::move(keeper);
     request->done = std::move(done);
-    request->bufs.reserve(request->pieces.size());
+    request->bufs.reserve(request->pieces.size() + 1);
     for (auto& piece : request->pieces) {
         request->bufs.push_back(uv_buf_init(piece.data(), static_cast<unsigned>(piece.size())));
+    }
+    if (!borrowed.empty()) {
+        // libuv's buffers are not const, but it only reads them.
+        request->bufs.push_back(uv_buf_init(const_cast<char*>(borrowed.data()),
+                                            static_cast<unsigned>(borrowed.size())));
+    }
+    // Try writing now (libuv refuses while writes are queued or the stream
+    // is connecting, which keeps the order). A write the kernel takes whole
+    // needs no request, and libuv would otherwise re-arm the descriptor
+    // in epoll (one more system call) when reporting its completion.
+    {
+        size_t total = 0;
+        for (const auto& buf : request->bufs)
+            total += buf.len;
+        const int written = uv_try_write(raw_stream(), request->bufs.data(),
+                                         static_cast<unsigned>(request->bufs.size()));
+        if (written >= 0 && static_cast<size_t>(written) == total) {
+            if (request->done) request->done(0);
+            return 0;
+        }
+        if (written > 0) {
+            // Queue only what is left.
+            size_t skip = static_cast<size_t>(written);
+            auto& bufs = request->bufs;
+            size_t first = 0;
+            while (skip >= bufs[first].len) {
+                skip -= bufs[first].len;
+                ++first;
+            }
+            bufs[first].base += skip;
+            bufs[first].len -= static_cast<decltype(bufs[first].len)>(skip);
+            bufs.erase(bufs.begin(), bufs.begin() + static_cast<std::ptrdiff_t>(first));
+        }
     }
     WriteRequest* raw = request.get();
     const int status =
@@ -166,7 +206,8 @@ void Stream::connect(const std::string& path, std::function<void(int)> done) {
 bool Stream::peer_address(sockaddr_storage& address) const {
     if (kind_ != Kind::tcp) return false;
     int length = sizeof address;
-    return uv_tcp_getpeername(&state()->uv.tcp, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+    return uv_tcp_getpeername(&state()->uv.tcp, reinterpret_cast<sockaddr*>(&address), &length) ==
+           0;
 }
 
 std::string Stream::peer_name() const {

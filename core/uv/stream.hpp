@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,12 +55,19 @@ class Stream : public Handle<StreamState> {
     void read_stop();
     bool reading() const { return reading_; }
 
-    // Queues bytes for writing; `done` runs once they are written or failed,
-    // but never after this Stream was closed. The pieces are kept alive by
-    // the request, so callers may pass temporaries. Returns 0, or a negative
-    // libuv status when nothing was queued (then `done` never runs).
+    // Writes bytes, or queues what the kernel does not take at once; `done`
+    // runs once they are written or failed, but never after this Stream was
+    // closed — and before write() returns when the kernel took them all.
+    // The pieces are kept alive by the request, so callers may pass
+    // temporaries. Returns 0, or a negative libuv status when nothing was
+    // queued (then `done` never runs).
     int write(std::vector<std::string> pieces, std::function<void(int status)> done = {});
     int write(std::string data, std::function<void(int status)> done = {});
+    // Writes `pieces`, then `borrowed`: bytes not copied, which `keeper`
+    // keeps alive until the write is over (a cached file sent to many
+    // clients at once).
+    int write(std::vector<std::string> pieces, std::string_view borrowed,
+              std::shared_ptr<const void> keeper, std::function<void(int status)> done = {});
     size_t write_queue_size() const { return raw_stream()->write_queue_size; }
 
     // Half-closes the connection once queued writes are done.

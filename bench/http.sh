@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# httpd against nginx: the same files, the same upstream, one worker each
+# pinned to core 0, wrk on core 1 with the same load (keep-alive, -t 1
+# -c 50). Three cases: a 1 KiB file, a 100 KiB file, and a small response
+# proxied from an upstream (nginx with `return 200`, on core 1, shared by
+# both). Runs alternate between the servers; the table gives medians of
+# requests/s, average latency, the server's CPU time per request (from
+# /proc/PID/stat of the server and its children) and httpd/nginx.
+# A benchmark, not a test: run it by hand on a quiet machine. Traffic stays
+# on 127.0.0.1; every server is stopped by its PID.
+#
+#   bench/http.sh
+#   ROUNDS=1 SECONDS_PER_RUN=5 bench/http.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${ROUNDS:-3}
+duration=${SECONDS_PER_RUN:-10}
+connections=${CONNECTIONS:-50}
+server_cpu=0
+load_cpu=1
+
+scripts/setup --bench
+build=build-release
+[[ -f $build/build.ninja ]] || meson setup "$build" --buildtype=release -Dtests=false >/dev/null
+ninja -C "$build" httpd/httpd >/dev/null
+
+work=$(mktemp -d /tmp/webstack-bench-XXXXXX)
+chmod 755 "$work"  # nginx workers run as nobody
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+mkdir -p "$work/www"
+head -c 1024 /dev/urandom >"$work/www/1k.bin"
+head -c 102400 /dev/urandom >"$work/www/100k.bin"
+chmod -R a+rX "$work/www"
+
+# --- the shared upstream -------------------------------------------------------
+upstream_port=$(free_port)
+mkdir -p "$work/upstream"
+cat >"$work/upstream/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/upstream/nginx.pid;
+error_log $work/upstream/error.log error;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    server {
+        listen 127.0.0.1:$upstream_port;
+        keepalive_requests 1000000;
+        location / { return 200 "a small dynamic answer\n"; }
+    }
+}
+CONF
+taskset -c $load_cpu nginx -e "$work/upstream/error.log" -p "$work/upstream" -c "$work/upstream/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+
+# --- the servers under test ------------------------------------------------------
+port=$(free_port)
+
+start_httpd() {
+  cat >"$work/httpd.toml" <<CONF
+[httpd]
+listen = ["127.0.0.1:$port"]
+threads = 1
+max_connections = 10000
+[[httpd.upstream]]
+name = "app"
+members = ["127.0.0.1:$upstream_port"]
+keepalive = 256
+health_interval = "0s"
+[[httpd.server]]
+[[httpd.server.route]]
+prefix = "/app/"
+proxy = "app"
+[[httpd.server.route]]
+root = "$work/www"
+CONF
+  taskset -c $server_cpu "$build/httpd/httpd" --config "$work/httpd.toml" --log-level warn &
+  server_pid=$!
+}
+
+start_nginx() {
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log error;
+events { worker_connections 10000; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_requests 1000000;
+    upstream app {
+        server 127.0.0.1:$upstream_port;
+        keepalive 256;
+    }
+    server {
+        listen 127.0.0.1:$port;
+        root $work/www;
+        location /app/ {
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+CONF
+  taskset -c $server_cpu nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+  server_pid=$!
+}
+
+server_tasks() {
+  local pid=$1 child
+  echo "$pid"
+  for child in $(pgrep -P "$pid" || true); do server_tasks "$child"; done
+}
+
+cpu_ticks() {
+  local total=0 p
+  for p in $(server_tasks "$server_pid"); do
+    [[ -r /proc/$p/stat ]] || continue
+    total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+
+wait_ready() {
+  for _ in $(seq 1 200); do
+    if curl -s -o /dev/null "http://127.0.0.1:$port/1k.bin"; then return 0; fi
+    sleep 0.05
+  done
+  echo "server did not come up" >&2
+  return 1
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+
+hz=$(getconf CLK_TCK)
+
+# One run: prints "requests/s latency_ms cpu_us_per_request".
+run_one() {  # server path
+  "start_$1"
+  pids+=("$server_pid")
+  wait_ready
+  # Warm-up: caches, keep-alive pools.
+  taskset -c $load_cpu wrk -t 1 -c "$connections" -d 1 "http://127.0.0.1:$port$2" >/dev/null
+  local before after out
+  before=$(cpu_ticks)
+  out=$(taskset -c $load_cpu wrk -t 1 -c "$connections" -d "$duration" "http://127.0.0.1:$port$2")
+  after=$(cpu_ticks)
+  stop_server
+  local requests rps latency
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+  latency=$(awk '/Latency/ { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 } print v; exit }' <<<"$out")
+  if grep -q "Non-2xx" <<<"$out"; then echo "warning: $1 $2 answered non-2xx" >&2; fi
+  awk -v r="$rps" -v l="$latency" -v n="$requests" -v t=$((after - before)) -v hz="$hz" \
+    'BEGIN { printf "%.0f %.3f %.2f\n", r, l, (n > 0 ? t / hz * 1e6 / n : 0) }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+cases=("1 KiB file|/1k.bin" "100 KiB file|/100k.bin" "proxied small response|/app/x")
+declare -A results
+for ((round = 1; round <= rounds; round++)); do
+  for case in "${cases[@]}"; do
+    path=${case#*|}
+    for server in httpd nginx; do
+      results["$server|$case"]+="$(run_one "$server" "$path")"$'\n'
+    done
+  done
+done
+
+echo
+echo "wrk -t 1 -c $connections, ${duration}s per run, $rounds alternating rounds, medians; one server worker on core $server_cpu"
+echo
+echo "| case | httpd req/s | nginx req/s | ratio | httpd latency ms | nginx latency ms | httpd CPU µs/req | nginx CPU µs/req | CPU ratio |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for case in "${cases[@]}"; do
+  name=${case%%|*}
+  declare -A m=()
+  for server in httpd nginx; do
+    lines=${results["$server|$case"]}
+    m[$server.rps]=$(awk 'NF { print $1 }' <<<"$lines" | median)
+    m[$server.lat]=$(awk 'NF { print $2 }' <<<"$lines" | median)
+    m[$server.cpu]=$(awk 'NF { print $3 }' <<<"$lines" | median)
+  done
+  awk -v n="$name" -v hr="${m[httpd.rps]}" -v nr="${m[nginx.rps]}" -v hl="${m[httpd.lat]}" \
+      -v nl="${m[nginx.lat]}" -v hc="${m[httpd.cpu]}" -v nc="${m[nginx.cpu]}" \
+    'BEGIN { printf "| %s | %d | %d | %.2f | %.3f | %.3f | %.2f | %.2f | %.2f |\n", n, hr, nr, hr / nr, hl, nl, hc, nc, hc / nc }'
+done
