@@ -7,12 +7,12 @@
 
 #include "core/config/load.hpp"
 #include "core/daemon.hpp"
+#include "core/dns/notifier.hpp"
 #include "core/log.hpp"
 #include "core/net/address.hpp"
 #include "core/net/socket.hpp"
 #include "dnsd/config.hpp"
 #include "dnsd/listener.hpp"
-#include "dnsd/notifier.hpp"
 #include "dnsd/zone_loader.hpp"
 
 namespace {
@@ -89,7 +89,7 @@ class Dnsd {
                         listeners_[worker.index()] = std::move(listener);
                         // NOTIFYs go out from the first thread's loop.
                         if (worker.index() == 0) {
-                            notifier_ = std::make_unique<dnsd::Notifier>(worker.loop());
+                            notifier_ = std::make_unique<core::dns::Notifier>(worker.loop(), "dnsd");
                         }
                     },
                 .drain =
@@ -164,7 +164,7 @@ class Dnsd {
 
     std::shared_ptr<const dnsd::ZoneSet> zones_;
     std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
-    std::unique_ptr<dnsd::Notifier> notifier_;  // lives on worker 0's loop
+    std::unique_ptr<core::dns::Notifier> notifier_;  // lives on worker 0's loop
     core::config::Config config_;
     core::DaemonOptions options_;
 };

@@ -1,5 +1,5 @@
-// NOTIFY out (RFC 1996): after a reload raises a zone's serial, tell its
-// secondaries, retrying until each acknowledges or the retries run out.
+// NOTIFY out (RFC 1996): after a zone's serial rises (dnsd's reload,
+// appsrv's commit), tell the servers that copy it, retrying until each acknowledges or the retries run out.
 #pragma once
 
 #include <cstdint>
@@ -12,17 +12,18 @@
 #include "core/uv/timer.hpp"
 #include "core/uv/udp.hpp"
 
-namespace dnsd {
+namespace core::dns {
 
 class Notifier {
   public:
     // Retransmissions start 1 s apart and double up to this interval; they
     // go on until the secondary acknowledges, a newer serial supersedes
-    // them, or dnsd stops. After kQuietAttempts a warning says so, once.
+    // them, or the daemon stops. After kQuietAttempts a warning says so, once.
     static constexpr uint64_t kMaxIntervalMs = 60'000;
     static constexpr int kQuietAttempts = 5;
 
-    explicit Notifier(uv_loop_t* loop);
+    // `component` names the daemon in log lines.
+    Notifier(uv_loop_t* loop, std::string component);
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;
 
@@ -48,10 +49,11 @@ class Notifier {
     core::uv::Udp& socket_for(int family);
 
     uv_loop_t* loop_;
+    std::string component_;
     core::uv::Udp v4_;
     core::uv::Udp v6_;
     std::list<Pending> pending_;
     uint16_t next_id_;
 };
 
-}  // namespace dnsd
+}  // namespace core::dns

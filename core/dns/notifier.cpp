@@ -1,6 +1,5 @@
-// NOTIFY out (RFC 1996): after a reload raises a zone's serial, tell its
-// secondaries, retrying until each acknowledges or the retries run out.
-#include "dnsd/notifier.hpp"
+// NOTIFY out (RFC 1996), retried until each target acknowledges.
+#include "core/dns/notifier.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -12,7 +11,7 @@
 #include "core/dns/wire.hpp"
 #include "core/log.hpp"
 
-namespace dnsd {
+namespace core::dns {
 
 using core::dns::wire::append16;
 namespace {
@@ -48,8 +47,8 @@ bool same_address(const sockaddr* a, const core::net::Address& b) {
 
 }  // namespace
 
-Notifier::Notifier(uv_loop_t* loop)
-    : loop_(loop), next_id_(static_cast<uint16_t>(std::random_device{}())) {}
+Notifier::Notifier(uv_loop_t* loop, std::string component)
+    : loop_(loop), component_(std::move(component)), next_id_(static_cast<uint16_t>(std::random_device{}())) {}
 
 core::uv::Udp& Notifier::socket_for(int family) {
     core::uv::Udp& socket = family == AF_INET6 ? v6_ : v4_;
@@ -78,7 +77,7 @@ void Notifier::notify(const std::string& apex, uint32_t serial,
         pending.id = next_id_++;
         pending.packet = notify_packet(pending.id, apex);
         pending.timer = core::uv::Timer(loop_);
-        core::log::info("dnsd") << "NOTIFY " << core::dns::name_to_text(apex) << " serial "
+        core::log::info(component_) << "NOTIFY " << core::dns::name_to_text(apex) << " serial "
                                 << serial << " to " << target.to_string();
         send(pending);
     }
@@ -90,7 +89,7 @@ void Notifier::send(Pending& pending) {
         std::min(kMaxIntervalMs, uint64_t{1000} << std::min(pending.attempts, 16));
     ++pending.attempts;
     if (pending.attempts == kQuietAttempts + 1) {
-        core::log::warn("dnsd") << "NOTIFY " << core::dns::name_to_text(pending.apex) << " to "
+        core::log::warn(component_) << "NOTIFY " << core::dns::name_to_text(pending.apex) << " to "
                                 << pending.target.to_string() << ": no answer after "
                                 << kQuietAttempts << " tries; still trying every "
                                 << kMaxIntervalMs / 1000 << " s at most";
@@ -107,7 +106,7 @@ void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
     if (!is_response || opcode != 4) return;
     pending_.remove_if([&](const Pending& p) {
         if (p.id != id || !same_address(from, p.target)) return false;
-        core::log::info("dnsd") << "NOTIFY " << core::dns::name_to_text(p.apex)
+        core::log::info(component_) << "NOTIFY " << core::dns::name_to_text(p.apex)
                                 << " acknowledged by " << p.target.to_string();
         return true;
     });
@@ -119,4 +118,4 @@ void Notifier::close() {
     v6_.close();
 }
 
-}  // namespace dnsd
+}  // namespace core::dns
