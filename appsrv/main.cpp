@@ -1,29 +1,190 @@
-// appsrv: the application server of webstack.
+// appsrv: the application server of webstack. Wires the configuration,
+// the database, the worker pool and the listeners together; the API lives
+// beside it.
+#include <iostream>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "appsrv/app_handler.hpp"
 #include "appsrv/config.hpp"
+#include "appsrv/tokens.hpp"
 #include "core/daemon.hpp"
+#include "core/http/limits_config.hpp"
+#include "core/http/server.hpp"
 #include "core/log.hpp"
+#include "core/net/socket.hpp"
 #include "db/config.hpp"
+#include "db/migrations.hpp"
 
 namespace {
 
 constexpr const core::config::Schema* kSchemas[] = {&appsrv::config::kSchema, &db::config::kSchema};
 
+class Appsrv {
+  public:
+    CLI::App* migrate_command = nullptr;
+    CLI::App* token_create_command = nullptr;
+    std::string token_name;
+
+    void check(const core::config::Config& config) {
+        db::check_url(config.section("db").string("url"));
+        for (const auto& text : config.section("appsrv").strings("notify")) {
+            std::string error;
+            auto address = core::net::parse_address(text, error);
+            if (!address || address->kind != core::net::Address::Kind::ip)
+                throw std::runtime_error("appsrv.notify: " + text + ": " +
+                                         (address ? "a DNS server has an IP address" : error));
+            notify_.push_back(*address);
+        }
+    }
+
+    int run(const core::config::Config& config) {
+        const std::string url = config.section("db").string("url");
+        // Every start brings the schema up to date; so does `appsrv migrate`.
+        try {
+            auto connection = db::connect(url);
+            for (const auto& applied : db::migrate(*connection))
+                core::log::info("appsrv") << "migration " << applied << " applied";
+            if (migrate_command && migrate_command->parsed()) {
+                std::cout << "appsrv: the database schema is up to date\n";
+                return 0;
+            }
+            if (token_create_command && token_create_command->parsed()) {
+                const std::string token = appsrv::create_token(*connection, token_name);
+                std::cout << token << "\n";
+                std::cerr << "appsrv: token '" << token_name
+                          << "' created; it is shown this once and stored only as a hash\n";
+                return 0;
+            }
+        } catch (const std::exception& e) {
+            core::log::error("appsrv") << e.what();
+            return 1;
+        }
+        return serve(config, url);
+    }
+
+  private:
+    int serve(const core::config::Config& config, const std::string& url) {
+        const auto& section = config.section("appsrv");
+        std::vector<core::net::Address> addresses;
+        std::vector<core::net::Socket> unix_sockets;
+        try {
+            for (const auto& text : section.strings("listen")) {
+                std::string error;
+                auto address = core::net::parse_address(text, error);
+                if (!address) throw std::runtime_error("listen " + text + ": " + error);
+                if (address->kind == core::net::Address::Kind::unix_socket) {
+                    unix_sockets.push_back(core::net::bind_unix(address->path));
+                } else {
+                    core::net::ensure_free(*address, core::net::Transport::tcp);
+                }
+                addresses.push_back(*address);
+            }
+        } catch (const std::exception& e) {
+            core::log::error("appsrv") << e.what();
+            return 1;
+        }
+        const auto limits = core::http::limits_keys::from(section);
+        const auto max_connections = static_cast<size_t>(section.integer("max_connections"));
+        const size_t threads = core::thread_count(section.integer("threads"));
+        backend_ =
+            std::make_unique<appsrv::Backend>(url, static_cast<size_t>(section.integer("workers")));
+        threads_.resize(threads);
+
+        const int status = core::serve(
+            "appsrv", threads, static_cast<uint64_t>(section.duration_ms("shutdown_timeout")),
+            core::ServeHooks{
+                .setup =
+                    [&](core::Worker& worker) {
+                        auto state = std::make_unique<ThreadState>();
+                        state->handler =
+                            std::make_unique<appsrv::AppHandler>(worker, *backend_, notify_);
+                        size_t next_unix = 0;
+                        for (const auto& address : addresses) {
+                            auto server = std::make_unique<core::http::Server>(
+                                worker.loop(), limits, *state->handler, max_connections);
+                            if (address.kind == core::net::Address::Kind::unix_socket) {
+                                // Each thread listens on its own descriptor of the one socket.
+                                server->listen(
+                                    core::net::Socket(::dup(unix_sockets[next_unix++].get())),
+                                    core::uv::Stream::Kind::pipe);
+                            } else {
+                                server->listen(address);
+                            }
+                            state->servers.push_back(std::move(server));
+                        }
+                        threads_[worker.index()] = std::move(state);
+                    },
+                .drain =
+                    [&](core::Worker& worker) {
+                        // /readyz turns 503 first, so that httpd stops sending.
+                        backend_->draining = true;
+                        auto& state = *threads_[worker.index()];
+                        for (auto& server : state.servers)
+                            server->drain();
+                        state.handler->close();
+                    },
+                .force =
+                    [&](core::Worker& worker) {
+                        for (auto& server : threads_[worker.index()]->servers)
+                            server->close_all();
+                    },
+                .finish = [&](core::Worker& worker) { threads_[worker.index()].reset(); },
+                .reload =
+                    [](core::LoopThreads&) {
+                        core::log::info("appsrv")
+                            << "SIGHUP: appsrv has no reloadable settings yet";
+                    },
+                .on_serving =
+                    [&, threads] {
+                        for (const auto& address : addresses) {
+                            core::log::info("appsrv")
+                                << "serving HTTP on " << address.to_string() << " (" << threads
+                                << " threads, database " << url.substr(0, url.find(':')) << ")";
+                        }
+                    },
+            });
+        backend_->stop();
+        return status;
+    }
+
+    struct ThreadState {
+        std::unique_ptr<appsrv::AppHandler> handler;
+        std::vector<std::unique_ptr<core::http::Server>> servers;
+        ~ThreadState() { servers.clear(); }
+    };
+
+    std::vector<core::net::Address> notify_;
+    std::unique_ptr<appsrv::Backend> backend_;
+    std::vector<std::unique_ptr<ThreadState>> threads_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    return core::daemon_main(argc, argv,
-                             core::DaemonDescription{
-                                 .name = "appsrv",
-                                 .summary = "appsrv: the application server of webstack",
-                                 .schemas = kSchemas,
-                                 .extend_command_line = {},
-                                 .check = {},
-                                 .serve =
-                                     [](const core::config::Config&, const core::DaemonOptions&) {
-                                         core::log::error("appsrv")
-                                             << "this build can check a configuration "
-                                                "but does not serve yet";
-                                         return 2;
-                                     },
-                             });
+    Appsrv daemon;
+    return core::daemon_main(
+        argc, argv,
+        core::DaemonDescription{
+            .name = "appsrv",
+            .summary = "appsrv: the application server of webstack",
+            .schemas = kSchemas,
+            .extend_command_line =
+                [&](CLI::App& app) {
+                    app.fallthrough();
+                    daemon.migrate_command =
+                        app.add_subcommand("migrate", "apply the database migrations and exit");
+                    auto* token = app.add_subcommand("token", "manage API tokens");
+                    token->require_subcommand(1);
+                    daemon.token_create_command =
+                        token->add_subcommand("create", "create a token, print it once, and exit");
+                    daemon.token_create_command
+                        ->add_option("name", daemon.token_name, "who it is for")
+                        ->required();
+                },
+            .check = [&](const core::config::Config& config) { daemon.check(config); },
+            .serve = [&](const core::config::Config& config,
+                         const core::DaemonOptions&) { return daemon.run(config); },
+        });
 }

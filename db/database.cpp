@@ -40,7 +40,8 @@ void Transaction::commit() {
 
 void check_url(const std::string& url) {
     if (url.rfind("sqlite:", 0) == 0) {
-        if (url.size() == 7) throw std::invalid_argument("sqlite: needs a path (sqlite:var/webstack.db)");
+        if (url.size() == 7)
+            throw std::invalid_argument("sqlite: needs a path (sqlite:var/webstack.db)");
         return;
     }
     if (url.rfind("mysql://", 0) == 0) {

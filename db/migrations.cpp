@@ -69,8 +69,9 @@ std::vector<std::string> migrate(Connection& connection, std::span<const Migrati
                 continue;
             }
             connection.execute_script(sqlite ? m.sqlite_sql : m.mysql_sql);
-            connection.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                               {int64_t{m.version}, std::string(m.name), now_utc()});
+            connection.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                {int64_t{m.version}, std::string(m.name), now_utc()});
             if (sqlite) connection.commit();
         } catch (const Error& e) {
             if (sqlite) {

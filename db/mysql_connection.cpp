@@ -1,6 +1,10 @@
 // The MySQL/MariaDB driver.
 #include "db/mysql_connection.hpp"
 
+#include <mutex>
+#include <type_traits>
+#include <unordered_map>
+
 #include <cppconn/connection.h>
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
@@ -9,9 +13,6 @@
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
-
-#include <mutex>
-#include <unordered_map>
 
 namespace db {
 
@@ -173,7 +174,8 @@ class MysqlConnection : public Connection {
         size_t at = 0;
         while (at < text.size()) {
             const size_t end = text.find('\n', at);
-            std::string_view line = text.substr(at, end == std::string_view::npos ? text.npos : end - at);
+            std::string_view line =
+                text.substr(at, end == std::string_view::npos ? text.npos : end - at);
             const size_t first = line.find_first_not_of(" \t\r");
             if (first != std::string_view::npos && line.substr(first, 2) != "--") return false;
             if (end == std::string_view::npos) break;
@@ -186,9 +188,8 @@ class MysqlConnection : public Connection {
         ensure_thread_registered();
         sql::ConnectOptionsMap options;
         options["hostName"] = sql::SQLString(
-            target_.socket.empty()
-                ? "tcp://" + target_.host + ":" + std::to_string(target_.port)
-                : "unix://" + target_.socket);
+            target_.socket.empty() ? "tcp://" + target_.host + ":" + std::to_string(target_.port)
+                                   : "unix://" + target_.socket);
         options["userName"] = sql::SQLString(target_.user);
         options["password"] = sql::SQLString(target_.password);
         options["schema"] = sql::SQLString(target_.database);
@@ -210,7 +211,7 @@ class MysqlConnection : public Connection {
     }
 
     template <typename Fn>
-    auto guarded(Fn&& fn) {
+    std::invoke_result_t<Fn&> guarded(Fn&& fn) {
         if (!connection_) {
             // A previous loss could not be mended: try again now.
             statements_.clear();
@@ -236,10 +237,11 @@ class MysqlConnection : public Connection {
     sql::PreparedStatement& prepared(std::string_view sql, const Params& params) {
         auto it = statements_.find(std::string(sql));
         if (it == statements_.end()) {
-            it = statements_
-                     .emplace(std::string(sql), std::unique_ptr<sql::PreparedStatement>(
-                                                    connection_->prepareStatement(std::string(sql))))
-                     .first;
+            it =
+                statements_
+                    .emplace(std::string(sql), std::unique_ptr<sql::PreparedStatement>(
+                                                   connection_->prepareStatement(std::string(sql))))
+                    .first;
         }
         sql::PreparedStatement& statement = *it->second;
         for (size_t i = 0; i < params.size(); ++i) {
@@ -277,7 +279,8 @@ MysqlTarget parse_mysql_url(const std::string& url) {
     rest = rest.substr(at + 1);
     const size_t colon = credentials.find(':');
     target.user = percent_decode(credentials.substr(0, colon));
-    if (colon != std::string_view::npos) target.password = percent_decode(credentials.substr(colon + 1));
+    if (colon != std::string_view::npos)
+        target.password = percent_decode(credentials.substr(colon + 1));
     if (target.user.empty()) throw fail("no user");
     if (rest.rfind("unix(", 0) == 0) {
         const size_t close = rest.find(')');

@@ -13,9 +13,9 @@ namespace db {
 struct MysqlTarget {
     std::string user;
     std::string password;
-    std::string host;         // "127.0.0.1", or empty with `socket`
+    std::string host;  // "127.0.0.1", or empty with `socket`
     int port = 3306;
-    std::string socket;       // a unix socket path
+    std::string socket;  // a unix socket path
     std::string database;
 };
 

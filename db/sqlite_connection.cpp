@@ -1,11 +1,11 @@
 // The SQLite driver.
 #include "db/sqlite_connection.hpp"
 
+#include <filesystem>
 #include <sqlite3.h>
+#include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <filesystem>
-#include <unordered_map>
 
 namespace db {
 

@@ -89,7 +89,8 @@ class Dnsd {
                         listeners_[worker.index()] = std::move(listener);
                         // NOTIFYs go out from the first thread's loop.
                         if (worker.index() == 0) {
-                            notifier_ = std::make_unique<core::dns::Notifier>(worker.loop(), "dnsd");
+                            notifier_ =
+                                std::make_unique<core::dns::Notifier>(worker.loop(), "dnsd");
                         }
                     },
                 .drain =

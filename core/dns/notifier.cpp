@@ -48,7 +48,9 @@ bool same_address(const sockaddr* a, const core::net::Address& b) {
 }  // namespace
 
 Notifier::Notifier(uv_loop_t* loop, std::string component)
-    : loop_(loop), component_(std::move(component)), next_id_(static_cast<uint16_t>(std::random_device{}())) {}
+    : loop_(loop),
+      component_(std::move(component)),
+      next_id_(static_cast<uint16_t>(std::random_device{}())) {}
 
 core::uv::Udp& Notifier::socket_for(int family) {
     core::uv::Udp& socket = family == AF_INET6 ? v6_ : v4_;
@@ -78,7 +80,7 @@ void Notifier::notify(const std::string& apex, uint32_t serial,
         pending.packet = notify_packet(pending.id, apex);
         pending.timer = core::uv::Timer(loop_);
         core::log::info(component_) << "NOTIFY " << core::dns::name_to_text(apex) << " serial "
-                                << serial << " to " << target.to_string();
+                                    << serial << " to " << target.to_string();
         send(pending);
     }
 }
@@ -89,10 +91,10 @@ void Notifier::send(Pending& pending) {
         std::min(kMaxIntervalMs, uint64_t{1000} << std::min(pending.attempts, 16));
     ++pending.attempts;
     if (pending.attempts == kQuietAttempts + 1) {
-        core::log::warn(component_) << "NOTIFY " << core::dns::name_to_text(pending.apex) << " to "
-                                << pending.target.to_string() << ": no answer after "
-                                << kQuietAttempts << " tries; still trying every "
-                                << kMaxIntervalMs / 1000 << " s at most";
+        core::log::warn(component_)
+            << "NOTIFY " << core::dns::name_to_text(pending.apex) << " to "
+            << pending.target.to_string() << ": no answer after " << kQuietAttempts
+            << " tries; still trying every " << kMaxIntervalMs / 1000 << " s at most";
     }
     pending.timer.start(delay, [this, &pending] { send(pending); });
 }
@@ -107,7 +109,7 @@ void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
     pending_.remove_if([&](const Pending& p) {
         if (p.id != id || !same_address(from, p.target)) return false;
         core::log::info(component_) << "NOTIFY " << core::dns::name_to_text(p.apex)
-                                << " acknowledged by " << p.target.to_string();
+                                    << " acknowledged by " << p.target.to_string();
         return true;
     });
 }

@@ -1,5 +1,6 @@
 // NOTIFY out (RFC 1996): after a zone's serial rises (dnsd's reload,
-// appsrv's commit), tell the servers that copy it, retrying until each acknowledges or the retries run out.
+// appsrv's commit), tell the servers that copy it, retrying until each acknowledges or the retries
+// run out.
 #pragma once
 
 #include <cstdint>

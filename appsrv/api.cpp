@@ -1,0 +1,339 @@
+// The JSON API under /api/v1/.
+#include "appsrv/api.hpp"
+
+#include <charconv>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "appsrv/api_error.hpp"
+#include "appsrv/tokens.hpp"
+#include "core/log.hpp"
+
+namespace appsrv {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDefaultPage = 100;
+constexpr int64_t kMaxPage = 1000;
+constexpr int kAttempts = 3;  // a transaction the database may retry
+
+std::string url_decode(std::string_view text, bool plus_is_space) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '%' && i + 2 < text.size() &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else if (c == '+' && plus_is_space) {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+struct Target {
+    std::vector<std::string> segments;  // after /api/v1/
+    std::vector<std::pair<std::string, std::string>> query;
+
+    std::optional<std::string> param(const std::string& name) const {
+        for (const auto& [k, v] : query) {
+            if (k == name) return v;
+        }
+        return std::nullopt;
+    }
+};
+
+Target parse_target(const std::string& target) {
+    Target out;
+    const size_t q = target.find('?');
+    std::string_view path = std::string_view(target).substr(0, q);
+    constexpr std::string_view kPrefix = "/api/v1";
+    if (path.substr(0, kPrefix.size()) != kPrefix)
+        throw ApiError(404, "no such endpoint", std::string(path));
+    path.remove_prefix(kPrefix.size());
+    while (!path.empty()) {
+        if (path[0] == '/') {
+            path.remove_prefix(1);
+            continue;
+        }
+        const size_t slash = path.find('/');
+        out.segments.push_back(url_decode(path.substr(0, slash), false));
+        path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
+    }
+    if (q != std::string::npos) {
+        std::string_view rest = std::string_view(target).substr(q + 1);
+        while (!rest.empty()) {
+            const size_t amp = rest.find('&');
+            const std::string_view pair = rest.substr(0, amp);
+            const size_t eq = pair.find('=');
+            if (!pair.empty()) {
+                out.query.emplace_back(url_decode(pair.substr(0, eq), true),
+                                       eq == std::string_view::npos
+                                           ? std::string()
+                                           : url_decode(pair.substr(eq + 1), true));
+            }
+            rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        }
+    }
+    return out;
+}
+
+int64_t integer_param(const Target& target, const std::string& name, int64_t fallback, int64_t min,
+                      int64_t max) {
+    const auto text = target.param(name);
+    if (!text) return fallback;
+    int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc{} || end != text->data() + text->size() || value < min || value > max)
+        throw ApiError(400, "invalid " + name,
+                       "an integer from " + std::to_string(min) + " to " + std::to_string(max),
+                       name);
+    return value;
+}
+
+json parse_object(const std::string& body, const std::set<std::string>& allowed) {
+    json value;
+    try {
+        value = json::parse(body);
+    } catch (const json::parse_error& e) {
+        throw ApiError(400, "invalid JSON", e.what());
+    }
+    if (!value.is_object()) throw ApiError(400, "expected a JSON object");
+    for (const auto& [key, _] : value.items()) {
+        if (!allowed.count(key)) throw ApiError(400, "unknown field", key, key);
+    }
+    return value;
+}
+
+std::optional<std::string> string_field(const json& object, const std::string& name,
+                                        bool required) {
+    const auto it = object.find(name);
+    if (it == object.end() || it->is_null()) {
+        if (required) throw ApiError(400, "missing field", name, name);
+        return std::nullopt;
+    }
+    if (!it->is_string()) throw ApiError(400, "wrong type", name + " must be a string", name);
+    return it->get<std::string>();
+}
+
+RecordInput record_input(const std::string& body) {
+    const json object = parse_object(body, {"name", "type", "ttl", "content"});
+    RecordInput input;
+    input.name = string_field(object, "name", true).value();
+    input.type = string_field(object, "type", true).value();
+    input.content = string_field(object, "content", true).value();
+    if (const auto it = object.find("ttl"); it != object.end() && !it->is_null()) {
+        if (!it->is_number_integer())
+            throw ApiError(400, "wrong type", "ttl must be an integer", "ttl");
+        if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX})
+            throw ApiError(400, "ttl out of range", "from 0 to 2147483647", "ttl");
+        input.ttl = it->get<int64_t>();
+    }
+    return input;
+}
+
+json record_json(const RecordInfo& r) {
+    return {
+        {"id", r.id}, {"name", r.name}, {"type", r.type}, {"ttl", r.ttl}, {"content", r.content}};
+}
+
+json zone_json(const ZoneInfo& z) {
+    return {{"id", z.id}, {"name", z.name}, {"serial", z.serial}, {"records", z.records}};
+}
+
+int64_t record_id(const std::string& text) {
+    int64_t id = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc{} || end != text.data() + text.size() || id <= 0)
+        throw ApiError(404, "no such record", text, "id");
+    return id;
+}
+
+ApiResponse ok(int status, const json& body) {
+    ApiResponse response;
+    response.status = status;
+    response.body = body.dump() + "\n";
+    return response;
+}
+
+[[noreturn]] void not_allowed(const std::string& allow) {
+    throw ApiError::method_not_allowed(allow);
+}
+
+// The route table: what each path and method does.
+ApiResponse route(db::Connection& db, const ApiRequest& request, const std::string& actor) {
+    const Target target = parse_target(request.target);
+    const auto& s = target.segments;
+    const std::string& method = request.method;
+    ZoneStore store(db);
+    Change change;
+    const auto with_change = [&](ApiResponse response) {
+        response.change = change;
+        return response;
+    };
+
+    if (s.size() == 1 && s[0] == "zones") {
+        if (method == "GET") {
+            json zones = json::array();
+            for (const auto& z : store.list_zones())
+                zones.push_back(zone_json(z));
+            return ok(200, {{"zones", zones}});
+        }
+        if (method == "POST") {
+            const json object = parse_object(request.body, {"name", "zone_file"});
+            const std::string name = string_field(object, "name", true).value();
+            const auto file = string_field(object, "zone_file", false);
+            const ZoneInfo zone = store.create_zone(actor, name, file, change);
+            auto response = with_change(ok(201, zone_json(zone)));
+            response.headers.emplace_back("Location", "/api/v1/zones/" + zone.name);
+            return response;
+        }
+        not_allowed("GET, POST");
+    }
+    if (s.size() == 2 && s[0] == "zones") {
+        if (method == "GET") return ok(200, zone_json(store.get_zone(s[1])));
+        if (method == "DELETE") {
+            store.delete_zone(actor, s[1]);
+            ApiResponse response;
+            response.status = 204;
+            return response;
+        }
+        not_allowed("GET, DELETE");
+    }
+    if (s.size() == 3 && s[0] == "zones" && s[2] == "records") {
+        if (method == "GET") {
+            const int64_t limit = integer_param(target, "limit", kDefaultPage, 1, kMaxPage);
+            const int64_t offset = integer_param(target, "offset", 0, 0, INT64_MAX / 2);
+            const auto name = target.param("name");
+            const auto type = target.param("type");
+            for (const auto& [key, _] : target.query) {
+                if (key != "limit" && key != "offset" && key != "name" && key != "type")
+                    throw ApiError(400, "unknown query parameter", key, key);
+            }
+            const RecordPage page = store.list_records(s[1], name, type, limit, offset);
+            json records = json::array();
+            for (const auto& r : page.records)
+                records.push_back(record_json(r));
+            return ok(200, {{"records", records},
+                            {"total", page.total},
+                            {"limit", limit},
+                            {"offset", offset}});
+        }
+        if (method == "POST") {
+            const RecordInfo record =
+                store.add_record(actor, s[1], record_input(request.body), change);
+            auto response = with_change(ok(201, record_json(record)));
+            response.headers.emplace_back("Location", "/api/v1/zones/" + canonical_zone_name(s[1]) +
+                                                          "/records/" + std::to_string(record.id));
+            return response;
+        }
+        not_allowed("GET, POST");
+    }
+    if (s.size() == 4 && s[0] == "zones" && s[2] == "records") {
+        const int64_t id = record_id(s[3]);
+        if (method == "GET") return ok(200, record_json(store.get_record(s[1], id)));
+        if (method == "PUT") {
+            const RecordInfo record =
+                store.update_record(actor, s[1], id, record_input(request.body), change);
+            return with_change(ok(200, record_json(record)));
+        }
+        if (method == "DELETE") {
+            store.delete_record(actor, s[1], id, change);
+            ApiResponse response;
+            response.status = 204;
+            response.change = change;
+            return response;
+        }
+        not_allowed("GET, PUT, DELETE");
+    }
+    if (s.size() == 3 && s[0] == "zones" && s[2] == "export") {
+        if (method != "GET") not_allowed("GET");
+        ApiResponse response;
+        response.content_type = "text/dns; charset=utf-8";
+        response.body = store.export_zone(s[1]);
+        return response;
+    }
+    if (s.size() == 3 && s[0] == "zones" && s[2] == "import") {
+        if (method != "POST") not_allowed("POST");
+        std::string text = request.body;
+        if (request.content_type.rfind("application/json", 0) == 0) {
+            const json object = parse_object(request.body, {"zone_file"});
+            text = string_field(object, "zone_file", true).value();
+        }
+        const ZoneInfo zone = store.import_zone(actor, s[1], text, change);
+        return with_change(ok(200, zone_json(zone)));
+    }
+    throw ApiError(404, "no such endpoint", request.target);
+}
+
+ApiResponse failure(int status, const std::string& error, const std::string& detail = {},
+                    const std::string& field = {}) {
+    ApiResponse response;
+    response.status = status;
+    response.body = error_json(error, detail, field);
+    return response;
+}
+
+}  // namespace
+
+std::string error_json(const std::string& error, const std::string& detail,
+                       const std::string& field) {
+    json body = {{"error", error}};
+    if (!detail.empty()) body["detail"] = detail;
+    if (!field.empty()) body["field"] = field;
+    return body.dump() + "\n";
+}
+
+ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            if (!connection)
+                throw db::Error(db::Error::Kind::unavailable, 0, "no database connection");
+            constexpr std::string_view kBearer = "Bearer ";
+            if (request.authorization.empty()) {
+                ApiResponse response =
+                    failure(401, "missing token", "send Authorization: Bearer TOKEN");
+                response.headers.emplace_back("WWW-Authenticate", "Bearer");
+                return response;
+            }
+            const auto owner =
+                request.authorization.rfind(kBearer, 0) == 0
+                    ? token_owner(*connection, request.authorization.substr(kBearer.size()))
+                    : std::nullopt;
+            if (!owner) {
+                ApiResponse response =
+                    failure(401, "invalid token", "the token is unknown or malformed");
+                response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                return response;
+            }
+            return route(*connection, request, *owner);
+        } catch (const ApiError& e) {
+            ApiResponse response = failure(e.status(), e.error(), e.detail(), e.field());
+            if (!e.allow().empty()) response.headers.emplace_back("Allow", e.allow());
+            return response;
+        } catch (const db::Error& e) {
+            if (e.retry_safe() && attempt < kAttempts) {
+                core::log::warn("appsrv") << "database: " << e.what() << "; trying again";
+                continue;
+            }
+            core::log::error("appsrv") << "database: " << e.what();
+            if (e.kind() == db::Error::Kind::constraint) return failure(409, "conflict", e.what());
+            ApiResponse response = failure(503, "database unavailable", e.what());
+            response.headers.emplace_back("Retry-After", "1");
+            return response;
+        } catch (const std::exception& e) {
+            core::log::error("appsrv")
+                << request.method << " " << request.target << ": " << e.what();
+            return failure(500, "internal error", e.what());
+        }
+    }
+}
+
+}  // namespace appsrv

@@ -1,0 +1,119 @@
+// One loop thread's HTTP handler.
+#include "appsrv/app_handler.hpp"
+
+#include "appsrv/api.hpp"
+#include "core/dns/name.hpp"
+#include "core/log.hpp"
+
+namespace appsrv {
+
+namespace {
+
+using Exchange = core::http::Exchange;
+
+void respond_json(const std::shared_ptr<Exchange>& exchange, int status, std::string body) {
+    core::http::Headers headers;
+    headers.add("Content-Type", "application/json");
+    headers.add("Cache-Control", "no-store");
+    exchange->respond(status, std::move(headers), std::move(body));
+}
+
+}  // namespace
+
+Backend::Backend(std::string url, size_t workers)
+    : url_(std::move(url)), connections_(workers), pool_(workers) {}
+
+Backend::~Backend() {
+    pool_.stop();
+}
+
+bool Backend::submit(std::function<void(db::Connection*)> task) {
+    return pool_.submit([this, task = std::move(task)](size_t index) {
+        auto& connection = connections_[index];
+        if (!connection) {
+            try {
+                connection = db::connect(url_);
+            } catch (const std::exception& e) {
+                core::log::error("appsrv") << "database: " << e.what();
+            }
+        }
+        task(connection.get());
+    });
+}
+
+AppHandler::AppHandler(core::Worker& worker, Backend& backend,
+                       std::vector<core::net::Address> notify)
+    : worker_(worker),
+      backend_(backend),
+      notify_(std::move(notify)),
+      notifier_(worker.loop(), "appsrv") {}
+
+void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
+    const auto& request = exchange->request();
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    if (path == "/healthz") {
+        respond_json(exchange, 200, "{\"status\":\"alive\"}\n");
+        return;
+    }
+    if (path == "/readyz") {
+        if (backend_.draining) {
+            respond_json(exchange, 503, error_json("draining", "this appsrv is stopping"));
+            return;
+        }
+        core::Worker* worker = &worker_;
+        const bool queued = backend_.submit([worker, exchange](db::Connection* connection) {
+            std::string problem;
+            try {
+                if (!connection) throw std::runtime_error("cannot connect");
+                connection->ping();
+            } catch (const std::exception& e) {
+                problem = e.what();
+            }
+            worker->post([exchange, problem] {
+                if (problem.empty()) {
+                    respond_json(exchange, 200, "{\"status\":\"ready\"}\n");
+                } else {
+                    respond_json(exchange, 503, error_json("database unavailable", problem));
+                }
+            });
+        });
+        if (!queued) respond_json(exchange, 503, error_json("draining", "this appsrv is stopping"));
+        return;
+    }
+    if (path != "/api" && path.rfind("/api/", 0) != 0) {
+        respond_json(exchange, 404, error_json("no such endpoint", path));
+        return;
+    }
+    exchange->read_body(
+        [this, exchange](std::string body) { serve_api(exchange, std::move(body)); });
+}
+
+void AppHandler::serve_api(const std::shared_ptr<Exchange>& exchange, std::string body) {
+    const auto& head = exchange->request();
+    ApiRequest request{head.method, head.target,
+                       std::string(head.headers.get("Authorization").value_or("")),
+                       std::string(head.headers.get("Content-Type").value_or("")), std::move(body)};
+    core::Worker* worker = &worker_;
+    const bool queued = backend_.submit(
+        [this, worker, exchange, request = std::move(request)](db::Connection* connection) {
+            ApiResponse response = handle_api(connection, request);
+            worker->post([this, exchange, response = std::move(response)]() mutable {
+                core::http::Headers headers;
+                if (response.status != 204) headers.add("Content-Type", response.content_type);
+                headers.add("Cache-Control", "no-store");
+                for (auto& [name, value] : response.headers)
+                    headers.add(name, value);
+                exchange->respond(response.status, std::move(headers), std::move(response.body));
+                if (response.change && !notify_.empty()) {
+                    std::string error;
+                    if (auto apex = core::dns::name_from_text(response.change->zone, error)) {
+                        notifier_.notify(core::dns::lowercase_name(*apex), response.change->serial,
+                                         notify_);
+                    }
+                }
+            });
+        });
+    if (!queued) respond_json(exchange, 503, error_json("draining", "this appsrv is stopping"));
+}
+
+}  // namespace appsrv

@@ -1,0 +1,55 @@
+// One loop thread's HTTP handler: /healthz and /readyz answered on the
+// loop, the API handed to the worker pool (the loop never waits on the
+// database) and its answer handed back, then a NOTIFY for what changed.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "core/dns/notifier.hpp"
+#include "core/http/exchange.hpp"
+#include "core/loop_threads.hpp"
+#include "core/net/address.hpp"
+#include "core/worker_pool.hpp"
+#include "db/database.hpp"
+
+namespace appsrv {
+
+// What the loop threads share: the pool and each pool thread's connection.
+class Backend {
+  public:
+    Backend(std::string url, size_t workers);
+    Backend(const Backend&) = delete;
+    Backend& operator=(const Backend&) = delete;
+    ~Backend();
+
+    // Runs `task` on a pool thread with that thread's connection (null when
+    // the database cannot be reached; it is tried again next time).
+    bool submit(std::function<void(db::Connection*)> task);
+    void stop() { pool_.stop(); }
+
+    std::atomic<bool> draining{false};
+
+  private:
+    std::string url_;
+    std::vector<std::unique_ptr<db::Connection>> connections_;  // one per pool thread
+    core::WorkerPool pool_;
+};
+
+class AppHandler : public core::http::Handler {
+  public:
+    AppHandler(core::Worker& worker, Backend& backend, std::vector<core::net::Address> notify);
+    void handle(const std::shared_ptr<core::http::Exchange>& exchange) override;
+    void close() { notifier_.close(); }
+
+  private:
+    void serve_api(const std::shared_ptr<core::http::Exchange>& exchange, std::string body);
+
+    core::Worker& worker_;
+    Backend& backend_;
+    std::vector<core::net::Address> notify_;
+    core::dns::Notifier notifier_;
+};
+
+}  // namespace appsrv

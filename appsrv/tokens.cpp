@@ -1,0 +1,64 @@
+// API tokens.
+#include "appsrv/tokens.hpp"
+
+#include <ctime>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdexcept>
+
+namespace appsrv {
+
+namespace {
+
+std::string hex(const unsigned char* data, size_t size) {
+    constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(size * 2);
+    for (size_t i = 0; i < size; ++i) {
+        out += kDigits[data[i] >> 4];
+        out += kDigits[data[i] & 0xf];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed");
+    return hex(digest, length);
+}
+
+std::string create_token(db::Connection& db, const std::string& name) {
+    if (name.empty() || name.size() > 100)
+        throw std::runtime_error("a token name has 1 to 100 characters");
+    unsigned char random[32];
+    if (RAND_bytes(random, sizeof random) != 1)
+        throw std::runtime_error("no randomness for a token");
+    const std::string token = "wst_" + hex(random, sizeof random);
+    const time_t now = time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char created[32];
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    try {
+        db.execute("INSERT INTO api_tokens (name, token_sha256, created_at) VALUES (?, ?, ?)",
+                   {name, sha256_hex(token), std::string(created)});
+    } catch (const db::Error& e) {
+        if (e.kind() == db::Error::Kind::constraint)
+            throw std::runtime_error("a token named '" + name + "' exists already");
+        throw;
+    }
+    return token;
+}
+
+std::optional<std::string> token_owner(db::Connection& db, const std::string& token) {
+    const auto rows =
+        db.query("SELECT name FROM api_tokens WHERE token_sha256 = ?", {sha256_hex(token)});
+    if (rows.empty()) return std::nullopt;
+    return rows[0].text(0);
+}
+
+}  // namespace appsrv

@@ -1,0 +1,88 @@
+// The domain's zones and records in the database, and the rules every
+// change keeps: each record is validated with ldns, the zone stays valid
+// as dnsd would load it, and one transaction writes the change, raises the
+// SOA serial (RFC 1982) and records an audit row.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+
+namespace appsrv {
+
+struct ZoneInfo {
+    int64_t id = 0;
+    std::string name;  // "foobar.com."
+    uint32_t serial = 0;
+    int64_t records = 0;
+};
+
+struct RecordInfo {
+    int64_t id = 0;
+    std::string name;  // absolute: "www.foobar.com."
+    std::string type;
+    uint32_t ttl = 0;
+    std::string content;
+};
+
+// A record as a client sends it: name relative to the zone, absolute, or
+// "@"; ttl optional (the SOA's minimum... no: 3600 when absent).
+struct RecordInput {
+    std::string name;
+    std::string type;
+    std::optional<int64_t> ttl;
+    std::string content;
+};
+
+struct RecordPage {
+    std::vector<RecordInfo> records;
+    int64_t total = 0;
+};
+
+// What a change did: the new serial, for the NOTIFY that follows.
+struct Change {
+    std::string zone;  // "foobar.com."
+    uint32_t serial = 0;
+};
+
+class ZoneStore {
+  public:
+    explicit ZoneStore(db::Connection& connection) : db_(connection) {}
+
+    std::vector<ZoneInfo> list_zones();
+    ZoneInfo get_zone(const std::string& zone);
+    // A new zone: from master-file text, or a default SOA and NS.
+    ZoneInfo create_zone(const std::string& actor, const std::string& zone,
+                         const std::optional<std::string>& zone_file, Change& change);
+    void delete_zone(const std::string& actor, const std::string& zone);
+
+    RecordPage list_records(const std::string& zone, const std::optional<std::string>& name,
+                            const std::optional<std::string>& type, int64_t limit, int64_t offset);
+    RecordInfo get_record(const std::string& zone, int64_t id);
+    RecordInfo add_record(const std::string& actor, const std::string& zone,
+                          const RecordInput& input, Change& change);
+    RecordInfo update_record(const std::string& actor, const std::string& zone, int64_t id,
+                             const RecordInput& input, Change& change);
+    void delete_record(const std::string& actor, const std::string& zone, int64_t id,
+                       Change& change);
+
+    // RFC 1035 text that dnsd and named-checkzone load.
+    std::string export_zone(const std::string& zone);
+    // Replaces every record of the zone with those of `zone_file`.
+    ZoneInfo import_zone(const std::string& actor, const std::string& zone,
+                         const std::string& zone_file, Change& change);
+
+  private:
+    db::Connection& db_;
+};
+
+// "foobar.com", "FOOBAR.com." → "foobar.com."; 400 when it is not a name.
+std::string canonical_zone_name(const std::string& text);
+
+// Today as a serial, YYYYMMDD00.
+uint32_t date_serial();
+
+}  // namespace appsrv
