@@ -16,6 +16,12 @@ namespace {
 
 using nlohmann::json;
 
+// Text from the client (an error message quoting its bytes) may not be
+// UTF-8: such bytes become U+FFFD rather than an exception.
+std::string dump(const json& value) {
+    return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 constexpr int64_t kDefaultPage = 100;
 constexpr int64_t kMaxPage = 1000;
 constexpr int kAttempts = 3;  // a transaction the database may retry
@@ -159,7 +165,7 @@ int64_t record_id(const std::string& text) {
 ApiResponse ok(int status, const json& body) {
     ApiResponse response;
     response.status = status;
-    response.body = body.dump() + "\n";
+    response.body = dump(body);
     return response;
 }
 
@@ -288,7 +294,7 @@ std::string error_json(const std::string& error, const std::string& detail,
     json body = {{"error", error}};
     if (!detail.empty()) body["detail"] = detail;
     if (!field.empty()) body["field"] = field;
-    return body.dump() + "\n";
+    return dump(body);
 }
 
 ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {

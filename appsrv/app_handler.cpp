@@ -37,7 +37,14 @@ bool Backend::submit(std::function<void(db::Connection*)> task) {
                 core::log::error("appsrv") << "database: " << e.what();
             }
         }
-        task(connection.get());
+        try {
+            task(connection.get());
+        } catch (const std::exception& e) {
+            // A task's failure must not end the worker thread (and the
+            // process): its exchange stays unanswered and the client's
+            // timeout ends it.
+            core::log::error("appsrv") << "worker task failed: " << e.what();
+        }
     });
 }
 
@@ -65,7 +72,14 @@ void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
             std::string problem;
             try {
                 if (!connection) throw std::runtime_error("cannot connect");
-                connection->ping();
+                try {
+                    connection->ping();
+                } catch (const db::Error& e) {
+                    // A connection lost earlier is opened again by the
+                    // next call: one more try tells whether that works.
+                    if (!e.retry_safe()) throw;
+                    connection->ping();
+                }
             } catch (const std::exception& e) {
                 problem = e.what();
             }

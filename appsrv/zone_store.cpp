@@ -172,8 +172,12 @@ void audit(db::Connection& db, const std::string& actor, const std::string& acti
         "INSERT INTO audit_log (at, actor, action, zone, record_id, before_value, after_value) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         {now_utc(), actor, action, zone, record_id ? db::Value(*record_id) : db::Value(nullptr),
-         before.is_null() ? db::Value(nullptr) : db::Value(before.dump()),
-         after.is_null() ? db::Value(nullptr) : db::Value(after.dump())});
+         before.is_null()
+             ? db::Value(nullptr)
+             : db::Value(before.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+         after.is_null()
+             ? db::Value(nullptr)
+             : db::Value(after.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))});
 }
 
 // Raises the zone's serial (to `at_least` when that is newer) in the zone

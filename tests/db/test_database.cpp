@@ -1,0 +1,119 @@
+// db/ on SQLite: statements with bound parameters, the transaction guard,
+// errors, migrations, and the URLs that choose a driver.
+#include <doctest/doctest.h>
+
+#include "db/database.hpp"
+#include "db/migrations.hpp"
+#include "db/mysql_connection.hpp"
+#include "tests/support/process.hpp"
+
+namespace {
+
+std::unique_ptr<db::Connection> open_in(const test::TempDir& dir) {
+    return db::connect("sqlite:" + (dir.path() / "sub" / "test.db").string());
+}
+
+}  // namespace
+
+TEST_CASE("bound parameters carry any text, and rows come back typed") {
+    test::TempDir dir;
+    auto connection = open_in(dir);
+    connection->execute_script(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)");
+    const std::string hostile = "x'); DROP TABLE t; --";
+    const auto changes =
+        connection->execute("INSERT INTO t (name, n) VALUES (?, ?)", {hostile, int64_t{42}});
+    CHECK(changes.affected == 1);
+    CHECK(changes.last_insert_id == 1);
+    connection->execute("INSERT INTO t (name, n) VALUES (?, ?)", {std::string("null n"), nullptr});
+    const auto rows = connection->query("SELECT name, n FROM t ORDER BY id");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].text(0) == hostile);
+    CHECK(rows[0].integer(1) == 42);
+    CHECK(rows[1].is_null(1));
+    // The same statement again, reused with other values.
+    CHECK(connection->query("SELECT n FROM t WHERE name = ?", {hostile}).size() == 1);
+    CHECK(connection->query("SELECT n FROM t WHERE name = ?", {std::string("none")}).empty());
+}
+
+TEST_CASE("a transaction rolls back unless committed; errors say what happened") {
+    test::TempDir dir;
+    auto connection = open_in(dir);
+    connection->execute_script("CREATE TABLE t (name TEXT UNIQUE)");
+    {
+        db::Transaction transaction(*connection);
+        connection->execute("INSERT INTO t (name) VALUES (?)", {std::string("lost")});
+    }
+    CHECK(connection->query("SELECT name FROM t").empty());
+    {
+        db::Transaction transaction(*connection);
+        connection->execute("INSERT INTO t (name) VALUES (?)", {std::string("kept")});
+        transaction.commit();
+    }
+    CHECK(connection->query("SELECT name FROM t").size() == 1);
+    try {
+        connection->execute("INSERT INTO t (name) VALUES (?)", {std::string("kept")});
+        FAIL("a duplicate was accepted");
+    } catch (const db::Error& e) {
+        CHECK(e.kind() == db::Error::Kind::constraint);
+        CHECK_FALSE(e.retry_safe());
+    }
+    CHECK_THROWS_AS(connection->query("SELECT nothing FROM nowhere"), db::Error);
+    // A second writer waits for the first (busy timeout), it does not fail.
+    auto other = open_in(dir);
+    db::Transaction first(*connection);
+    connection->execute("INSERT INTO t (name) VALUES (?)", {std::string("first")});
+    first.commit();
+    db::Transaction second(*other);
+    other->execute("INSERT INTO t (name) VALUES (?)", {std::string("second")});
+    second.commit();
+    CHECK(connection->query("SELECT name FROM t").size() == 3);
+}
+
+TEST_CASE("migrations apply once, in order, and a failed one leaves nothing behind") {
+    test::TempDir dir;
+    auto connection = open_in(dir);
+    const auto applied = db::migrate(*connection);
+    REQUIRE(applied.size() == db::migrations().size());
+    CHECK(applied[0] == "0001 schema");
+    CHECK(db::migrate(*connection).empty());
+    CHECK(connection->query("SELECT version FROM schema_migrations").size() == applied.size());
+    for (const char* table : {"zones", "records", "api_tokens", "audit_log"})
+        CHECK(connection->query(std::string("SELECT COUNT(*) FROM ") + table).size() == 1);
+
+    const db::Migration broken[] = {
+        {9001, "half", "CREATE TABLE first_half (x INTEGER); CREATE TABLE broken (", "unused"},
+    };
+    try {
+        db::migrate(*connection, broken);
+        FAIL("a broken migration was applied");
+    } catch (const db::Error& e) {
+        CHECK(std::string(e.what()).find("migration 9001 half failed") != std::string::npos);
+    }
+    CHECK_THROWS(connection->query("SELECT x FROM first_half"));
+    CHECK(connection->query("SELECT version FROM schema_migrations WHERE version = 9001").empty());
+}
+
+TEST_CASE("database URLs") {
+    const auto tcp = db::parse_mysql_url("mysql://web%40stack:p%3Ass@db.example:3307/webstack");
+    CHECK(tcp.user == "web@stack");
+    CHECK(tcp.password == "p:ss");
+    CHECK(tcp.host == "db.example");
+    CHECK(tcp.port == 3307);
+    CHECK(tcp.database == "webstack");
+    const auto unix_socket =
+        db::parse_mysql_url("mysql://root:x@unix(/run/mysqld/mysqld.sock)/app");
+    CHECK(unix_socket.socket == "/run/mysqld/mysqld.sock");
+    CHECK(unix_socket.database == "app");
+    CHECK_THROWS_AS(db::check_url("postgres://x"), std::invalid_argument);
+    CHECK_THROWS_AS(db::check_url("mysql://nohost/db"), std::invalid_argument);
+    CHECK_THROWS_AS(db::check_url("mysql://u:p@host:3306"), std::invalid_argument);
+    CHECK_THROWS_AS(db::check_url("sqlite:"), std::invalid_argument);
+    CHECK_NOTHROW(db::check_url("sqlite:var/webstack.db"));
+    try {
+        db::connect("mysql://u:p@127.0.0.1:1/none");
+        FAIL("connected to nothing");
+    } catch (const db::Error& e) {
+        CHECK(e.kind() == db::Error::Kind::unavailable);
+    }
+}
