@@ -14,12 +14,16 @@ WorkerPool::~WorkerPool() {
 }
 
 bool WorkerPool::submit(Task task) {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         if (stopping_) return false;
         tasks_.push_back(std::move(task));
+        wake = sleeping_ > 0;
     }
-    wake_.notify_one();
+    // When every thread is busy, the first to finish takes the task: no
+    // futex wake-up is needed.
+    if (wake) wake_.notify_one();
     return true;
 }
 
@@ -44,7 +48,11 @@ void WorkerPool::run(size_t index) {
         Task task;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+            if (tasks_.empty() && !stopping_) {
+                ++sleeping_;
+                wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+                --sleeping_;
+            }
             if (tasks_.empty()) return;  // stopping, and nothing left
             task = std::move(tasks_.front());
             tasks_.pop_front();

@@ -3,6 +3,7 @@
 // their own (a database connection each).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -37,6 +38,7 @@ class WorkerPool {
     std::condition_variable wake_;
     std::deque<Task> tasks_;
     bool stopping_ = false;
+    size_t sleeping_ = 0;  // threads blocked on wake_: only they need a notify
     std::vector<std::thread> threads_;
 };
 

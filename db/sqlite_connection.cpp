@@ -14,7 +14,7 @@ namespace {
 constexpr int kBusyTimeoutMs = 5000;
 
 Error translate(const SQLite::Exception& e) {
-    const int code = e.getErrorCode();
+    const int code = e.getExtendedErrorCode();
     switch (code & 0xff) {
         case SQLITE_CONSTRAINT:
             return Error(Error::Kind::constraint, code, e.what());
