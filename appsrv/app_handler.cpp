@@ -1,7 +1,6 @@
 // One loop thread's HTTP handler.
 #include "appsrv/app_handler.hpp"
 
-#include "appsrv/api.hpp"
 #include "core/dns/name.hpp"
 #include "core/log.hpp"
 
@@ -53,7 +52,8 @@ AppHandler::AppHandler(core::Worker& worker, Backend& backend,
     : worker_(worker),
       backend_(backend),
       notify_(std::move(notify)),
-      notifier_(worker.loop(), "appsrv") {}
+      notifier_(worker.loop(), "appsrv"),
+      flush_timer_(worker.loop()) {}
 
 void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
     const auto& request = exchange->request();
@@ -104,30 +104,55 @@ void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
 
 void AppHandler::serve_api(const std::shared_ptr<Exchange>& exchange, std::string body) {
     const auto& head = exchange->request();
-    ApiRequest request{head.method, head.target,
-                       std::string(head.headers.get("Authorization").value_or("")),
-                       std::string(head.headers.get("Content-Type").value_or("")), std::move(body)};
+    pending_.push_back(
+        {exchange,
+         ApiRequest{head.method, head.target,
+                    std::string(head.headers.get("Authorization").value_or("")),
+                    std::string(head.headers.get("Content-Type").value_or("")), std::move(body)}});
+    // Due at once, it runs after this turn's other reads: they join in.
+    if (!flush_timer_.active()) flush_timer_.start(0, [this] { flush(); });
+}
+
+void AppHandler::flush() {
+    if (pending_.empty()) return;
+    auto calls = std::move(pending_);
+    pending_.clear();
+    const size_t shares = std::min(backend_.workers(), calls.size());
     core::Worker* worker = &worker_;
-    const bool queued = backend_.submit(
-        [this, worker, exchange, request = std::move(request)](db::Connection* connection) {
-            ApiResponse response = handle_api(connection, request);
-            worker->post([this, exchange, response = std::move(response)]() mutable {
-                core::http::Headers headers;
-                if (response.status != 204) headers.add("Content-Type", response.content_type);
-                headers.add("Cache-Control", "no-store");
-                for (auto& [name, value] : response.headers)
-                    headers.add(name, value);
-                exchange->respond(response.status, std::move(headers), std::move(response.body));
-                if (response.change && !notify_.empty()) {
-                    std::string error;
-                    if (auto apex = core::dns::name_from_text(response.change->zone, error)) {
-                        notifier_.notify(core::dns::lowercase_name(*apex), response.change->serial,
-                                         notify_);
-                    }
-                }
+    for (size_t share = 0; share < shares; ++share) {
+        auto mine = std::make_shared<std::vector<Call>>();
+        for (size_t i = share; i < calls.size(); i += shares)
+            mine->push_back(std::move(calls[i]));
+        const bool queued = backend_.submit([this, worker, mine](db::Connection* connection) {
+            auto responses = std::make_shared<std::vector<ApiResponse>>();
+            responses->reserve(mine->size());
+            for (const auto& call : *mine)
+                responses->push_back(handle_api(connection, call.request));
+            worker->post([this, mine, responses] {
+                for (size_t i = 0; i < mine->size(); ++i)
+                    answer((*mine)[i], (*responses)[i]);
             });
         });
-    if (!queued) respond_json(exchange, 503, error_json("draining", "this appsrv is stopping"));
+        if (!queued) {
+            for (const auto& call : *mine)
+                respond_json(call.exchange, 503, error_json("draining", "this appsrv is stopping"));
+        }
+    }
+}
+
+void AppHandler::answer(const Call& call, ApiResponse& response) {
+    core::http::Headers headers;
+    if (response.status != 204) headers.add("Content-Type", response.content_type);
+    headers.add("Cache-Control", "no-store");
+    for (auto& [name, value] : response.headers)
+        headers.add(name, value);
+    call.exchange->respond(response.status, std::move(headers), std::move(response.body));
+    if (response.change && !notify_.empty()) {
+        std::string error;
+        if (auto apex = core::dns::name_from_text(response.change->zone, error)) {
+            notifier_.notify(core::dns::lowercase_name(*apex), response.change->serial, notify_);
+        }
+    }
 }
 
 }  // namespace appsrv

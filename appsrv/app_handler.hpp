@@ -7,10 +7,12 @@
 #include <memory>
 #include <vector>
 
+#include "appsrv/api.hpp"
 #include "core/dns/notifier.hpp"
 #include "core/http/exchange.hpp"
 #include "core/loop_threads.hpp"
 #include "core/net/address.hpp"
+#include "core/uv/timer.hpp"
 #include "core/worker_pool.hpp"
 #include "db/database.hpp"
 
@@ -27,6 +29,7 @@ class Backend {
     // Runs `task` on a pool thread with that thread's connection (null when
     // the database cannot be reached; it is tried again next time).
     bool submit(std::function<void(db::Connection*)> task);
+    size_t workers() const { return connections_.size(); }
     void stop() { pool_.stop(); }
 
     std::atomic<bool> draining{false};
@@ -44,12 +47,23 @@ class AppHandler : public core::http::Handler {
     void close() { notifier_.close(); }
 
   private:
+    struct Call {
+        std::shared_ptr<core::http::Exchange> exchange;
+        ApiRequest request;
+    };
     void serve_api(const std::shared_ptr<core::http::Exchange>& exchange, std::string body);
+    // Hands the calls gathered during one loop turn to the workers, a
+    // share each: one hand-off (two thread switches) per share rather
+    // than per call.
+    void flush();
+    void answer(const Call& call, ApiResponse& response);
 
     core::Worker& worker_;
     Backend& backend_;
     std::vector<core::net::Address> notify_;
     core::dns::Notifier notifier_;
+    std::vector<Call> pending_;
+    core::uv::Timer flush_timer_;
 };
 
 }  // namespace appsrv
