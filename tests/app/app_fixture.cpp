@@ -1,6 +1,7 @@
 // appsrv as its users meet it.
 #include "tests/app/app_fixture.hpp"
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "tests/support/client.hpp"
@@ -19,25 +20,28 @@ mail  IN A   192.0.2.25
 www   IN A   8.8.8.8
 )";
 
+bool suite_uses_mysql() {
+    const char* engine = std::getenv("WEBSTACK_TEST_DATABASE");
+    return engine && std::string(engine) == "mysql";
+}
+
 namespace {
 
-#ifdef WEBSTACK_TEST_MYSQL
 MariaDb& suite_server() {
     // One server for the whole suite, stopped by PID when the suite ends.
     static MariaDb server;
     return server;
 }
-#endif
 
 }  // namespace
 
 TestDatabase::TestDatabase() {
-#ifdef WEBSTACK_TEST_MYSQL
-    server_ = &suite_server();
-    url_ = server_->create_database();
-#else
-    url_ = "sqlite:" + (dir_.path() / "app.db").string();
-#endif
+    if (suite_uses_mysql()) {
+        server_ = &suite_server();
+        url_ = server_->create_database();
+    } else {
+        url_ = "sqlite:" + (dir_.path() / "app.db").string();
+    }
 }
 
 db::Connection& TestDatabase::connection() {

@@ -14,6 +14,10 @@
 
 namespace test {
 
+// The suite runs against MariaDB when WEBSTACK_TEST_DATABASE=mysql (suite
+// `mysql`), else against SQLite (suite `app`).
+bool suite_uses_mysql();
+
 // A fresh, empty database for one test: a SQLite file in a temporary
 // directory, or a new database in the suite's MariaDB.
 class TestDatabase {

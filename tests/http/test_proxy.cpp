@@ -2,6 +2,8 @@
 // health, retries and the answers when members fail.
 #include <csignal>
 #include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -25,7 +27,11 @@ class EchoApp {
     explicit EchoApp(std::string name = "echo")
         : name_(std::move(name)),
           server_(big_limits(), [this](test::HttpServer&, const Exchange& exchange) {
-              if (exchange->request().target != "/healthz") ++requests_;
+              if (exchange->request().target != "/healthz") {
+                  ++requests_;
+                  std::lock_guard lock(mutex_);
+                  peers_.insert(exchange->peer());
+              }
               auto body = std::make_shared<std::string>();
               exchange->read_body([body](std::string_view chunk) { body->append(chunk); },
                                   [this, exchange, body] {
@@ -44,10 +50,17 @@ class EchoApp {
     int port() const { return server_.port(); }
     std::string address() const { return "127.0.0.1:" + std::to_string(port()); }
     int requests() const { return requests_; }
+    // Distinct client ports seen: the connections httpd opened.
+    size_t peers() {
+        std::lock_guard lock(mutex_);
+        return peers_.size();
+    }
 
   private:
     std::string name_;
     std::atomic<int> requests_{0};
+    std::mutex mutex_;
+    std::set<std::string> peers_;
     test::HttpServer server_;
 };
 
@@ -133,6 +146,16 @@ TEST_CASE("a proxied request carries X-Forwarded-*, Via and a request id; hop-by
     const std::string with_id =
         httpd.raw("GET /api/x HTTP/1.1\r\nHost: www.foobar.com\r\nX-Request-Id: trace-77\r\n\r\n");
     CHECK(test::body_of(with_id).find("X-Request-Id: trace-77\n") != std::string::npos);
+}
+
+TEST_CASE("upstream connections are kept alive and reused, per thread") {
+    EchoApp app;
+    test::Httpd httpd(proxy_config(quoted(app.address()), "health_interval = \"0s\""),
+                      {"--threads", "1"});
+    for (int i = 0; i < 20; ++i)
+        REQUIRE(test::status_of(httpd.raw("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n")) == 200);
+    // Twenty requests, one connection: the app sees the same peer port.
+    CHECK(app.peers() == 1);
 }
 
 TEST_CASE("request and response bodies stream through, sized and chunked") {
