@@ -1,6 +1,7 @@
 // httpd's reverse proxy: forwarded heads, streamed bodies, balancing,
 // health, retries and the answers when members fail.
 #include <csignal>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -156,6 +157,45 @@ TEST_CASE("upstream connections are kept alive and reused, per thread") {
         REQUIRE(test::status_of(httpd.raw("GET /api/x HTTP/1.1\r\nHost: a\r\n\r\n")) == 200);
     // Twenty requests, one connection: the app sees the same peer port.
     CHECK(app.peers() == 1);
+}
+
+TEST_CASE("a member on a unix socket") {
+    test::TempDir dir;
+    test::HttpServer app(
+        {},
+        [](test::HttpServer&, const Exchange& exchange) {
+            exchange->respond(200, {}, "over a unix socket\n");
+        },
+        100, (dir.path() / "app.sock").string());
+    test::Httpd httpd(proxy_config(quoted(app.address()), "health_interval = \"0s\""));
+    CHECK(test::body_of(get(httpd, "/api/x")) == "over a unix socket\n");
+}
+
+TEST_CASE("a large proxied response to a client that does not read holds memory flat") {
+    // The member: an httpd serving a 48 MiB file.
+    test::Httpd member("[[httpd.server]]\n[[httpd.server.route]]\nroot = \"{root}\"\n");
+    member.put("api/big.bin", std::string(48 << 20, 'z'));
+    test::Httpd httpd(proxy_config(quoted("127.0.0.1:" + std::to_string(member.port())),
+                                   "health_interval = \"0s\""));
+    const auto rss_kib = [](pid_t pid) {
+        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+        std::string line;
+        while (std::getline(status, line)) {
+            if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+        }
+        return -1L;
+    };
+    const long before = rss_kib(httpd.process().pid());
+    std::vector<std::unique_ptr<test::Client>> stalled;
+    for (int i = 0; i < 3; ++i) {
+        stalled.push_back(std::make_unique<test::Client>(httpd.port()));
+        stalled.back()->send("GET /api/big.bin HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    CHECK(rss_kib(httpd.process().pid()) - before < 32 * 1024);  // three copies: 144 MiB
+    // A client that reads gets it all.
+    CHECK(httpd.curl("-o /dev/null -w '%{size_download}' " + httpd.url("/api/big.bin")) ==
+          std::to_string(48 << 20));
 }
 
 TEST_CASE("request and response bodies stream through, sized and chunked") {
@@ -358,6 +398,15 @@ TEST_CASE("a client dribbling its headers is cut off and delays nobody") {
         CHECK(test::status_of(r) == 408);
     }
     CHECK(app.requests() == 1);
+}
+
+TEST_CASE("a request body that stops arriving gets 408 after body_timeout") {
+    EchoApp app;
+    test::Httpd httpd(proxy_config(quoted(app.address()), "", "body_timeout = \"500ms\""));
+    test::Client client(httpd.port());
+    client.send("POST /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab");
+    const std::string r = client.read_until_close(4000);
+    CHECK(test::status_of(r) == 408);
 }
 
 TEST_CASE("limits: headers, URL and connections") {

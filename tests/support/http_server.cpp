@@ -8,11 +8,16 @@
 
 namespace test {
 
-HttpServer::HttpServer(core::http::Limits limits, HandlerFn handler, size_t max_connections)
-    : adapter_(*this, std::move(handler)) {
+HttpServer::HttpServer(core::http::Limits limits, HandlerFn handler, size_t max_connections,
+                       std::string unix_path)
+    : adapter_(*this, std::move(handler)), unix_path_(std::move(unix_path)) {
     threads_.start([&](core::Worker& worker) {
         server_ =
             std::make_unique<core::http::Server>(worker.loop(), limits, adapter_, max_connections);
+        if (!unix_path_.empty()) {
+            server_->listen(core::net::bind_unix(unix_path_), core::uv::Stream::Kind::pipe);
+            return;
+        }
         std::string error;
         auto address = core::net::parse_address("127.0.0.1:0", error);
         auto socket = core::net::bind_reuseport(*address, core::net::Transport::tcp);

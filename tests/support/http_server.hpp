@@ -17,12 +17,17 @@ class HttpServer {
     using HandlerFn =
         std::function<void(HttpServer&, const std::shared_ptr<core::http::Exchange>&)>;
 
-    HttpServer(core::http::Limits limits, HandlerFn handler, size_t max_connections = 1000);
+    HttpServer(core::http::Limits limits, HandlerFn handler, size_t max_connections = 1000,
+               std::string unix_path = {});
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
     ~HttpServer();
 
     int port() const { return port_; }
+    // The address to reach it at: 127.0.0.1:PORT, or unix:PATH.
+    std::string address() const {
+        return unix_path_.empty() ? "127.0.0.1:" + std::to_string(port_) : "unix:" + unix_path_;
+    }
 
     // On the loop thread: the server itself.
     core::http::Server& server() { return *server_; }
@@ -54,6 +59,7 @@ class HttpServer {
     std::unique_ptr<core::http::Server> server_;
     std::list<core::uv::Timer> timers_;
     int port_ = 0;
+    std::string unix_path_;
     bool stopped_ = false;
     int loop_close_status_ = -1;
 };
