@@ -1,7 +1,6 @@
 // API tokens.
 #include "appsrv/tokens.hpp"
 
-#include <ctime>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdexcept>
@@ -38,14 +37,9 @@ std::string create_token(db::Connection& db, const std::string& name) {
     if (RAND_bytes(random, sizeof random) != 1)
         throw std::runtime_error("no randomness for a token");
     const std::string token = "wst_" + hex(random, sizeof random);
-    const time_t now = time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char created[32];
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
     try {
         db.execute("INSERT INTO api_tokens (name, token_sha256, created_at) VALUES (?, ?, ?)",
-                   {name, sha256_hex(token), std::string(created)});
+                   {name, sha256_hex(token), db::timestamp_now()});
     } catch (const db::Error& e) {
         if (e.kind() == db::Error::Kind::constraint)
             throw std::runtime_error("a token named '" + name + "' exists already");

@@ -24,15 +24,6 @@ using db::Params;
 constexpr int64_t kDefaultTtl = 3600;
 constexpr int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-std::string now_utc() {
-    const time_t now = time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
 struct ZoneRow {
     int64_t id = 0;
     std::string name;  // text, absolute
@@ -171,7 +162,8 @@ void audit(db::Connection& db, const std::string& actor, const std::string& acti
     db.execute(
         "INSERT INTO audit_log (at, actor, action, zone, record_id, before_value, after_value) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {now_utc(), actor, action, zone, record_id ? db::Value(*record_id) : db::Value(nullptr),
+        {db::timestamp_now(), actor, action, zone,
+         record_id ? db::Value(*record_id) : db::Value(nullptr),
          before.is_null()
              ? db::Value(nullptr)
              : db::Value(before.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
@@ -187,7 +179,7 @@ uint32_t raise_serial(db::Connection& db, const ZoneRow& zone, std::vector<Store
     uint32_t serial = dns::next_serial(zone.serial, date_serial());
     if (at_least && dns::serial_newer(*at_least, serial)) serial = *at_least;
     db.execute("UPDATE zones SET serial = ?, updated_at = ? WHERE id = ?",
-               {int64_t{serial}, now_utc(), zone.id});
+               {int64_t{serial}, db::timestamp_now(), zone.id});
     for (auto& s : stored) {
         if (s.record.type != dns::type::SOA || s.record.owner != zone.apex) continue;
         set_soa_serial(s.record, serial);
@@ -281,7 +273,7 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
     db::Transaction transaction(db_);
     if (!db_.query("SELECT id FROM zones WHERE name = ?", {row.name}).empty())
         throw ApiError(409, "the zone exists already", row.name, "name");
-    const std::string now = now_utc();
+    const std::string now = db::timestamp_now();
     try {
         row.id =
             db_.execute(

@@ -1,6 +1,8 @@
 // The persistence interface: what both drivers share.
 #include "db/database.hpp"
 
+#include <ctime>
+
 #include "db/mysql_connection.hpp"
 #include "db/sqlite_connection.hpp"
 
@@ -36,6 +38,15 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     connection_.commit();
     done_ = true;
+}
+
+std::string timestamp_now() {
+    const time_t now = time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[32];
+    strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
 }
 
 void check_url(const std::string& url) {

@@ -104,6 +104,10 @@ class Transaction {
 // for a URL that is not one of these.
 std::unique_ptr<Connection> connect(const std::string& url);
 
+// Now, as the schema's time columns hold it: "2026-11-25T20:54:06Z" (UTC),
+// which sorts as text in both engines.
+std::string timestamp_now();
+
 // Checks a URL's form without connecting, for --check.
 void check_url(const std::string& url);
 

@@ -2,20 +2,10 @@
 #include "db/migrations.hpp"
 
 #include <cstdio>
-#include <ctime>
 
 namespace db {
 
 namespace {
-
-std::string now_utc() {
-    const time_t now = time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
 
 std::string label(const Migration& m) {
     char number[16];
@@ -71,7 +61,7 @@ std::vector<std::string> migrate(Connection& connection, std::span<const Migrati
             connection.execute_script(sqlite ? m.sqlite_sql : m.mysql_sql);
             connection.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                {int64_t{m.version}, std::string(m.name), now_utc()});
+                {int64_t{m.version}, std::string(m.name), db::timestamp_now()});
             if (sqlite) connection.commit();
         } catch (const Error& e) {
             if (sqlite) {
