@@ -2,7 +2,9 @@
 #include "httpd/forward_headers.hpp"
 
 #include <array>
+#include <initializer_list>
 #include <random>
+#include <vector>
 
 namespace httpd {
 
@@ -17,26 +19,10 @@ constexpr std::array<std::string_view, 9> kHopByHop = {
     "Upgrade",    "Proxy-Authenticate", "Proxy-Authorization",
 };
 
-void append_via(Headers& headers) {
-    if (const std::string* via = headers.find("Via")) {
-        headers.set("Via", *via + ", " + std::string(kVia));
-    } else {
-        headers.add("Via", std::string(kVia));
-    }
-}
-
-}  // namespace
-
-std::string client_ip(std::string_view peer) {
-    if (!peer.empty() && peer.front() == '[')
-        return std::string(peer.substr(1, peer.find(']') - 1));
-    const size_t colon = peer.rfind(':');
-    return std::string(colon == std::string_view::npos ? peer : peer.substr(0, colon));
-}
-
-void remove_hop_by_hop(Headers& headers) {
-    // Fields the sender listed in Connection are meant for us alone.
-    std::vector<std::string> named;
+// The tokens of every Connection field: the fields the sender meant for
+// this hop alone (RFC 9110 §7.6.1). Usually just "keep-alive" or "close".
+std::vector<std::string_view> connection_options(const Headers& headers) {
+    std::vector<std::string_view> named;
     for (const auto& [name, value] : headers) {
         if (!core::http::iequals(name, "Connection")) continue;
         std::string_view list = value;
@@ -47,17 +33,56 @@ void remove_hop_by_hop(Headers& headers) {
                 token.remove_prefix(1);
             while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
                 token.remove_suffix(1);
-            if (!token.empty()) named.emplace_back(token);
+            if (!token.empty()) named.push_back(token);
             if (comma == std::string_view::npos) break;
             list.remove_prefix(comma + 1);
         }
     }
-    for (const auto& name : named)
-        headers.remove(name);
-    for (const auto name : kHopByHop)
-        headers.remove(name);
+    return named;
+}
+
+bool is_hop_by_hop(std::string_view name, const std::vector<std::string_view>& named) {
+    for (const auto hop : kHopByHop) {
+        if (core::http::iequals(name, hop)) return true;
+    }
     // Framing is written from the head's own members.
-    headers.remove("Content-Length");
+    if (core::http::iequals(name, "Content-Length")) return true;
+    for (const auto option : named) {
+        if (core::http::iequals(name, option)) return true;
+    }
+    return false;
+}
+
+// The end-to-end fields of `from`, in one pass, skipping `also` too; the
+// values of the fields in `seen` (by position) are reported on the way.
+Headers end_to_end(const Headers& from, std::initializer_list<std::string_view> also,
+                   std::initializer_list<std::pair<std::string_view, const std::string**>> seen) {
+    const auto named = connection_options(from);
+    Headers out;
+    for (const auto& field : from) {
+        const std::string& name = field.first;
+        bool skip = is_hop_by_hop(name, named);
+        for (const auto other : also)
+            skip = skip || core::http::iequals(name, other);
+        for (const auto& [wanted, where] : seen) {
+            if (!*where && core::http::iequals(name, wanted)) *where = &field.second;
+        }
+        if (!skip) out.add(field.first, field.second);
+    }
+    return out;
+}
+
+}  // namespace
+
+void remove_hop_by_hop(Headers& headers) {
+    headers = end_to_end(headers, {}, {});
+}
+
+std::string client_ip(std::string_view peer) {
+    if (!peer.empty() && peer.front() == '[')
+        return std::string(peer.substr(1, peer.find(']') - 1));
+    const size_t colon = peer.rfind(':');
+    return std::string(colon == std::string_view::npos ? peer : peer.substr(0, colon));
 }
 
 std::string request_id_for(const core::http::RequestHead& client) {
@@ -86,24 +111,24 @@ core::http::RequestHead upstream_request(const core::http::RequestHead& client,
     head.method = client.method;
     head.target = client.target;
     head.version = {1, 1};
-    head.headers = client.headers;
     head.content_length = client.content_length;
     head.chunked = client.chunked;
     head.keep_alive = true;
-    remove_hop_by_hop(head.headers);
-    // This hop answered any 100-continue already.
-    head.headers.remove("Expect");
-    if (const std::string* forwarded = head.headers.find("X-Forwarded-For")) {
-        head.headers.set("X-Forwarded-For", *forwarded + ", " + std::string(client_ip));
-    } else {
-        head.headers.add("X-Forwarded-For", std::string(client_ip));
-    }
-    head.headers.set("X-Forwarded-Proto", "http");
-    if (const std::string* host = client.headers.find("Host")) {
-        head.headers.set("X-Forwarded-Host", *host);
-    }
-    head.headers.set("X-Request-Id", std::string(request_id));
-    append_via(head.headers);
+    const std::string* forwarded = nullptr;
+    const std::string* via = nullptr;
+    const std::string* host = nullptr;
+    // This hop answered any 100-continue already; the X- fields below are
+    // set anew.
+    head.headers = end_to_end(client.headers,
+                              {"Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+                               "X-Request-Id", "Via"},
+                              {{"X-Forwarded-For", &forwarded}, {"Via", &via}, {"Host", &host}});
+    head.headers.add("X-Forwarded-For", forwarded ? *forwarded + ", " + std::string(client_ip)
+                                                  : std::string(client_ip));
+    head.headers.add("X-Forwarded-Proto", "http");
+    if (host) head.headers.add("X-Forwarded-Host", *host);
+    head.headers.add("X-Request-Id", std::string(request_id));
+    head.headers.add("Via", via ? *via + ", " + std::string(kVia) : std::string(kVia));
     return head;
 }
 
@@ -111,10 +136,10 @@ core::http::ResponseHead client_response(const core::http::ResponseHead& upstrea
     core::http::ResponseHead head;
     head.status = upstream.status;
     head.reason = upstream.reason;
-    head.headers = upstream.headers;
     head.content_length = upstream.content_length;
-    remove_hop_by_hop(head.headers);
-    append_via(head.headers);
+    const std::string* via = nullptr;
+    head.headers = end_to_end(upstream.headers, {"Via"}, {{"Via", &via}});
+    head.headers.add("Via", via ? *via + ", " + std::string(kVia) : std::string(kVia));
     return head;
 }
 
