@@ -1,6 +1,7 @@
 // One loop thread's HTTP handler.
 #include "appsrv/app_handler.hpp"
 
+#include "appsrv/admin_page.hpp"
 #include "core/dns/name.hpp"
 #include "core/log.hpp"
 
@@ -92,6 +93,25 @@ void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
             });
         });
         if (!queued) respond_json(exchange, 503, error_json("draining", "this appsrv is stopping"));
+        return;
+    }
+    if (path == "/admin" || path == "/admin/") {
+        if (request.method != "GET" && request.method != "HEAD") {
+            core::http::Headers headers;
+            headers.add("Allow", "GET, HEAD");
+            headers.add("Content-Type", "application/json");
+            exchange->respond(405, std::move(headers),
+                              error_json("method not allowed", "use GET, HEAD"));
+            return;
+        }
+        core::http::Headers headers;
+        headers.add("Content-Type", "text/html; charset=utf-8");
+        headers.add("Cache-Control", "no-cache");
+        // The page runs no script from elsewhere and is framed by nobody.
+        headers.add("Content-Security-Policy",
+                    "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                    "frame-ancestors 'none'");
+        exchange->respond(200, std::move(headers), std::string(admin_page()));
         return;
     }
     if (path != "/api" && path.rfind("/api/", 0) != 0) {

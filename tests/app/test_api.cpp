@@ -58,6 +58,18 @@ TEST_CASE("health and readiness") {
     CHECK(app.call("GET", "/nowhere").status == 404);
 }
 
+TEST_CASE("the owner's page at /admin/ drives the API from a browser") {
+    test::TestDatabase database;
+    test::App app(database);
+    const auto page = app.call_with_token("", "GET", "/admin/");
+    CHECK(page.status == 200);
+    CHECK(page.headers.get("Content-Type") == "text/html; charset=utf-8");
+    CHECK(page.headers.has("Content-Security-Policy"));
+    CHECK(page.body.find("fetch(\"/api/v1\" + path") != std::string::npos);
+    CHECK(page.body.find("Bearer") != std::string::npos);
+    CHECK(app.call_with_token("", "POST", "/admin/").status == 405);
+}
+
 TEST_CASE("every API call needs a valid bearer token; tokens are stored hashed") {
     test::TestDatabase database;
     test::App app(database);
