@@ -75,7 +75,7 @@ void ClientConnection::connect() {
     }
 }
 
-void ClientConnection::send_request(RequestHead head, Callbacks callbacks) {
+void ClientConnection::send_request(const RequestHead& head, Callbacks callbacks) {
     callbacks_ = std::move(callbacks);
     if (closed_) {
         fail(UV_ECANCELED, "connection closed");

@@ -42,7 +42,7 @@ class ClientConnection {
     // Sends the head (connecting first when needed). The body follows with
     // write_body() and end_body(): sized when head.content_length is set,
     // chunked when head.chunked is, none otherwise.
-    void send_request(RequestHead head, Callbacks callbacks);
+    void send_request(const RequestHead& head, Callbacks callbacks);
     void write_body(std::string data, std::function<void()> on_flushed = {});
     void end_body();
 

@@ -36,8 +36,8 @@ public:
 
     pid_t pid() const { return pid_; }
     void signal(int signum) const;
-    // Sends `signum` and waits up to `timeout_ms` for the exit; returns the
-    // exit status, or -1 when it had to be killed.
+    // Sends `signum` (0: none, only wait) and waits up to `timeout_ms` for
+    // the exit; returns the exit status, or -1 when it had to be killed.
     int stop(int signum = 15, int timeout_ms = 5000);
     bool running();
     std::string log() const;
