@@ -75,7 +75,11 @@ Headers end_to_end(const Headers& from, std::initializer_list<std::string_view> 
 }  // namespace
 
 void remove_hop_by_hop(Headers& headers) {
-    headers = end_to_end(headers, {}, {});
+    const auto named_views = connection_options(headers);
+    // The views point into the fields about to be filtered: own them first.
+    const std::vector<std::string> named(named_views.begin(), named_views.end());
+    const std::vector<std::string_view> views(named.begin(), named.end());
+    headers.retain([&](const Headers::Field& field) { return !is_hop_by_hop(field.first, views); });
 }
 
 std::string client_ip(std::string_view peer) {
@@ -132,14 +136,19 @@ core::http::RequestHead upstream_request(const core::http::RequestHead& client,
     return head;
 }
 
-core::http::ResponseHead client_response(const core::http::ResponseHead& upstream) {
+core::http::ResponseHead client_response(core::http::ResponseHead&& upstream) {
+    // The upstream's head is not needed after this: its fields move.
     core::http::ResponseHead head;
     head.status = upstream.status;
-    head.reason = upstream.reason;
+    head.reason = std::move(upstream.reason);
     head.content_length = upstream.content_length;
-    const std::string* via = nullptr;
-    head.headers = end_to_end(upstream.headers, {"Via"}, {{"Via", &via}});
-    head.headers.add("Via", via ? *via + ", " + std::string(kVia) : std::string(kVia));
+    head.headers = std::move(upstream.headers);
+    std::string via = head.headers.get("Via").value_or("").empty()
+                          ? std::string(kVia)
+                          : std::string(*head.headers.get("Via")) + ", " + std::string(kVia);
+    remove_hop_by_hop(head.headers);
+    head.headers.remove("Via");
+    head.headers.add("Via", std::move(via));
     return head;
 }
 

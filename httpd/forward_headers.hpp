@@ -18,7 +18,7 @@ core::http::RequestHead upstream_request(const core::http::RequestHead& client,
                                          std::string_view client_ip, std::string_view request_id);
 
 // The response to send the client for an upstream's response.
-core::http::ResponseHead client_response(const core::http::ResponseHead& upstream);
+core::http::ResponseHead client_response(core::http::ResponseHead&& upstream);
 
 // The IP alone of a peer named "1.2.3.4:5678" or "[::1]:5678".
 std::string client_ip(std::string_view peer);

@@ -133,7 +133,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
 
     void on_response(core::http::ResponseHead& upstream_head) {
         if (done) return;
-        core::http::ResponseHead head_out = client_response(upstream_head);
+        core::http::ResponseHead head_out = client_response(std::move(upstream_head));
         exchange->start(std::move(head_out));
     }
 

@@ -26,6 +26,11 @@ class Headers {
     void set(std::string_view name, std::string value);
     // Removes every field of that name; returns how many there were.
     size_t remove(std::string_view name);
+    // Keeps the fields `keep` says yes to, in order, in one pass.
+    template <typename Keep>
+    void retain(Keep&& keep) {
+        std::erase_if(fields_, [&](const Field& field) { return !keep(field); });
+    }
 
     bool has(std::string_view name) const { return find(name) != nullptr; }
     // The first field of that name, or nullptr.

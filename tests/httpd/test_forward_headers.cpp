@@ -48,7 +48,7 @@ TEST_CASE("the client response loses hop-by-hop fields and gains Via") {
     upstream.headers.add("X-Internal", "1");
     upstream.headers.add("Transfer-Encoding", "chunked");
     upstream.headers.add("Set-Cookie", "s=1");
-    const auto head = httpd::client_response(upstream);
+    const auto head = httpd::client_response(std::move(upstream));
     CHECK(head.status == 201);
     CHECK_FALSE(head.headers.has("Connection"));
     CHECK_FALSE(head.headers.has("X-Internal"));
