@@ -15,19 +15,20 @@ constexpr int kBusyTimeoutMs = 5000;
 
 Error translate(const SQLite::Exception& e) {
     const int code = e.getExtendedErrorCode();
+    const std::string message = std::string(e.what()) + " (SQLite code " + std::to_string(code) + ")";
     switch (code & 0xff) {
         case SQLITE_CONSTRAINT:
-            return Error(Error::Kind::constraint, code, e.what());
+            return Error(Error::Kind::constraint, code, message);
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
-            return Error(Error::Kind::busy, code, e.what());
+            return Error(Error::Kind::busy, code, message);
         case SQLITE_CANTOPEN:
         case SQLITE_IOERR:
         case SQLITE_FULL:
         case SQLITE_READONLY:
-            return Error(Error::Kind::unavailable, code, e.what());
+            return Error(Error::Kind::unavailable, code, message);
         default:
-            return Error(Error::Kind::other, code, e.what());
+            return Error(Error::Kind::other, code, message);
     }
 }
 
