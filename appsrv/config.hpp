@@ -11,7 +11,7 @@ using core::config::Key;
 using core::config::Type;
 namespace limits = core::http::limits_keys;
 
-inline constexpr Key kKeys[] = {
+inline constexpr Key kOwnKeys[] = {
     {.name = "listen",
      .type = Type::string_list,
      .default_value = "[\"127.0.0.1:9000\"]",
@@ -33,15 +33,9 @@ inline constexpr Key kKeys[] = {
      .default_value = "[]",
      .help = "DNS servers (IP:PORT) sent a NOTIFY for a zone after each change to it",
      .reloadable = false},
-    limits::max_connections,
-    limits::max_header_size,
-    limits::max_url_size,
-    limits::max_headers,
-    limits::max_body_size,
-    limits::header_timeout,
-    limits::body_timeout,
-    limits::idle_timeout,
 };
+
+inline constexpr auto kKeys = core::config::join_keys(kOwnKeys, limits::kAll);
 
 inline constexpr core::config::Schema kSchema{
     .name = "appsrv",

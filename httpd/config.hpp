@@ -186,7 +186,7 @@ inline constexpr core::config::Schema kUpstreamSchema{
     .keys = kUpstreamKeys,
 };
 
-inline constexpr Key kKeys[] = {
+inline constexpr Key kOwnKeys[] = {
     {.name = "listen",
      .type = Type::string_list,
      .default_value = "[\"127.0.0.1:8080\"]",
@@ -215,14 +215,9 @@ inline constexpr Key kKeys[] = {
      .reloadable = true,
      .min = 0,
      .max = 3'600'000},
-    limits::max_connections,
-    limits::max_header_size,
-    limits::max_url_size,
-    limits::max_headers,
-    limits::max_body_size,
-    limits::header_timeout,
-    limits::body_timeout,
-    limits::idle_timeout,
+};
+
+inline constexpr Key kPoolKeys[] = {
     {.name = "upstream",
      .type = Type::table_list,
      .default_value = "",
@@ -236,6 +231,8 @@ inline constexpr Key kKeys[] = {
      .reloadable = true,
      .children = &kServerSchema},
 };
+
+inline constexpr auto kKeys = core::config::join_keys(kOwnKeys, limits::kAll, kPoolKeys);
 
 inline constexpr core::config::Schema kSchema{
     .name = "httpd",

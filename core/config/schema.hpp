@@ -2,6 +2,8 @@
 // README's reference all read these tables.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -52,5 +54,20 @@ struct Schema {
         return nullptr;
     }
 };
+
+// Several key tables as one, in order: a daemon's own keys around the
+// tables it shares with others (common_keys.hpp, http/limits_config.hpp).
+template <size_t... Sizes>
+constexpr std::array<Key, (Sizes + ...)> join_keys(const Key (&... parts)[Sizes]) {
+    std::array<Key, (Sizes + ...)> all{};
+    size_t at = 0;
+    (
+        [&] {
+            for (const Key& key : parts)
+                all[at++] = key;
+        }(),
+        ...);
+    return all;
+}
 
 }  // namespace core::config

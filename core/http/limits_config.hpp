@@ -71,6 +71,10 @@ inline constexpr Key idle_timeout{
     .min = 1,
     .max = 3'600'000};
 
+// Every key above, for a daemon's table (config::join_keys).
+inline constexpr Key kAll[] = {max_connections, max_header_size, max_url_size, max_headers,
+                               max_body_size,   header_timeout,  body_timeout, idle_timeout};
+
 inline Limits from(const config::Section& section) {
     Limits limits;
     limits.max_header_bytes = static_cast<size_t>(section.size(max_header_size.name));
