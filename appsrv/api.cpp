@@ -9,6 +9,7 @@
 #include "appsrv/api_error.hpp"
 #include "appsrv/tokens.hpp"
 #include "core/log.hpp"
+#include "core/percent_decode.hpp"
 
 namespace appsrv {
 
@@ -26,22 +27,11 @@ constexpr int64_t kDefaultPage = 100;
 constexpr int64_t kMaxPage = 1000;
 constexpr int kAttempts = 3;  // a transaction the database may retry
 
+// A malformed escape is kept as it came: the name or value it is part of
+// then matches nothing, and the answer says so.
 std::string url_decode(std::string_view text, bool plus_is_space) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%' && i + 2 < text.size() &&
-            std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
+    auto decoded = core::percent_decode(text, {}, plus_is_space);
+    return decoded.ok() ? std::move(decoded.text) : std::string(text);
 }
 
 struct Target {

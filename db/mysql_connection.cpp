@@ -14,22 +14,11 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include "core/percent_decode.hpp"
+
 namespace db {
 
 namespace {
-
-std::string percent_decode(std::string_view text) {
-    std::string out;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
 
 sql::mysql::MySQL_Driver* driver() {
     // Not thread-safe to create: once, for the process.
@@ -278,9 +267,13 @@ MysqlTarget parse_mysql_url(const std::string& url) {
     const std::string_view credentials = rest.substr(0, at);
     rest = rest.substr(at + 1);
     const size_t colon = credentials.find(':');
-    target.user = percent_decode(credentials.substr(0, colon));
-    if (colon != std::string_view::npos)
-        target.password = percent_decode(credentials.substr(colon + 1));
+    const auto decode = [&](std::string_view text) {
+        auto decoded = core::percent_decode(text);
+        if (!decoded.ok()) throw fail("malformed percent-encoding in the user or password");
+        return std::move(decoded.text);
+    };
+    target.user = decode(credentials.substr(0, colon));
+    if (colon != std::string_view::npos) target.password = decode(credentials.substr(colon + 1));
     if (target.user.empty()) throw fail("no user");
     if (rest.rfind("unix(", 0) == 0) {
         const size_t close = rest.find(')');

@@ -8,21 +8,6 @@
 
 namespace httpd {
 
-namespace {
-
-std::string_view raw_path_and_query(std::string_view target) {
-    if (!target.empty() && target[0] != '/') {
-        const size_t scheme_end = target.find("://");
-        const size_t start = scheme_end == std::string_view::npos
-                                 ? std::string_view::npos
-                                 : target.find_first_of("/?", scheme_end + 3);
-        return start == std::string_view::npos ? std::string_view("/") : target.substr(start);
-    }
-    return target;
-}
-
-}  // namespace
-
 Dispatcher::Dispatcher(uv_loop_t* loop, std::shared_ptr<const Site> site, FileCacheSettings cache,
                        std::shared_ptr<const AccessLogFile> access_log, CollectCounters collect)
     : site_(std::move(site)), files_(cache), proxy_(loop, counters_), collect_(std::move(collect)) {
@@ -77,7 +62,7 @@ void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, s
             return;
         case Route::Kind::redirect:
             respond_redirect(exchange, route->status,
-                             route->location + std::string(raw_path_and_query(request.target)));
+                             route->location + std::string(origin_form(request.target)));
             return;
         case Route::Kind::fixed: {
             core::http::Headers headers;

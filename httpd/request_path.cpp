@@ -3,46 +3,29 @@
 
 #include <vector>
 
+#include "core/percent_decode.hpp"
+
 namespace httpd {
 
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool percent_decode(std::string_view in, std::string& out, std::string& error) {
-    out.clear();
-    out.reserve(in.size());
-    for (size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out.push_back(in[i]);
-            continue;
-        }
-        const int high = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
-        const int low = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
-        if (high < 0 || low < 0) {
+    // A decoded '/' would join two segments the client kept apart, which is
+    // how "..%2f" walks out of a directory; a NUL would cut the path short.
+    auto decoded = core::percent_decode(in, std::string_view("\0/", 2));
+    switch (decoded.failure) {
+        case core::PercentDecoding::Failure::none:
+            out = std::move(decoded.text);
+            return true;
+        case core::PercentDecoding::Failure::malformed:
             error = "malformed percent-encoding in the path";
             return false;
-        }
-        const char c = static_cast<char>(high * 16 + low);
-        if (c == '\0') {
-            error = "encoded NUL in the path";
+        case core::PercentDecoding::Failure::refused:
+            error =
+                decoded.refused == '/' ? "encoded slash in the path" : "encoded NUL in the path";
             return false;
-        }
-        // A decoded '/' would join two segments the client kept apart,
-        // which is how "..%2f" walks out of a directory.
-        if (c == '/') {
-            error = "encoded slash in the path";
-            return false;
-        }
-        out.push_back(c);
-        i += 2;
     }
-    return true;
+    return false;
 }
 
 }  // namespace
@@ -54,22 +37,23 @@ std::string_view target_authority(std::string_view target) {
     return rest.substr(0, rest.find_first_of("/?"));
 }
 
+std::string_view origin_form(std::string_view target) {
+    if (target.empty() || target[0] == '/') return target;
+    const size_t scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    const size_t start = target.find_first_of("/?", scheme_end + 3);
+    return start == std::string_view::npos ? std::string_view("/") : target.substr(start);
+}
+
 std::optional<RequestTarget> parse_target(std::string_view target, std::string& error) {
     if (!target.empty() && target[0] != '/') {
-        const size_t scheme_end = target.find("://");
-        if (scheme_end == std::string_view::npos) {
+        target = origin_form(target);
+        if (target.empty()) {
             error = "the request target is neither a path nor an absolute URL";
             return std::nullopt;
         }
-        const size_t path_start = target.find_first_of("/?", scheme_end + 3);
-        if (path_start == std::string_view::npos) {
-            target = "/";
-        } else if (target[path_start] == '?') {
-            // "http://host?x": the path is empty, which means "/".
-            return parse_target(std::string("/") + std::string(target.substr(path_start)), error);
-        } else {
-            target = target.substr(path_start);
-        }
+        // "http://host?x": the path is empty, which means "/".
+        if (target[0] == '?') return parse_target(std::string("/") + std::string(target), error);
     }
     if (target.empty()) {
         error = "empty request target";

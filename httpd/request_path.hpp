@@ -21,6 +21,11 @@ struct RequestTarget {
 // would climb above "/".
 std::optional<RequestTarget> parse_target(std::string_view target, std::string& error);
 
+// The path and query of a target as sent: an origin-form target itself,
+// the rest after the authority of an absolute-form one ("/" when none),
+// empty when it is neither.
+std::string_view origin_form(std::string_view target);
+
 // The authority of an absolute-form target ("http://host:8080/x" →
 // "host:8080"), or empty.
 std::string_view target_authority(std::string_view target);

@@ -1,5 +1,8 @@
 // db/ on SQLite: statements with bound parameters, the transaction guard,
 // errors, migrations, and the URLs that choose a driver.
+#include <chrono>
+#include <thread>
+
 #include <doctest/doctest.h>
 
 #include "db/database.hpp"
@@ -59,14 +62,19 @@ TEST_CASE("a transaction rolls back unless committed; errors say what happened")
         CHECK_FALSE(e.retry_safe());
     }
     CHECK_THROWS_AS(connection->query("SELECT nothing FROM nowhere"), db::Error);
-    // A second writer waits for the first (busy timeout), it does not fail.
+    // A second writer waits for the first (busy timeout), it does not fail:
+    // its transaction begins while the first still holds the write lock.
     auto other = open_in(dir);
     db::Transaction first(*connection);
     connection->execute("INSERT INTO t (name) VALUES (?)", {std::string("first")});
+    std::thread second_writer([&] {
+        db::Transaction second(*other);
+        other->execute("INSERT INTO t (name) VALUES (?)", {std::string("second")});
+        second.commit();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     first.commit();
-    db::Transaction second(*other);
-    other->execute("INSERT INTO t (name) VALUES (?)", {std::string("second")});
-    second.commit();
+    second_writer.join();
     CHECK(connection->query("SELECT name FROM t").size() == 3);
 }
 
