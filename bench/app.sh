@@ -18,22 +18,9 @@ connections=${CONNECTIONS:-16}
 workers=${WORKERS:-4}
 
 scripts/setup --bench
-build=build-release
-[[ -f $build/build.ninja ]] || meson setup "$build" --buildtype=release -Dtests=false >/dev/null
-ninja -C "$build" appsrv/appsrv bench/db_ceiling >/dev/null
-
-work=$(mktemp -d /tmp/wsb-XXXXXX)  # short: MariaDB's socket path lives here
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+source bench/lib.sh
+build_release appsrv/appsrv bench/db_ceiling
+make_workdir wsb  # short: MariaDB's socket path lives here
 
 start_mariadb() {
   mariadb-install-db --no-defaults --datadir="$work/mdb" --user=root \

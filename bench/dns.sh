@@ -17,17 +17,9 @@ server_cpu=0
 load_cpu=1
 
 scripts/setup --bench
-build=build-release
-[[ -f $build/build.ninja ]] || meson setup "$build" --buildtype=release -Dtests=false >/dev/null
-ninja -C "$build" dnsd/dnsd >/dev/null
-
-work=$(mktemp -d /tmp/webstack-bench-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
+build_release dnsd/dnsd
+make_workdir webstack-bench
 
 # --- zones and query mixes ---------------------------------------------------
 make_foobar() {
@@ -126,29 +118,12 @@ CONF
   server_pid=$!
 }
 
-# The server's process and all its descendants (NSD serves from children
-# of a reload process); their threads are re-pinned (Knot pins its own).
-server_tasks() {
-  local pid=$1 child
-  echo "$pid"
-  for child in $(pgrep -P "$pid" || true); do server_tasks "$child"; done
-}
-
+# Every thread of the server pinned again after start-up: Knot pins its own.
 pin_server() {
   local p t
   for p in $(server_tasks "$server_pid"); do
     for t in /proc/"$p"/task/*; do taskset -p -c $server_cpu "${t##*/}" >/dev/null 2>&1 || true; done
   done
-}
-
-cpu_ticks() {
-  local total=0 p
-  for p in $(server_tasks "$server_pid"); do
-    [[ -r /proc/$p/stat ]] || continue
-    # utime and stime, counted after the command name, which may hold spaces ("nsd: main").
-    total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
-  done
-  echo "$total"
 }
 
 rss_kib() {
@@ -169,10 +144,6 @@ wait_ready() {  # name
   return 1
 }
 
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-}
 
 hz=$(getconf CLK_TCK)
 
@@ -198,7 +169,6 @@ run_one() {  # server zone-file origin queries transport
     'BEGIN { printf "%.0f %.3f %.2f %.1f\n", q, l, (c > 0 ? t / hz * 1e6 / c : 0), r / 1024 }'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 bench_zone() {  # label zone-file origin queries
   local label=$1 zone=$2 origin=$3 queries=$4 transport server round

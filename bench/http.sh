@@ -21,23 +21,10 @@ server_cpu=0
 load_cpu=1
 
 scripts/setup --bench
-build=build-release
-[[ -f $build/build.ninja ]] || meson setup "$build" --buildtype=release -Dtests=false >/dev/null
-ninja -C "$build" httpd/httpd >/dev/null
-
-work=$(mktemp -d /tmp/webstack-bench-XXXXXX)
+source bench/lib.sh
+build_release httpd/httpd
+make_workdir webstack-bench
 chmod 755 "$work"  # nginx workers run as nobody
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 mkdir -p "$work/www"
 head -c 1024 /dev/urandom >"$work/www/1k.bin"
@@ -121,20 +108,7 @@ CONF
   server_pid=$!
 }
 
-server_tasks() {
-  local pid=$1 child
-  echo "$pid"
-  for child in $(pgrep -P "$pid" || true); do server_tasks "$child"; done
-}
 
-cpu_ticks() {
-  local total=0 p
-  for p in $(server_tasks "$server_pid"); do
-    [[ -r /proc/$p/stat ]] || continue
-    total=$((total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
-  done
-  echo "$total"
-}
 
 wait_ready() {
   for _ in $(seq 1 200); do
@@ -145,10 +119,6 @@ wait_ready() {
   return 1
 }
 
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-}
 
 hz=$(getconf CLK_TCK)
 
@@ -173,7 +143,6 @@ run_one() {  # server path
     'BEGIN { printf "%.0f %.3f %.2f\n", r, l, (n > 0 ? t / hz * 1e6 / n : 0) }'
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 cases=("1 KiB file|/1k.bin" "100 KiB file|/100k.bin" "proxied small response|/app/x")
 declare -A results
