@@ -30,12 +30,15 @@ class Backend {
     // the database cannot be reached; it is tried again next time).
     bool submit(std::function<void(db::Connection*)> task);
     size_t workers() const { return connections_.size(); }
+    // The fewest calls worth a hand-off of their own.
+    size_t min_share() const { return min_share_; }
     void stop() { pool_.stop(); }
 
     std::atomic<bool> draining{false};
 
   private:
     std::string url_;
+    size_t min_share_;
     std::vector<std::unique_ptr<db::Connection>> connections_;  // one per pool thread
     core::WorkerPool pool_;
 };
@@ -52,10 +55,12 @@ class AppHandler : public core::http::Handler {
         ApiRequest request;
     };
     void serve_api(const std::shared_ptr<core::http::Exchange>& exchange, std::string body);
-    // Hands the calls gathered during one loop turn to the workers, a
-    // share each: one hand-off (two thread switches) per share rather
-    // than per call.
+    // Hands the calls gathered during one loop turn to the workers in
+    // shares: one hand-off (two thread switches) per share rather than
+    // per call.
     void flush();
+    static std::vector<ApiResponse> run_share(db::Connection* connection,
+                                              const std::vector<Call>& calls);
     void answer(const Call& call, ApiResponse& response);
 
     core::Worker& worker_;

@@ -63,6 +63,11 @@ void check_url(const std::string& url) {
                                 "' is neither sqlite:PATH nor mysql://USER:PASSWORD@HOST:PORT/DB");
 }
 
+Dialect dialect_of(const std::string& url) {
+    check_url(url);
+    return url.rfind("sqlite:", 0) == 0 ? Dialect::sqlite : Dialect::mysql;
+}
+
 std::unique_ptr<Connection> connect(const std::string& url) {
     check_url(url);
     if (url.rfind("sqlite:", 0) == 0) return connect_sqlite(url.substr(7));

@@ -83,6 +83,15 @@ class Connection {
     virtual void rollback() = 0;
     // A cheap round trip: is the database reachable?
     virtual void ping() = 0;
+
+    // Reads that follow, until end_read_group(), share one read
+    // transaction where a statement's own costs more: SQLite then takes
+    // its file lock and WAL snapshot once rather than per statement. The
+    // group sees one snapshot; no write may happen inside it (a write
+    // transaction cannot start there). Elsewhere both do nothing.
+    virtual void begin_read_group() {}
+    // Ends the group, keeping nothing; never throws.
+    virtual void end_read_group() noexcept {}
 };
 
 // Rolls back unless committed.
@@ -99,6 +108,25 @@ class Transaction {
     bool done_ = false;
 };
 
+// Ends the read group it began on scope exit (see begin_read_group).
+class ReadGroup {
+  public:
+    // A group that cannot begin leaves its reads to run one by one; they
+    // report what is wrong themselves.
+    explicit ReadGroup(Connection& connection) : connection_(connection) {
+        try {
+            connection_.begin_read_group();
+        } catch (const Error&) {
+        }
+    }
+    ReadGroup(const ReadGroup&) = delete;
+    ReadGroup& operator=(const ReadGroup&) = delete;
+    ~ReadGroup() { connection_.end_read_group(); }
+
+  private:
+    Connection& connection_;
+};
+
 // "sqlite:PATH" or "mysql://USER:PASSWORD@HOST:PORT/DATABASE" (HOST may be
 // "unix(/path/to.sock)"). Throws Error (unavailable) or std::invalid_argument
 // for a URL that is not one of these.
@@ -110,5 +138,8 @@ std::string timestamp_now();
 
 // Checks a URL's form without connecting, for --check.
 void check_url(const std::string& url);
+
+// The engine a URL names (checked as check_url does).
+Dialect dialect_of(const std::string& url);
 
 }  // namespace db

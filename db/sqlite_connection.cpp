@@ -15,7 +15,8 @@ constexpr int kBusyTimeoutMs = 5000;
 
 Error translate(const SQLite::Exception& e) {
     const int code = e.getExtendedErrorCode();
-    const std::string message = std::string(e.what()) + " (SQLite code " + std::to_string(code) + ")";
+    const std::string message =
+        std::string(e.what()) + " (SQLite code " + std::to_string(code) + ")";
     switch (code & 0xff) {
         case SQLITE_CONSTRAINT:
             return Error(Error::Kind::constraint, code, message);
@@ -34,8 +35,10 @@ Error translate(const SQLite::Exception& e) {
 
 class SqliteConnection : public Connection {
   public:
+    // A connection is only ever used by one thread at a time (its pool
+    // thread's), so SQLite's lock around every call would be pure cost.
     explicit SqliteConnection(const std::string& path)
-        : database_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+        : database_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
                     kBusyTimeoutMs) {
         database_.exec("PRAGMA journal_mode = WAL");
         database_.exec("PRAGMA foreign_keys = ON");
@@ -99,9 +102,23 @@ class SqliteConnection : public Connection {
     }
     void ping() override { query("SELECT 1", {}); }
 
+    // A deferred BEGIN takes no lock itself: the first read takes the
+    // shared lock and the snapshot, and they are kept until the end.
+    // Prepared like any statement: a group per hand-off makes them hot.
+    void begin_read_group() override { execute("BEGIN", {}); }
+    void end_read_group() noexcept override {
+        if (sqlite3_get_autocommit(database_.getHandle())) return;
+        try {
+            execute("ROLLBACK", {});
+        } catch (const Error&) {
+            // A failed read already ended the transaction, or the next
+            // statement will report what is wrong with the connection.
+        }
+    }
+
   private:
     SQLite::Statement& prepared(std::string_view sql, const Params& params) {
-        auto it = statements_.find(std::string(sql));
+        auto it = statements_.find(sql);
         if (it == statements_.end()) {
             it = statements_
                      .emplace(std::string(sql),
@@ -124,7 +141,7 @@ class SqliteConnection : public Connection {
     }
 
     void reset_after_error(std::string_view sql) {
-        const auto it = statements_.find(std::string(sql));
+        const auto it = statements_.find(sql);
         if (it == statements_.end()) return;
         try {
             it->second->reset();
@@ -134,7 +151,13 @@ class SqliteConnection : public Connection {
     }
 
     SQLite::Database database_;
-    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+    // Looked up by the caller's string_view, without a copy.
+    struct SqlHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    };
+    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>>
+        statements_;
 };
 
 }  // namespace

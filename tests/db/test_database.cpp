@@ -78,6 +78,31 @@ TEST_CASE("a transaction rolls back unless committed; errors say what happened")
     CHECK(connection->query("SELECT name FROM t").size() == 3);
 }
 
+TEST_CASE("a read group sees one snapshot and holds nothing after it ends") {
+    test::TempDir dir;
+    auto reader = open_in(dir);
+    auto writer = open_in(dir);
+    reader->execute_script("CREATE TABLE t (name TEXT)");
+    writer->execute("INSERT INTO t (name) VALUES (?)", {std::string("before")});
+    {
+        db::ReadGroup group(*reader);
+        CHECK(reader->query("SELECT name FROM t").size() == 1);
+        // WAL: the writer goes on beside the group, which keeps its snapshot.
+        writer->execute("INSERT INTO t (name) VALUES (?)", {std::string("during")});
+        CHECK(reader->query("SELECT name FROM t").size() == 1);
+        // No write transaction can start inside a group.
+        CHECK_THROWS_AS(db::Transaction{*reader}, db::Error);
+    }
+    CHECK(reader->query("SELECT name FROM t").size() == 2);
+    // The group ended: the reader can write again, and a group with no
+    // read in it ends cleanly too.
+    { db::ReadGroup empty(*reader); }
+    db::Transaction transaction(*reader);
+    reader->execute("INSERT INTO t (name) VALUES (?)", {std::string("after")});
+    transaction.commit();
+    CHECK(writer->query("SELECT name FROM t").size() == 3);
+}
+
 TEST_CASE("migrations apply once, in order, and a failed one leaves nothing behind") {
     test::TempDir dir;
     auto connection = open_in(dir);
@@ -118,6 +143,9 @@ TEST_CASE("database URLs") {
     CHECK_THROWS_AS(db::check_url("mysql://u:p@host:3306"), std::invalid_argument);
     CHECK_THROWS_AS(db::check_url("sqlite:"), std::invalid_argument);
     CHECK_NOTHROW(db::check_url("sqlite:var/webstack.db"));
+    CHECK(db::dialect_of("sqlite:var/webstack.db") == db::Dialect::sqlite);
+    CHECK(db::dialect_of("mysql://u:p@host:3306/db") == db::Dialect::mysql);
+    CHECK_THROWS_AS(db::dialect_of("postgres://x"), std::invalid_argument);
     try {
         db::connect("mysql://u:p@127.0.0.1:1/none");
         FAIL("connected to nothing");
