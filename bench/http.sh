@@ -11,6 +11,7 @@
 #
 #   bench/http.sh
 #   ROUNDS=1 SECONDS_PER_RUN=5 bench/http.sh
+#   ONLY=proxied bench/http.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -145,6 +146,9 @@ run_one() {  # server path
 
 
 cases=("1 KiB file|/1k.bin" "100 KiB file|/100k.bin" "proxied small response|/app/x")
+if [[ -n ${ONLY:-} ]]; then  # ONLY=proxied: the cases whose name holds it
+  for i in "${!cases[@]}"; do [[ ${cases[$i]%%|*} == *"$ONLY"* ]] || unset "cases[$i]"; done
+fi
 declare -A results
 for ((round = 1; round <= rounds; round++)); do
   for case in "${cases[@]}"; do

@@ -20,45 +20,68 @@ constexpr std::array<std::string_view, 9> kHopByHop = {
 };
 
 // The tokens of every Connection field: the fields the sender meant for
-// this hop alone (RFC 9110 §7.6.1). Usually just "keep-alive" or "close".
-std::vector<std::string_view> connection_options(const Headers& headers) {
-    std::vector<std::string_view> named;
-    for (const auto& [name, value] : headers) {
-        if (!core::http::iequals(name, "Connection")) continue;
-        std::string_view list = value;
-        while (!list.empty()) {
-            const size_t comma = list.find(',');
-            std::string_view token = list.substr(0, comma);
-            while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
-                token.remove_prefix(1);
-            while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
-                token.remove_suffix(1);
-            if (!token.empty()) named.push_back(token);
-            if (comma == std::string_view::npos) break;
-            list.remove_prefix(comma + 1);
+// this hop alone (RFC 9110 §7.6.1). Usually just "keep-alive" or "close",
+// so the first few are kept without allocating.
+class ConnectionOptions {
+  public:
+    explicit ConnectionOptions(const Headers& headers) {
+        for (const auto& [name, value] : headers) {
+            if (!core::http::iequals(name, "Connection")) continue;
+            std::string_view list = value;
+            while (!list.empty()) {
+                const size_t comma = list.find(',');
+                std::string_view token = list.substr(0, comma);
+                while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+                    token.remove_prefix(1);
+                while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+                    token.remove_suffix(1);
+                if (!token.empty()) add(token);
+                if (comma == std::string_view::npos) break;
+                list.remove_prefix(comma + 1);
+            }
         }
     }
-    return named;
-}
 
-bool is_hop_by_hop(std::string_view name, const std::vector<std::string_view>& named) {
+    bool names(std::string_view field) const {
+        for (size_t i = 0; i < inline_count_; ++i) {
+            if (core::http::iequals(field, inline_[i])) return true;
+        }
+        for (const auto option : more_) {
+            if (core::http::iequals(field, option)) return true;
+        }
+        return false;
+    }
+
+  private:
+    void add(std::string_view token) {
+        if (inline_count_ < inline_.size()) {
+            inline_[inline_count_++] = token;
+        } else {
+            more_.push_back(token);
+        }
+    }
+
+    std::array<std::string_view, 4> inline_{};
+    size_t inline_count_ = 0;
+    std::vector<std::string_view> more_;
+};
+
+bool is_hop_by_hop(std::string_view name, const ConnectionOptions& named) {
     for (const auto hop : kHopByHop) {
         if (core::http::iequals(name, hop)) return true;
     }
     // Framing is written from the head's own members.
     if (core::http::iequals(name, "Content-Length")) return true;
-    for (const auto option : named) {
-        if (core::http::iequals(name, option)) return true;
-    }
-    return false;
+    return named.names(name);
 }
 
 // The end-to-end fields of `from`, in one pass, skipping `also` too; the
 // values of the fields in `seen` (by position) are reported on the way.
 Headers end_to_end(const Headers& from, std::initializer_list<std::string_view> also,
                    std::initializer_list<std::pair<std::string_view, const std::string**>> seen) {
-    const auto named = connection_options(from);
+    const ConnectionOptions named(from);
     Headers out;
+    out.reserve(from.size() + 5);  // room for the fields a proxy adds
     for (const auto& field : from) {
         const std::string& name = field.first;
         bool skip = is_hop_by_hop(name, named);
@@ -74,12 +97,17 @@ Headers end_to_end(const Headers& from, std::initializer_list<std::string_view> 
 
 }  // namespace
 
-void remove_hop_by_hop(Headers& headers) {
-    const auto named_views = connection_options(headers);
-    // The views point into the fields about to be filtered: own them first.
-    const std::vector<std::string> named(named_views.begin(), named_views.end());
-    const std::vector<std::string_view> views(named.begin(), named.end());
-    headers.retain([&](const Headers::Field& field) { return !is_hop_by_hop(field.first, views); });
+Headers without_hop_by_hop(Headers&& headers) {
+    // The options are views into the Connection field, which is never
+    // moved: it is hop-by-hop itself.
+    const ConnectionOptions named(headers);
+    Headers out;
+    out.reserve(headers.size() + 1);  // and Via
+    for (auto& field : headers.take_fields()) {
+        if (!is_hop_by_hop(field.first, named))
+            out.add(std::move(field.first), std::move(field.second));
+    }
+    return out;
 }
 
 std::string client_ip(std::string_view peer) {
@@ -142,11 +170,10 @@ core::http::ResponseHead client_response(core::http::ResponseHead&& upstream) {
     head.status = upstream.status;
     head.reason = std::move(upstream.reason);
     head.content_length = upstream.content_length;
-    head.headers = std::move(upstream.headers);
-    std::string via = head.headers.get("Via").value_or("").empty()
-                          ? std::string(kVia)
-                          : std::string(*head.headers.get("Via")) + ", " + std::string(kVia);
-    remove_hop_by_hop(head.headers);
+    const auto upstream_via = upstream.headers.get("Via").value_or("");
+    std::string via = upstream_via.empty() ? std::string(kVia)
+                                           : std::string(upstream_via) + ", " + std::string(kVia);
+    head.headers = without_hop_by_hop(std::move(upstream.headers));
     head.headers.remove("Via");
     head.headers.add("Via", std::move(via));
     return head;

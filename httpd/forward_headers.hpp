@@ -10,8 +10,9 @@
 
 namespace httpd {
 
-// Removes Connection, every field it names, and the other hop-by-hop fields.
-void remove_hop_by_hop(core::http::Headers& headers);
+// The fields but Connection, every field it names, and the other
+// hop-by-hop fields; the kept ones are moved, not copied.
+core::http::Headers without_hop_by_hop(core::http::Headers&& headers);
 
 // The request to send upstream for a client's request.
 core::http::RequestHead upstream_request(const core::http::RequestHead& client,

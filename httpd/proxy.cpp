@@ -42,7 +42,6 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
     bool body_reading = false;
     bool body_complete = false;
 
-    size_t queued_to_client = 0;
     bool upstream_paused = false;
 
     ProxiedRequest(Proxy& p, std::shared_ptr<core::http::Exchange> e,
@@ -57,7 +56,9 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
     void start() {
         head = upstream_request(exchange->request(), client_ip(exchange->peer()), info->request_id);
         body_complete = !exchange->request().has_body();
-        exchange->on_abort([self = shared_from_this()] { self->client_gone(); });
+        // Until release_callbacks() clears it, callbacks held elsewhere (the
+        // upstream connection's, the body reader's) keep this request alive.
+        exchange->on_abort([this] { client_gone(); });
         attempt(std::nullopt);
     }
 
@@ -83,11 +84,14 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         auto self = shared_from_this();
         // Every call below may fail at once and move this request on (to a
         // retry, or to its end): `connection` then no longer is `sending`.
+        // The connection keeps its callbacks together and calls on_complete
+        // or on_error last: those two keep this request alive, the others
+        // need only `this` (which std::function holds without allocating).
         sending->send_request(
             head,
             core::http::ClientConnection::Callbacks{
-                .on_response = [self](core::http::ResponseHead& h) { self->on_response(h); },
-                .on_body = [self](std::string_view data) { self->on_body(data); },
+                .on_response = [this](core::http::ResponseHead& h) { on_response(h); },
+                .on_body = [this](std::string_view data) { on_body(data); },
                 .on_complete = [self] { self->on_complete(); },
                 .on_error = [self](int status,
                                    std::string_view reason) { self->on_error(status, reason); },
@@ -139,16 +143,22 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
 
     void on_body(std::string_view data) {
         if (done) return;
-        queued_to_client += data.size();
-        exchange->write(std::string(data), [self = shared_from_this(), n = data.size()] {
-            self->queued_to_client -= n;
-            if (self->upstream_paused && self->queued_to_client < kResumeBelow &&
-                self->connection) {
-                self->upstream_paused = false;
-                self->connection->resume_reading();
-            }
-        });
-        if (queued_to_client > kPauseAbove && !upstream_paused) {
+        const auto keep = shared_from_this();  // a failed write may end the exchange
+        // Only a write that may take the client's queue past the limit
+        // reports its flush; the last one queued before the pause resumes
+        // the upstream, as the queue then is empty.
+        std::function<void()> on_flushed;
+        if (exchange->queued_bytes() + data.size() > kPauseAbove) {
+            on_flushed = [self = shared_from_this()] {
+                if (self->upstream_paused && self->connection &&
+                    self->exchange->queued_bytes() < kResumeBelow) {
+                    self->upstream_paused = false;
+                    self->connection->resume_reading();
+                }
+            };
+        }
+        exchange->write_view(data, std::move(on_flushed));
+        if (!upstream_paused && exchange->queued_bytes() > kPauseAbove) {
             upstream_paused = true;
             connection->pause_reading();
         }
@@ -208,6 +218,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
 
     void client_gone() {
         if (done) return;
+        const auto keep = shared_from_this();
         done = true;
         if (connection) {
             balancer->finished(*member);

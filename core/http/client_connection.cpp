@@ -61,7 +61,7 @@ void ClientConnection::connect() {
                            [this](int st) { on_read_end(st); });
         arm_read_timer();
     };
-    timer_.start(timeouts_.connect_ms, [this] { fail(UV_ETIMEDOUT, "connect timeout"); });
+    timer_.set(timeouts_.connect_ms, [this] { fail(UV_ETIMEDOUT, "connect timeout"); });
     try {
         if (tcp) {
             stream_.connect(address_.sockaddr_ptr(), on_connect);
@@ -71,7 +71,7 @@ void ClientConnection::connect() {
     } catch (const uv::Error& e) {
         // Reported from the loop, like every other failure, never from
         // inside send_request().
-        timer_.start(0, [this, code = e.code()] { fail(code, "cannot connect"); });
+        timer_.set(0, [this, code = e.code()] { fail(code, "cannot connect"); });
     }
 }
 
@@ -114,14 +114,22 @@ void ClientConnection::end_body() {
 }
 
 void ClientConnection::send(std::string bytes, std::function<void()> on_flushed) {
-    const int status =
-        stream_.write(std::move(bytes), [this, on_flushed = std::move(on_flushed)](int st) {
+    std::function<void(int)> done;
+    if (on_flushed) {
+        done = [this, on_flushed = std::move(on_flushed)](int st) {
             if (st < 0) {
                 fail(st, "write failed");
                 return;
             }
-            if (on_flushed) on_flushed();
-        });
+            on_flushed();
+        };
+    } else {
+        // Captures only `this`: std::function holds it without allocating.
+        done = [this](int st) {
+            if (st < 0) fail(st, "write failed");
+        };
+    }
+    const int status = stream_.write(std::move(bytes), std::move(done));
     if (status < 0) fail(status, "write failed");
 }
 
@@ -174,7 +182,7 @@ void ClientConnection::on_read_end(int status) {
 }
 
 void ClientConnection::finish_exchange() {
-    timer_.stop();
+    timer_.clear();
     auto callbacks = std::move(callbacks_);
     callbacks_ = {};
     if (reading_paused_) {
@@ -200,7 +208,7 @@ void ClientConnection::fail(int status, std::string_view reason) {
 void ClientConnection::pause_reading() {
     if (closed_ || reading_paused_) return;
     reading_paused_ = true;
-    timer_.stop();
+    timer_.clear();
     if (state_ == State::busy) stream_.read_stop();
 }
 
@@ -215,7 +223,7 @@ void ClientConnection::resume_reading() {
 
 void ClientConnection::arm_read_timer() {
     if (reading_paused_) return;
-    timer_.start(timeouts_.read_ms, [this] { fail(UV_ETIMEDOUT, "upstream read timeout"); });
+    timer_.set(timeouts_.read_ms, [this] { fail(UV_ETIMEDOUT, "upstream read timeout"); });
 }
 
 }  // namespace core::http

@@ -11,8 +11,8 @@
 #include "core/http/message.hpp"
 #include "core/http/parser.hpp"
 #include "core/net/address.hpp"
+#include "core/uv/deadline.hpp"
 #include "core/uv/stream.hpp"
-#include "core/uv/timer.hpp"
 
 namespace core::http {
 
@@ -78,7 +78,7 @@ class ClientConnection {
     ClientTimeouts timeouts_;
     Parser parser_;
     uv::Stream stream_;
-    uv::Timer timer_;
+    uv::Deadline timer_;
     State state_ = State::fresh;
     bool closed_ = false;
     Callbacks callbacks_;

@@ -189,6 +189,24 @@ void Exchange::write_shared(std::shared_ptr<const std::string> data, size_t offs
     connection_->send(std::move(pieces), std::move(on_flushed), view, std::move(data));
 }
 
+void Exchange::write_view(std::string_view data, std::function<void()> on_flushed) {
+    if (!connection_ || !started_ || ended_) return;
+    if (head_only_ || data.empty() || chunked_) {
+        // Chunked framing wraps the bytes: the copying path does it.
+        write(head_only_ ? std::string() : std::string(data), std::move(on_flushed));
+        return;
+    }
+    body_sent_ += data.size();
+    std::vector<std::string> pieces;
+    if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));
+    pending_head_.clear();
+    connection_->send(std::move(pieces), std::move(on_flushed), data);
+}
+
+size_t Exchange::queued_bytes() const {
+    return connection_ ? connection_->queued_bytes() : 0;
+}
+
 void Exchange::end() {
     if (!connection_ || ended_) return;
     if (!started_) {

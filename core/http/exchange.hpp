@@ -48,6 +48,11 @@ class Exchange {
     // `data`, which stays alive until written.
     void write_shared(std::shared_ptr<const std::string> data, size_t offset, size_t length,
                       std::function<void()> on_flushed = {});
+    // A piece of the body that need only live through the call: copied
+    // only if the kernel does not take it at once (a proxied body).
+    void write_view(std::string_view data, std::function<void()> on_flushed = {});
+    // Response bytes the kernel has not taken yet, on this connection.
+    size_t queued_bytes() const;
     void end();
     // Sends the head now rather than with the first piece of body: for a
     // body that may be slow to come.

@@ -9,7 +9,20 @@
 
 namespace core::http {
 
-bool iequals(std::string_view a, std::string_view b);
+// Inline: a proxy compares every field name it passes with a dozen
+// names, and most comparisons end at the length.
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const char x = a[i], y = b[i];
+        if (x == y) continue;
+        const auto lower = [](char c) {
+            return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+        };
+        if (lower(x) != lower(y)) return false;
+    }
+    return true;
+}
 
 // Is `token` present in a comma-separated list value (e.g. Connection:
 // keep-alive, Upgrade), compared case-insensitively?
@@ -39,6 +52,9 @@ class Headers {
     size_t count(std::string_view name) const;
 
     const std::vector<Field>& fields() const { return fields_; }
+    // Leaves these headers empty.
+    std::vector<Field> take_fields() { return std::move(fields_); }
+    void reserve(size_t fields) { fields_.reserve(fields); }
     // The field added last, for a parser that receives a field in pieces.
     Field& last() { return fields_.back(); }
     size_t size() const { return fields_.size(); }

@@ -78,7 +78,7 @@ int Parser::on_message_begin(llhttp_t* p) {
     s.in_message_ = true;
     s.head_bytes_ = 0;
     s.body_bytes_ = 0;
-    s.field_.clear();
+    s.in_field_ = false;
     s.in_value_ = false;
     if (s.kind_ == Kind::request)
         s.request_ = RequestHead{};
@@ -110,24 +110,30 @@ int Parser::on_status(llhttp_t* p, const char* at, size_t n) {
     return HPE_OK;
 }
 
+namespace {
+constexpr size_t kUsualFields = 8;  // 512 bytes: a larger block would make malloc consolidate
+}  // namespace
+
 int Parser::on_header_field(llhttp_t* p, const char* at, size_t n) {
     Parser& s = self(p);
     Headers& headers = s.kind_ == Kind::request ? s.request_.headers : s.response_.headers;
     // Each field costs its separator and line end too, so that many empty
     // fields cannot slip under the byte limit.
-    if (!s.count_head_bytes(n + (s.in_value_ || s.field_.empty() ? 4 : 0))) {
+    // A name may come in pieces (split across reads): a new field starts
+    // after a value, or at the first name of a head.
+    const bool new_field = s.in_value_ || !s.in_field_;
+    if (!s.count_head_bytes(n + (new_field ? 4 : 0))) {
         return s.fail(431, "header fields too large");
     }
-    if (s.in_value_) {
+    if (new_field) {
         s.in_value_ = false;
-        s.field_.clear();
-    }
-    if (s.field_.empty()) {
+        s.in_field_ = true;
         if (headers.size() >= s.limits_.max_headers) return s.fail(431, "too many header fields");
+        // One allocation for the usual head rather than one per doubling.
+        if (headers.empty()) headers.reserve(kUsualFields);
         headers.add({}, {});
     }
-    s.field_.append(at, n);
-    headers.last().first = s.field_;
+    headers.last().first.append(at, n);
     return HPE_OK;
 }
 

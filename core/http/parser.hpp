@@ -83,7 +83,7 @@ class Parser {
 
     RequestHead request_;
     ResponseHead response_;
-    std::string field_;
+    bool in_field_ = false;  // a field name has begun in this head
     bool in_value_ = false;
     size_t head_bytes_ = 0;
     uint64_t body_bytes_ = 0;

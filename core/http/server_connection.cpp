@@ -197,34 +197,47 @@ void ServerConnection::fail(int status, std::string_view reason) {
 }
 
 void ServerConnection::send(std::string bytes, std::function<void()> on_flushed) {
-    send(std::vector<std::string>{std::move(bytes)}, std::move(on_flushed));
+    if (closed_) return;
+    ++writes_in_flight_;
+    if (stream_.write(std::move(bytes), on_written(std::move(on_flushed))) < 0) {
+        --writes_in_flight_;
+        close();
+    }
 }
 
 void ServerConnection::send(std::vector<std::string> pieces, std::function<void()> on_flushed,
                             std::string_view borrowed, std::shared_ptr<const void> keeper) {
     if (closed_) return;
     ++writes_in_flight_;
-    const int status = stream_.write(std::move(pieces), borrowed, std::move(keeper),
-                                     [this, on_flushed = std::move(on_flushed)](int st) {
-                                         --writes_in_flight_;
-                                         if (st < 0) {
-                                             close();
-                                             return;
-                                         }
-                                         if (on_flushed) on_flushed();
-                                         if (close_when_flushed_ && writes_in_flight_ == 0) close();
-                                     });
-    if (status < 0) {
+    if (stream_.write(std::move(pieces), borrowed, std::move(keeper),
+                      on_written(std::move(on_flushed))) < 0) {
         --writes_in_flight_;
         close();
     }
+}
+
+// Most writes have no on_flushed: their completion then captures only
+// `this`, which std::function holds without allocating.
+std::function<void(int)> ServerConnection::on_written(std::function<void()> on_flushed) {
+    if (!on_flushed) return [this](int status) { written(status, nullptr); };
+    return [this, on_flushed = std::move(on_flushed)](int status) { written(status, &on_flushed); };
+}
+
+void ServerConnection::written(int status, const std::function<void()>* on_flushed) {
+    --writes_in_flight_;
+    if (status < 0) {
+        close();
+        return;
+    }
+    if (on_flushed) (*on_flushed)();
+    if (close_when_flushed_ && writes_in_flight_ == 0) close();
 }
 
 void ServerConnection::close_after_flush() {
     close_when_flushed_ = true;
     phase_ = Phase::closing;
     stream_.read_stop();
-    timer_.stop();
+    timer_.clear();
     timer_kind_ = TimerKind::none;
     if (writes_in_flight_ == 0) close();
 }
@@ -263,14 +276,14 @@ void ServerConnection::update_reading() {
 void ServerConnection::arm_timer() {
     if (closed_ || close_when_flushed_) return;
     if (exchange_ && request_complete_) {
-        timer_.stop();  // the handler's time, bounded by its own timeouts
+        timer_.clear();  // the handler's time, bounded by its own timeouts
         timer_kind_ = TimerKind::none;
         return;
     }
     if (phase_ == Phase::body) {
         // Restarted by every read: the longest silence within a body.
         timer_kind_ = TimerKind::body;
-        timer_.start(limits_.body_timeout_ms, [this] { fail(408, "request body timeout"); });
+        timer_.set(limits_.body_timeout_ms, [this] { fail(408, "request body timeout"); });
         return;
     }
     const bool waiting_for_next = !first_request_ && pending_.empty() && !parser_.in_message();
@@ -278,12 +291,12 @@ void ServerConnection::arm_timer() {
         if (timer_kind_ == TimerKind::idle) return;
         timer_kind_ = TimerKind::idle;
         // Keep-alive: a silent close, nothing was asked.
-        timer_.start(limits_.idle_timeout_ms, [this] { close(); });
+        timer_.set(limits_.idle_timeout_ms, [this] { close(); });
     } else if (timer_kind_ != TimerKind::header) {
         // The header clock runs from the request's first byte (or the
         // connection's start) and a dribbling client cannot reset it.
         timer_kind_ = TimerKind::header;
-        timer_.start(limits_.header_timeout_ms, [this] { fail(408, "request header timeout"); });
+        timer_.set(limits_.header_timeout_ms, [this] { fail(408, "request header timeout"); });
     }
 }
 

@@ -9,8 +9,8 @@
 #include "core/http/exchange.hpp"
 #include "core/http/limits.hpp"
 #include "core/http/parser.hpp"
+#include "core/uv/deadline.hpp"
 #include "core/uv/stream.hpp"
-#include "core/uv/timer.hpp"
 
 namespace core::http {
 
@@ -47,6 +47,9 @@ class ServerConnection {
     void send(std::string bytes, std::function<void()> on_flushed);
     void send(std::vector<std::string> pieces, std::function<void()> on_flushed,
               std::string_view borrowed = {}, std::shared_ptr<const void> keeper = nullptr);
+    size_t queued_bytes() const { return stream_.write_queue_size(); }
+    std::function<void(int)> on_written(std::function<void()> on_flushed);
+    void written(int status, const std::function<void()>* on_flushed);
     void exchange_ended(bool framing_intact);
     void set_body_paused(bool paused);
 
@@ -65,7 +68,7 @@ class ServerConnection {
     Handler& handler_;
     ClosedCallback on_closed_;
     Parser parser_;
-    uv::Timer timer_;
+    uv::Deadline timer_;
 
     Phase phase_ = Phase::head;
     std::shared_ptr<Exchange> exchange_;

@@ -2,6 +2,7 @@
 // std::function callbacks.
 #include "core/uv/stream.hpp"
 
+#include <array>
 #include <memory>
 
 #include "core/net/address.hpp"
@@ -112,47 +113,84 @@ int Stream::write(std::vector<std::string> pieces, std::function<void(int)> done
 
 int Stream::write(std::vector<std::string> pieces, std::string_view borrowed,
                   std::shared_ptr<const void> keeper, std::function<void(int)> done) {
+    // Tried from buffers on the stack (see try_write_now); a request is
+    // made only for what the kernel does not take.
+    constexpr size_t kInlineBuffers = 8;
+    const size_t count = pieces.size() + (borrowed.empty() ? 0 : 1);
+    size_t written = 0;
+    if (count <= kInlineBuffers) {
+        std::array<uv_buf_t, kInlineBuffers> bufs;
+        for (size_t i = 0; i < pieces.size(); ++i)
+            bufs[i] = uv_buf_init(pieces[i].data(), static_cast<unsigned>(pieces[i].size()));
+        // libuv's buffers are not const, but it only reads them.
+        if (!borrowed.empty())
+            bufs[pieces.size()] = uv_buf_init(const_cast<char*>(borrowed.data()),
+                                              static_cast<unsigned>(borrowed.size()));
+        if (try_write_now(bufs.data(), count, written)) {
+            if (done) done(0);
+            return 0;
+        }
+    }
+    return queue(std::move(pieces), borrowed, std::move(keeper), std::move(done), written);
+}
+
+int Stream::write(std::string data, std::function<void(int)> done) {
+    uv_buf_t buf = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
+    size_t written = 0;
+    if (try_write_now(&buf, 1, written)) {
+        if (done) done(0);
+        return 0;
+    }
+    std::vector<std::string> pieces;
+    pieces.push_back(std::move(data));
+    return queue(std::move(pieces), {}, nullptr, std::move(done), written);
+}
+
+// Try writing now (libuv refuses while writes are queued or the stream is
+// connecting, which keeps the order): a write the kernel takes whole needs
+// no request, and libuv would otherwise re-arm the descriptor in epoll (one
+// more system call) when reporting its completion. True when all went;
+// `written` says how much did otherwise.
+bool Stream::try_write_now(const uv_buf_t* bufs, size_t count, size_t& written) {
+    size_t total = 0;
+    for (size_t i = 0; i < count; ++i)
+        total += bufs[i].len;
+    const int result = uv_try_write(raw_stream(), bufs, static_cast<unsigned>(count));
+    if (result >= 0 && static_cast<size_t>(result) == total) return true;
+    written = result > 0 ? static_cast<size_t>(result) : 0;
+    return false;
+}
+
+int Stream::queue(std::vector<std::string> pieces, std::string_view borrowed,
+                  std::shared_ptr<const void> keeper, std::function<void(int)> done,
+                  size_t already_written) {
     auto request = std::make_unique<WriteRequest>();
     request->owner = state();
     request->pieces = std::move(pieces);
-    request->keeper = std::move(keeper);
     request->done = std::move(done);
-    request->bufs.reserve(request->pieces.size() + 1);
-    for (auto& piece : request->pieces) {
-        request->bufs.push_back(uv_buf_init(piece.data(), static_cast<unsigned>(piece.size())));
+    if (!borrowed.empty() && !keeper) {
+        // Nothing keeps the borrowed bytes alive: the request keeps a copy.
+        request->pieces.emplace_back(borrowed);
+        borrowed = {};
     }
+    request->keeper = std::move(keeper);
+    auto& bufs = request->bufs;
+    bufs.reserve(request->pieces.size() + 1);
+    for (auto& piece : request->pieces)
+        bufs.push_back(uv_buf_init(piece.data(), static_cast<unsigned>(piece.size())));
     if (!borrowed.empty()) {
-        // libuv's buffers are not const, but it only reads them.
-        request->bufs.push_back(uv_buf_init(const_cast<char*>(borrowed.data()),
-                                            static_cast<unsigned>(borrowed.size())));
+        bufs.push_back(uv_buf_init(const_cast<char*>(borrowed.data()),
+                                   static_cast<unsigned>(borrowed.size())));
     }
-    // Try writing now (libuv refuses while writes are queued or the stream
-    // is connecting, which keeps the order). A write the kernel takes whole
-    // needs no request, and libuv would otherwise re-arm the descriptor
-    // in epoll (one more system call) when reporting its completion.
-    {
-        size_t total = 0;
-        for (const auto& buf : request->bufs)
-            total += buf.len;
-        const int written = uv_try_write(raw_stream(), request->bufs.data(),
-                                         static_cast<unsigned>(request->bufs.size()));
-        if (written >= 0 && static_cast<size_t>(written) == total) {
-            if (request->done) request->done(0);
-            return 0;
+    if (already_written > 0) {
+        size_t first = 0;
+        while (already_written >= bufs[first].len) {
+            already_written -= bufs[first].len;
+            ++first;
         }
-        if (written > 0) {
-            // Queue only what is left.
-            size_t skip = static_cast<size_t>(written);
-            auto& bufs = request->bufs;
-            size_t first = 0;
-            while (skip >= bufs[first].len) {
-                skip -= bufs[first].len;
-                ++first;
-            }
-            bufs[first].base += skip;
-            bufs[first].len -= static_cast<decltype(bufs[first].len)>(skip);
-            bufs.erase(bufs.begin(), bufs.begin() + static_cast<std::ptrdiff_t>(first));
-        }
+        bufs[first].base += already_written;
+        bufs[first].len -= static_cast<decltype(bufs[first].len)>(already_written);
+        bufs.erase(bufs.begin(), bufs.begin() + static_cast<std::ptrdiff_t>(first));
     }
     WriteRequest* raw = request.get();
     const int status =
@@ -161,12 +199,6 @@ int Stream::write(std::vector<std::string> pieces, std::string_view borrowed,
     if (status < 0) return status;
     request.release();  // owned by libuv until the callback frees it
     return 0;
-}
-
-int Stream::write(std::string data, std::function<void(int)> done) {
-    std::vector<std::string> pieces;
-    pieces.push_back(std::move(data));
-    return write(std::move(pieces), std::move(done));
 }
 
 void Stream::shutdown(std::function<void(int)> done) {

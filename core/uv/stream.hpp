@@ -65,7 +65,8 @@ class Stream : public Handle<StreamState> {
     int write(std::string data, std::function<void(int status)> done = {});
     // Writes `pieces`, then `borrowed`: bytes not copied, which `keeper`
     // keeps alive until the write is over (a cached file sent to many
-    // clients at once).
+    // clients at once). Without a keeper, borrowed bytes need only live
+    // through the call: they are copied if they must wait in the queue.
     int write(std::vector<std::string> pieces, std::string_view borrowed,
               std::shared_ptr<const void> keeper, std::function<void(int status)> done = {});
     size_t write_queue_size() const { return raw_stream()->write_queue_size; }
@@ -84,6 +85,11 @@ class Stream : public Handle<StreamState> {
     std::string peer_name() const;
 
   private:
+    bool try_write_now(const uv_buf_t* bufs, size_t count, size_t& written);
+    int queue(std::vector<std::string> pieces, std::string_view borrowed,
+              std::shared_ptr<const void> keeper, std::function<void(int)> done,
+              size_t already_written);
+
     Kind kind_ = Kind::tcp;
     bool reading_ = false;
 };
