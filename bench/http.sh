@@ -173,7 +173,12 @@ for case in "${cases[@]}"; do
     m[$server.lat]=$(awk 'NF { print $2 }' <<<"$lines" | median)
     m[$server.cpu]=$(awk 'NF { print $3 }' <<<"$lines" | median)
   done
+  # Ratios are paired: each round's httpd run against the nginx run right
+  # after it, then the median, so that the machine's drift cancels.
+  paired=$(paste <(awk 'NF' <<<"${results["httpd|$case"]}") <(awk 'NF' <<<"${results["nginx|$case"]}"))
+  rps_ratio=$(awk '{ print $1 / $4 }' <<<"$paired" | median)
+  cpu_ratio=$(awk '{ print $3 / $6 }' <<<"$paired" | median)
   awk -v n="$name" -v hr="${m[httpd.rps]}" -v nr="${m[nginx.rps]}" -v hl="${m[httpd.lat]}" \
-      -v nl="${m[nginx.lat]}" -v hc="${m[httpd.cpu]}" -v nc="${m[nginx.cpu]}" \
-    'BEGIN { printf "| %s | %d | %d | %.2f | %.3f | %.3f | %.2f | %.2f | %.2f |\n", n, hr, nr, hr / nr, hl, nl, hc, nc, hc / nc }'
+      -v nl="${m[nginx.lat]}" -v hc="${m[httpd.cpu]}" -v nc="${m[nginx.cpu]}" -v rr="$rps_ratio" -v cr="$cpu_ratio" \
+    'BEGIN { printf "| %s | %d | %d | %.2f | %.3f | %.3f | %.2f | %.2f | %.2f |\n", n, hr, nr, rr, hl, nl, hc, nc, cr }'
 done

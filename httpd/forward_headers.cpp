@@ -2,9 +2,10 @@
 #include "httpd/forward_headers.hpp"
 
 #include <array>
-#include <initializer_list>
 #include <random>
 #include <vector>
+
+#include "core/http/serialize.hpp"
 
 namespace httpd {
 
@@ -13,11 +14,6 @@ namespace {
 using core::http::Headers;
 
 constexpr std::string_view kVia = "1.1 webstack";
-
-constexpr std::array<std::string_view, 9> kHopByHop = {
-    "Connection", "Keep-Alive",         "Proxy-Connection",    "TE", "Trailer", "Transfer-Encoding",
-    "Upgrade",    "Proxy-Authenticate", "Proxy-Authorization",
-};
 
 // The tokens of every Connection field: the fields the sender meant for
 // this hop alone (RFC 9110 §7.6.1). Usually just "keep-alive" or "close",
@@ -67,42 +63,61 @@ class ConnectionOptions {
 };
 
 bool is_hop_by_hop(std::string_view name, const ConnectionOptions& named) {
-    for (const auto hop : kHopByHop) {
-        if (core::http::iequals(name, hop)) return true;
+    using core::http::iequals;
+    // By length first: every field passes here, and few lengths match.
+    switch (name.size()) {
+        case 2:
+            if (iequals(name, "TE")) return true;
+            break;
+        case 7:
+            if (iequals(name, "Trailer") || iequals(name, "Upgrade")) return true;
+            break;
+        case 10:
+            if (iequals(name, "Connection") || iequals(name, "Keep-Alive")) return true;
+            break;
+        case 14:
+            // Framing is written from the head's own members.
+            if (iequals(name, "Content-Length")) return true;
+            break;
+        case 16:
+            if (iequals(name, "Proxy-Connection")) return true;
+            break;
+        case 17:
+            if (iequals(name, "Transfer-Encoding")) return true;
+            break;
+        case 18:
+            if (iequals(name, "Proxy-Authenticate")) return true;
+            break;
+        case 19:
+            if (iequals(name, "Proxy-Authorization")) return true;
+            break;
+        default:
+            break;
     }
-    // Framing is written from the head's own members.
-    if (core::http::iequals(name, "Content-Length")) return true;
     return named.names(name);
-}
-
-// The end-to-end fields of `from`, in one pass, skipping `also` too; the
-// values of the fields in `seen` (by position) are reported on the way.
-Headers end_to_end(const Headers& from, std::initializer_list<std::string_view> also,
-                   std::initializer_list<std::pair<std::string_view, const std::string**>> seen) {
-    const ConnectionOptions named(from);
-    Headers out;
-    out.reserve(from.size() + 5);  // room for the fields a proxy adds
-    for (const auto& field : from) {
-        const std::string& name = field.first;
-        bool skip = is_hop_by_hop(name, named);
-        for (const auto other : also)
-            skip = skip || core::http::iequals(name, other);
-        for (const auto& [wanted, where] : seen) {
-            if (!*where && core::http::iequals(name, wanted)) *where = &field.second;
-        }
-        if (!skip) out.add(field.first, field.second);
-    }
-    return out;
 }
 
 }  // namespace
 
 Headers without_hop_by_hop(Headers&& headers) {
-    // The options are views into the Connection field, which is never
-    // moved: it is hop-by-hop itself.
+    // The options are views into the Connection field: every field is
+    // judged before any is moved.
     const ConnectionOptions named(headers);
+    if (headers.size() <= 64) {
+        uint64_t drop = 0;
+        size_t i = 0;
+        for (const auto& field : headers) {
+            if (is_hop_by_hop(field.first, named)) drop |= uint64_t{1} << i;
+            ++i;
+        }
+        i = 0;
+        headers.retain([&](const Headers::Field&) { return !(drop >> i++ & 1); });
+        return std::move(headers);
+    }
+    // Many fields: the kept ones move to a new set, the Connection field
+    // stays where it is.
     Headers out;
-    out.reserve(headers.size() + 1);  // and Via
+    out.reserve(headers.size() + 1);
     for (auto& field : headers.take_fields()) {
         if (!is_hop_by_hop(field.first, named))
             out.add(std::move(field.first), std::move(field.second));
@@ -126,42 +141,61 @@ std::string request_id_for(const core::http::RequestHead& client) {
         }
         if (sane) return std::string(*given);
     }
-    thread_local std::mt19937_64 random{std::random_device{}()};
+    // A random half drawn once per thread, then a count: unique without
+    // drawing 128 random bits for every request.
+    thread_local const uint64_t prefix = [] {
+        std::random_device random;
+        return uint64_t{random()} << 32 | random();
+    }();
+    thread_local uint64_t count = 0;
     constexpr char kHex[] = "0123456789abcdef";
     std::string id(32, '0');
-    for (size_t half = 0; half < 2; ++half) {
-        uint64_t bits = random();
-        for (size_t i = 0; i < 16; ++i, bits >>= 4)
-            id[half * 16 + i] = kHex[bits & 0xf];
-    }
+    uint64_t bits = prefix;
+    for (size_t i = 0; i < 16; ++i, bits >>= 4)
+        id[15 - i] = kHex[bits & 0xf];
+    bits = ++count;
+    for (size_t i = 0; i < 16; ++i, bits >>= 4)
+        id[31 - i] = kHex[bits & 0xf];
     return id;
 }
 
-core::http::RequestHead upstream_request(const core::http::RequestHead& client,
-                                         std::string_view client_ip, std::string_view request_id) {
-    core::http::RequestHead head;
-    head.method = client.method;
-    head.target = client.target;
-    head.version = {1, 1};
-    head.content_length = client.content_length;
-    head.chunked = client.chunked;
-    head.keep_alive = true;
+UpstreamRequest upstream_request(const core::http::RequestHead& client, std::string_view client_ip,
+                                 std::string_view request_id) {
+    using core::http::iequals;
+    const ConnectionOptions named(client.headers);
+    core::http::RequestWriter out(client.method, client.target);
     const std::string* forwarded = nullptr;
     const std::string* via = nullptr;
     const std::string* host = nullptr;
-    // This hop answered any 100-continue already; the X- fields below are
-    // set anew.
-    head.headers = end_to_end(client.headers,
-                              {"Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
-                               "X-Request-Id", "Via"},
-                              {{"X-Forwarded-For", &forwarded}, {"Via", &via}, {"Host", &host}});
-    head.headers.add("X-Forwarded-For", forwarded ? *forwarded + ", " + std::string(client_ip)
-                                                  : std::string(client_ip));
-    head.headers.add("X-Forwarded-Proto", "http");
-    if (host) head.headers.add("X-Forwarded-Host", *host);
-    head.headers.add("X-Request-Id", std::string(request_id));
-    head.headers.add("Via", via ? *via + ", " + std::string(kVia) : std::string(kVia));
-    return head;
+    for (const auto& [name, value] : client.headers) {
+        const bool is_forwarded_for = iequals(name, "X-Forwarded-For");
+        const bool is_via = !is_forwarded_for && iequals(name, "Via");
+        if (is_forwarded_for && !forwarded) forwarded = &value;
+        if (is_via && !via) via = &value;
+        if (!host && iequals(name, "Host")) host = &value;
+        if (is_forwarded_for || is_via || is_hop_by_hop(name, named)) continue;
+        // This hop answered any 100-continue already; the X- fields below
+        // are set anew.
+        if (iequals(name, "Expect") || iequals(name, "X-Forwarded-Proto") ||
+            iequals(name, "X-Forwarded-Host") || iequals(name, "X-Request-Id"))
+            continue;
+        out.field(name, value);
+    }
+    if (forwarded) {
+        out.field("X-Forwarded-For", *forwarded + ", " + std::string(client_ip));
+    } else {
+        out.field("X-Forwarded-For", client_ip);
+    }
+    out.field("X-Forwarded-Proto", "http");
+    if (host) out.field("X-Forwarded-Host", *host);
+    out.field("X-Request-Id", request_id);
+    if (via) {
+        out.field("Via", *via + ", " + std::string(kVia));
+    } else {
+        out.field("Via", kVia);
+    }
+    return {std::move(out).finish(client.chunked, client.content_length),
+            {client.method == "HEAD", client.chunked, client.content_length}};
 }
 
 core::http::ResponseHead client_response(core::http::ResponseHead&& upstream) {

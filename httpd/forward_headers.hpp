@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/http/client_connection.hpp"
 #include "core/http/message.hpp"
 
 namespace httpd {
@@ -14,9 +15,15 @@ namespace httpd {
 // hop-by-hop fields; the kept ones are moved, not copied.
 core::http::Headers without_hop_by_hop(core::http::Headers&& headers);
 
-// The request to send upstream for a client's request.
-core::http::RequestHead upstream_request(const core::http::RequestHead& client,
-                                         std::string_view client_ip, std::string_view request_id);
+// The request to send upstream for a client's request, serialized as it
+// is filtered (no fields are copied on the way), with the framing the
+// connection must know.
+struct UpstreamRequest {
+    std::string head;
+    core::http::ClientConnection::Framing framing;
+};
+UpstreamRequest upstream_request(const core::http::RequestHead& client, std::string_view client_ip,
+                                 std::string_view request_id);
 
 // The response to send the client for an upstream's response.
 core::http::ResponseHead client_response(core::http::ResponseHead&& upstream);

@@ -28,7 +28,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
     std::shared_ptr<const Upstream> upstream;
     std::shared_ptr<Balancer> balancer;
     std::shared_ptr<RequestInfo> info;
-    core::http::RequestHead head;
+    UpstreamRequest upstream_head;
 
     std::optional<size_t> member;
     core::http::ClientConnection* connection = nullptr;
@@ -54,7 +54,8 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
           info(std::move(i)) {}
 
     void start() {
-        head = upstream_request(exchange->request(), client_ip(exchange->peer()), info->request_id);
+        upstream_head =
+            upstream_request(exchange->request(), client_ip(exchange->peer()), info->request_id);
         body_complete = !exchange->request().has_body();
         // Until release_callbacks() clears it, callbacks held elsewhere (the
         // upstream connection's, the body reader's) keep this request alive.
@@ -88,7 +89,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         // or on_error last: those two keep this request alive, the others
         // need only `this` (which std::function holds without allocating).
         sending->send_request(
-            head,
+            upstream_head.head, upstream_head.framing,
             core::http::ClientConnection::Callbacks{
                 .on_response = [this](core::http::ResponseHead& h) { on_response(h); },
                 .on_body = [this](std::string_view data) { on_body(data); },
@@ -192,7 +193,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         if (!stale_keepalive) upstream->report_failure(*member, monotonic_ms());
         core::log::warn("httpd") << "upstream " << upstream->name << " member " << chosen.label
                                  << ": " << reason << " (" << uv_err_name(status) << ") for "
-                                 << head.method << " " << head.target;
+                                 << exchange->request().method << " " << exchange->request().target;
         if (exchange->started()) {
             // Part of the response went out: only closing tells the client.
             done = true;
@@ -200,7 +201,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
             release_callbacks();
             return;
         }
-        const bool safe_to_resend = !reached_member || idempotent(head.method);
+        const bool safe_to_resend = !reached_member || idempotent(exchange->request().method);
         const bool body_available = !exchange->request().has_body() || replayable;
         const bool timed_out = status == UV_ETIMEDOUT;
         const int answer = timed_out ? 504 : 502;

@@ -67,6 +67,15 @@ std::optional<RequestTarget> parse_target(std::string_view target, std::string& 
     }
     if (const size_t hash = result.query.find('#'); hash != std::string::npos)
         result.query.resize(hash);
+    // Most paths are normal already: no escape, and no empty, "." or ".."
+    // segment (a "/." may begin a name like ".well-known": the long way
+    // tells).
+    if (raw_path.find('%') == std::string_view::npos &&
+        raw_path.find("//") == std::string_view::npos &&
+        raw_path.find("/.") == std::string_view::npos) {
+        result.path = std::string(raw_path);
+        return result;
+    }
     std::string decoded;
     if (!percent_decode(raw_path, decoded, error)) return std::nullopt;
 

@@ -76,23 +76,40 @@ void ClientConnection::connect() {
 }
 
 void ClientConnection::send_request(const RequestHead& head, Callbacks callbacks) {
-    callbacks_ = std::move(callbacks);
-    if (closed_) {
-        fail(UV_ECANCELED, "connection closed");
+    if (!begin_request({head.method == "HEAD", head.chunked, head.content_length}, callbacks))
         return;
-    }
-    chunked_request_ = head.chunked;
-    request_sent_ = !head.chunked && !head.content_length.value_or(0);
-    response_started_ = false;
-    response_complete_ = false;
-    interim_response_ = false;
-    parser_.expect_no_body(head.method == "HEAD");
-    const bool was_idle = state_ == State::idle;
-    if (state_ == State::fresh) connect();
     // libuv queues writes on a connecting stream and sends them once
     // connected, so the head need not wait for the connect callback.
     send(serialize(head), {});
-    if (was_idle) {
+    end_request_head();
+}
+
+void ClientConnection::send_request(std::string_view head, const Framing& framing,
+                                    Callbacks callbacks) {
+    if (!begin_request(framing, callbacks)) return;
+    send({}, {}, head);
+    end_request_head();
+}
+
+bool ClientConnection::begin_request(const Framing& framing, Callbacks& callbacks) {
+    callbacks_ = std::move(callbacks);
+    if (closed_) {
+        fail(UV_ECANCELED, "connection closed");
+        return false;
+    }
+    chunked_request_ = framing.chunked;
+    request_sent_ = !framing.chunked && !framing.content_length.value_or(0);
+    response_started_ = false;
+    response_complete_ = false;
+    interim_response_ = false;
+    parser_.expect_no_body(framing.head_method);
+    was_idle_ = state_ == State::idle;
+    if (state_ == State::fresh) connect();
+    return true;
+}
+
+void ClientConnection::end_request_head() {
+    if (was_idle_ && !closed_) {
         state_ = State::busy;
         arm_read_timer();
     }
@@ -113,7 +130,8 @@ void ClientConnection::end_body() {
     if (response_complete_) finish_exchange();
 }
 
-void ClientConnection::send(std::string bytes, std::function<void()> on_flushed) {
+void ClientConnection::send(std::string bytes, std::function<void()> on_flushed,
+                            std::string_view borrowed) {
     std::function<void(int)> done;
     if (on_flushed) {
         done = [this, on_flushed = std::move(on_flushed)](int st) {
@@ -129,7 +147,7 @@ void ClientConnection::send(std::string bytes, std::function<void()> on_flushed)
             if (st < 0) fail(st, "write failed");
         };
     }
-    const int status = stream_.write(std::move(bytes), std::move(done));
+    const int status = stream_.write(std::move(bytes), borrowed, nullptr, std::move(done));
     if (status < 0) fail(status, "write failed");
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/http/limits.hpp"
@@ -43,6 +44,15 @@ class ClientConnection {
     // write_body() and end_body(): sized when head.content_length is set,
     // chunked when head.chunked is, none otherwise.
     void send_request(const RequestHead& head, Callbacks callbacks);
+    // The same with a head serialized by the caller (a proxy writes it
+    // once, and keeps it for a retry): `head` need only live through the
+    // call, and `framing` says what it announced.
+    struct Framing {
+        bool head_method = false;  // the response carries no body
+        bool chunked = false;
+        std::optional<uint64_t> content_length;
+    };
+    void send_request(std::string_view head, const Framing& framing, Callbacks callbacks);
     void write_body(std::string data, std::function<void()> on_flushed = {});
     void end_body();
 
@@ -70,7 +80,9 @@ class ClientConnection {
     void on_read_end(int status);
     void fail(int status, std::string_view reason);
     void finish_exchange();
-    void send(std::string bytes, std::function<void()> on_flushed);
+    bool begin_request(const Framing& framing, Callbacks& callbacks);
+    void end_request_head();
+    void send(std::string bytes, std::function<void()> on_flushed, std::string_view borrowed = {});
     void arm_read_timer();
 
     uv_loop_t* loop_;
@@ -90,6 +102,7 @@ class ClientConnection {
     bool keep_alive_ = true;
     bool reading_paused_ = false;
     bool connected_ = false;
+    bool was_idle_ = false;  // between begin_request and end_request_head
 };
 
 }  // namespace core::http

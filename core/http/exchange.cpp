@@ -197,10 +197,9 @@ void Exchange::write_view(std::string_view data, std::function<void()> on_flushe
         return;
     }
     body_sent_ += data.size();
-    std::vector<std::string> pieces;
-    if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));
+    std::string head = std::move(pending_head_);
     pending_head_.clear();
-    connection_->send(std::move(pieces), std::move(on_flushed), data);
+    connection_->send(std::move(head), std::move(on_flushed), data);
 }
 
 size_t Exchange::queued_bytes() const {

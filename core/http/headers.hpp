@@ -32,6 +32,8 @@ class Headers {
   public:
     using Field = std::pair<std::string, std::string>;
 
+    // An empty field, for a parser that fills it in place.
+    Field& add_empty() { return fields_.emplace_back(); }
     void add(std::string name, std::string value) {
         fields_.emplace_back(std::move(name), std::move(value));
     }
@@ -39,10 +41,17 @@ class Headers {
     void set(std::string_view name, std::string value);
     // Removes every field of that name; returns how many there were.
     size_t remove(std::string_view name);
-    // Keeps the fields `keep` says yes to, in order, in one pass.
+    // Keeps the fields `keep` says yes to, in order, in one pass: `keep`
+    // sees each field once, in order, before any later one has moved.
     template <typename Keep>
     void retain(Keep&& keep) {
-        std::erase_if(fields_, [&](const Field& field) { return !keep(field); });
+        size_t kept = 0;
+        for (size_t i = 0; i < fields_.size(); ++i) {
+            if (!keep(std::as_const(fields_[i]))) continue;
+            if (kept != i) fields_[kept] = std::move(fields_[i]);
+            ++kept;
+        }
+        fields_.resize(kept);
     }
 
     bool has(std::string_view name) const { return find(name) != nullptr; }

@@ -131,7 +131,7 @@ int Parser::on_header_field(llhttp_t* p, const char* at, size_t n) {
         if (headers.size() >= s.limits_.max_headers) return s.fail(431, "too many header fields");
         // One allocation for the usual head rather than one per doubling.
         if (headers.empty()) headers.reserve(kUsualFields);
-        headers.add({}, {});
+        headers.add_empty();
     }
     headers.last().first.append(at, n);
     return HPE_OK;

@@ -83,6 +83,37 @@ std::string serialize(const RequestHead& head) {
     return out;
 }
 
+RequestWriter::RequestWriter(std::string_view method, std::string_view target) {
+    out_.reserve(256 + target.size());
+    out_ += method;
+    out_ += ' ';
+    out_ += target;
+    out_ += " HTTP/1.1\r\n";
+}
+
+void RequestWriter::field(std::string_view name, std::string_view value) {
+    // Sized once, as append_fields does.
+    size_t at = out_.size();
+    out_.resize(at + name.size() + value.size() + 4);
+    char* p = out_.data();
+    for (const std::string_view text :
+         {name, std::string_view(": "), value, std::string_view("\r\n")}) {
+        std::memcpy(p + at, text.data(), text.size());
+        at += text.size();
+    }
+}
+
+std::string RequestWriter::finish(bool chunked, std::optional<uint64_t> content_length) && {
+    RequestHead framing;
+    framing.chunked = chunked;
+    framing.content_length = content_length;
+    framing.keep_alive = true;
+    framing.version = {1, 1};
+    append_framing(out_, framing, true);
+    out_ += "\r\n";
+    return std::move(out_);
+}
+
 std::string chunk(std::string_view data) {
     char size[20];
     const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());

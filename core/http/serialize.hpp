@@ -1,6 +1,8 @@
 // Writing HTTP/1.1 message heads and chunked framing.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +16,20 @@ namespace core::http {
 std::string serialize(const ResponseHead& head);
 // "GET /x HTTP/1.1\r\n" + fields + "\r\n", framing as above.
 std::string serialize(const RequestHead& head);
+
+// A request head written field by field, for a caller that filters the
+// fields as it goes (a proxy): no Headers are built on the way. HTTP/1.1,
+// keep-alive.
+class RequestWriter {
+  public:
+    RequestWriter(std::string_view method, std::string_view target);
+    void field(std::string_view name, std::string_view value);
+    // The framing fields, from the arguments alone, and the blank line.
+    std::string finish(bool chunked, std::optional<uint64_t> content_length) &&;
+
+  private:
+    std::string out_;
+};
 
 // One chunk of a chunked body: "size in hex\r\n" + data + "\r\n".
 std::string chunk(std::string_view data);

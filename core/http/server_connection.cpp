@@ -196,10 +196,11 @@ void ServerConnection::fail(int status, std::string_view reason) {
     close_after_flush();
 }
 
-void ServerConnection::send(std::string bytes, std::function<void()> on_flushed) {
+void ServerConnection::send(std::string bytes, std::function<void()> on_flushed,
+                            std::string_view borrowed) {
     if (closed_) return;
     ++writes_in_flight_;
-    if (stream_.write(std::move(bytes), on_written(std::move(on_flushed))) < 0) {
+    if (stream_.write(std::move(bytes), borrowed, nullptr, on_written(std::move(on_flushed))) < 0) {
         --writes_in_flight_;
         close();
     }

@@ -44,7 +44,8 @@ class ServerConnection {
     void on_body(std::string_view data);
     void on_complete();
     // From the Exchange.
-    void send(std::string bytes, std::function<void()> on_flushed);
+    // `borrowed` follows `bytes`; it is copied only if it must wait.
+    void send(std::string bytes, std::function<void()> on_flushed, std::string_view borrowed = {});
     void send(std::vector<std::string> pieces, std::function<void()> on_flushed,
               std::string_view borrowed = {}, std::shared_ptr<const void> keeper = nullptr);
     size_t queued_bytes() const { return stream_.write_queue_size(); }

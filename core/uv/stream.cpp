@@ -135,15 +135,27 @@ int Stream::write(std::vector<std::string> pieces, std::string_view borrowed,
 }
 
 int Stream::write(std::string data, std::function<void(int)> done) {
-    uv_buf_t buf = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
+    return write(std::move(data), {}, nullptr, std::move(done));
+}
+
+int Stream::write(std::string first, std::string_view borrowed, std::shared_ptr<const void> keeper,
+                  std::function<void(int)> done) {
+    std::array<uv_buf_t, 2> bufs;
+    size_t count = 0;
+    if (!first.empty())
+        bufs[count++] = uv_buf_init(first.data(), static_cast<unsigned>(first.size()));
+    if (!borrowed.empty()) {
+        bufs[count++] =
+            uv_buf_init(const_cast<char*>(borrowed.data()), static_cast<unsigned>(borrowed.size()));
+    }
     size_t written = 0;
-    if (try_write_now(&buf, 1, written)) {
+    if (try_write_now(bufs.data(), count, written)) {
         if (done) done(0);
         return 0;
     }
     std::vector<std::string> pieces;
-    pieces.push_back(std::move(data));
-    return queue(std::move(pieces), {}, nullptr, std::move(done), written);
+    if (!first.empty()) pieces.push_back(std::move(first));
+    return queue(std::move(pieces), borrowed, std::move(keeper), std::move(done), written);
 }
 
 // Try writing now (libuv refuses while writes are queued or the stream is

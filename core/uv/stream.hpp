@@ -69,6 +69,10 @@ class Stream : public Handle<StreamState> {
     // through the call: they are copied if they must wait in the queue.
     int write(std::vector<std::string> pieces, std::string_view borrowed,
               std::shared_ptr<const void> keeper, std::function<void(int status)> done = {});
+    // The same with one owned piece: the usual head-and-body response
+    // needs no vector.
+    int write(std::string first, std::string_view borrowed, std::shared_ptr<const void> keeper,
+              std::function<void(int status)> done = {});
     size_t write_queue_size() const { return raw_stream()->write_queue_size; }
 
     // Half-closes the connection once queued writes are done.
