@@ -85,15 +85,17 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         auto self = shared_from_this();
         // Every call below may fail at once and move this request on (to a
         // retry, or to its end): `connection` then no longer is `sending`.
-        // The connection keeps its callbacks together and calls on_complete
-        // or on_error last: those two keep this request alive, the others
-        // need only `this` (which std::function holds without allocating).
+        // The connection holds its callbacks as one set until it calls
+        // on_complete (from that set, moved aside) or on_error (moved
+        // aside alone): on_error's `self` keeps this request alive through
+        // either, and the others need only `this` (which std::function
+        // holds without allocating).
         sending->send_request(
             upstream_head.head, upstream_head.framing,
             core::http::ClientConnection::Callbacks{
                 .on_response = [this](core::http::ResponseHead& h) { on_response(h); },
                 .on_body = [this](std::string_view data) { on_body(data); },
-                .on_complete = [self] { self->on_complete(); },
+                .on_complete = [this] { on_complete(); },
                 .on_error = [self](int status,
                                    std::string_view reason) { self->on_error(status, reason); },
             });
