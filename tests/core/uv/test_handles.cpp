@@ -17,6 +17,21 @@
 
 using namespace core;
 
+namespace {
+
+// A TCP listener on a free loopback port.
+uv::Stream loopback_listener(uv::Loop& loop, int& port) {
+    std::string error;
+    auto address = net::parse_address("127.0.0.1:0", error);
+    auto socket = net::bind_reuseport(*address, net::Transport::tcp);
+    port = socket.local_port();
+    uv::Stream listener = uv::Stream::tcp(loop.get());
+    listener.open(socket.release());
+    return listener;
+}
+
+}  // namespace
+
 TEST_CASE("handles destroyed before, during and after a run leave uv_loop_close() == 0") {
     uv::Loop loop;
     int fired = 0;
@@ -115,12 +130,8 @@ TEST_CASE("work runs on the pool and its continuation on the loop") {
 
 TEST_CASE("a write's callback never runs once its stream was closed") {
     uv::Loop loop;
-    std::string error;
-    auto address = net::parse_address("127.0.0.1:0", error);
-    auto socket = net::bind_reuseport(*address, net::Transport::tcp);
-    const int port = socket.local_port();
-    uv::Stream listener = uv::Stream::tcp(loop.get());
-    listener.open(socket.release());
+    int port = 0;
+    uv::Stream listener = loopback_listener(loop, port);
     uv::Stream accepted;
     listener.listen(8, [&](int) {
         accepted = uv::Stream::tcp(loop.get());
@@ -128,6 +139,7 @@ TEST_CASE("a write's callback never runs once its stream was closed") {
     });
     uv::Stream client = uv::Stream::tcp(loop.get());
     bool write_callback_ran = false;
+    std::string error;
     auto target = net::parse_address("127.0.0.1:" + std::to_string(port), error);
     client.connect(target->sockaddr_ptr(), [&](int status) {
         REQUIRE(status == 0);
@@ -139,6 +151,49 @@ TEST_CASE("a write's callback never runs once its stream was closed") {
     });
     loop.run();
     CHECK_FALSE(write_callback_ran);
+    CHECK(loop.close() == 0);
+}
+
+TEST_CASE("borrowed bytes without a keeper are copied when the write is queued") {
+    uv::Loop loop;
+    int port = 0;
+    uv::Stream listener = loopback_listener(loop, port);
+    uv::Stream accepted;
+    std::string received;
+    const size_t size = 8 << 20;    // more than the socket buffers take at once
+    const size_t total = 5 + size;  // and "head:"
+    listener.listen(8, [&](int) {
+        accepted = uv::Stream::tcp(loop.get());
+        listener.accept(accepted);
+        accepted.read_start(
+            [&](std::string_view data) {
+                received.append(data);
+                if (received.size() >= total) {
+                    accepted.close();
+                    listener.close();
+                }
+            },
+            [&](int) {});
+    });
+    uv::Stream client = uv::Stream::tcp(loop.get());
+    std::string error;
+    auto target = net::parse_address("127.0.0.1:" + std::to_string(port), error);
+    int write_status = 1;
+    client.connect(target->sockaddr_ptr(), [&](int status) {
+        REQUIRE(status == 0);
+        std::string source(size, 'a');
+        REQUIRE(client.write({std::string("head:")}, source, nullptr, [&](int st) {
+            write_status = st;
+            client.close();
+        }) == 0);
+        // The source goes away as soon as write() returns.
+        std::fill(source.begin(), source.end(), 'z');
+    });
+    loop.run();
+    CHECK(write_status == 0);
+    REQUIRE(received.size() == total);
+    CHECK(received.substr(0, 5) == "head:");
+    CHECK(received.find('z') == std::string::npos);
     CHECK(loop.close() == 0);
 }
 
