@@ -254,7 +254,7 @@ TEST_CASE("weighted round robin and least connections") {
         // The first request goes to `slow` and waits there.
         test::Client held(httpd.port());
         held.send("GET /api/held HTTP/1.1\r\nHost: a\r\n\r\n");
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        REQUIRE(test::wait_until([&] { return slow.requests_ == 1; }));
         int quick_answers = 0;
         for (int i = 0; i < 6; ++i)
             quick_answers += test::body_of(get(httpd, "/api/x")) == "quick";

@@ -96,13 +96,17 @@ std::string Process::log() const {
     return text.str();
 }
 
-bool Process::wait_for_log(std::string_view text, int timeout_ms) const {
+bool wait_until(const std::function<bool()>& condition, int timeout_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (std::chrono::steady_clock::now() < deadline) {
-        if (log().find(text) != std::string::npos) return true;
+        if (condition()) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return false;
+    return condition();
+}
+
+bool Process::wait_for_log(std::string_view text, int timeout_ms) const {
+    return wait_until([&] { return log().find(text) != std::string::npos; }, timeout_ms);
 }
 
 std::string run(const std::string& command) {

@@ -2,17 +2,17 @@
 // in a log file, stopped by PID when the test ends, whatever its result.
 #pragma once
 
-#include <sys/types.h>
-
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 namespace test {
 
 class TempDir {
-public:
+  public:
     TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
@@ -21,12 +21,16 @@ public:
     // Writes `text` to `name` below the directory; returns the full path.
     std::string write(const std::string& name, std::string_view text) const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
+// Polls `condition` every 10 ms until it holds (true) or `timeout_ms`
+// pass (false): for events a test cannot be told of directly.
+bool wait_until(const std::function<bool()>& condition, int timeout_ms = 5000);
+
 class Process {
-public:
+  public:
     // Starts `argv` (argv[0] a path) with stdout and stderr into `log_path`.
     Process(std::vector<std::string> argv, std::string log_path);
     Process(const Process&) = delete;
@@ -44,7 +48,7 @@ public:
     // Waits until the log contains `text`; false after `timeout_ms`.
     bool wait_for_log(std::string_view text, int timeout_ms = 5000) const;
 
-private:
+  private:
     pid_t pid_ = -1;
     std::string log_path_;
     int exit_status_ = -1;
