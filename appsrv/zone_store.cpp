@@ -55,17 +55,53 @@ std::string apex_wire(const std::string& zone_text) {
     return dns::lowercase_name(*wire);
 }
 
+// A zone named by a client: its canonical text and wire apex, parsed once.
+ZoneRow zone_named(const std::string& zone_text) {
+    ZoneRow row;
+    row.apex = apex_wire(zone_text);
+    row.name = dns::name_to_text(row.apex);
+    return row;
+}
+
 // The zone, locked for the rest of the transaction against other writers.
 ZoneRow find_zone(db::Connection& db, const std::string& zone, bool for_update) {
-    const std::string name = canonical_zone_name(zone);
+    ZoneRow row = zone_named(zone);
     const bool lock = for_update && db.dialect() == db::Dialect::mysql;
-    const db::Rows rows =
-        db.query(lock ? "SELECT id, name, serial FROM zones WHERE name = ? FOR UPDATE"
-                      : "SELECT id, name, serial FROM zones WHERE name = ?",
-                 {name});
-    if (rows.empty()) throw ApiError(404, "no such zone", name, "zone");
-    return {rows[0].integer(0), rows[0].text(1), apex_wire(rows[0].text(1)),
-            static_cast<uint32_t>(rows[0].integer(2))};
+    const db::Rows rows = db.query(lock ? "SELECT id, serial FROM zones WHERE name = ? FOR UPDATE"
+                                        : "SELECT id, serial FROM zones WHERE name = ?",
+                                   {row.name});
+    if (rows.empty()) throw ApiError(404, "no such zone", row.name, "zone");
+    row.id = rows[0].integer(0);
+    row.serial = static_cast<uint32_t>(rows[0].integer(1));
+    return row;
+}
+
+RecordInfo record_of_row(const db::Row& r) {
+    return {r.integer(0), r.text(1), r.text(2), static_cast<uint32_t>(r.integer(3)), r.text(4)};
+}
+
+int64_t record_count(db::Connection& db, int64_t zone_id) {
+    const auto rows = db.query("SELECT COUNT(*) FROM records WHERE zone_id = ?", {zone_id});
+    return rows.empty() ? 0 : rows[0].integer(0);
+}
+
+// The stored record `id`, or 404.
+std::vector<Stored>::iterator find_stored(std::vector<Stored>& stored, int64_t id) {
+    const auto it =
+        std::find_if(stored.begin(), stored.end(), [id](const Stored& s) { return s.id == id; });
+    if (it == stored.end()) throw ApiError(404, "no such record", std::to_string(id), "id");
+    return it;
+}
+
+// 409 when a record other than `except_id` holds the same data.
+void reject_duplicate(const std::vector<Stored>& stored, const dns::Record& record,
+                      int64_t except_id = 0) {
+    for (const auto& s : stored) {
+        if (s.id != except_id && s.record.same_data(record))
+            throw ApiError(
+                409, "duplicate record",
+                "record " + std::to_string(s.id) + " has the same name, type and content");
+    }
 }
 
 dns::Record parse_stored(const ZoneRow& zone, int64_t id, const std::string& name,
@@ -227,7 +263,7 @@ uint32_t date_serial() {
 }
 
 std::string canonical_zone_name(const std::string& text) {
-    return dns::name_to_text(apex_wire(text));
+    return zone_named(text).name;
 }
 
 std::vector<ZoneInfo> ZoneStore::list_zones() {
@@ -243,15 +279,12 @@ std::vector<ZoneInfo> ZoneStore::list_zones() {
 
 ZoneInfo ZoneStore::get_zone(const std::string& zone) {
     const ZoneRow row = find_zone(db_, zone, false);
-    const auto count = db_.query("SELECT COUNT(*) FROM records WHERE zone_id = ?", {row.id});
-    return {row.id, row.name, row.serial, count.empty() ? 0 : count[0].integer(0)};
+    return {row.id, row.name, row.serial, record_count(db_, row.id)};
 }
 
 ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zone,
                                 const std::optional<std::string>& zone_file, Change& change) {
-    ZoneRow row;
-    row.name = canonical_zone_name(zone);
-    row.apex = apex_wire(row.name);
+    ZoneRow row = zone_named(zone);
     std::vector<dns::Record> records;
     if (zone_file) {
         records = parse_zone_file(row, *zone_file);
@@ -298,11 +331,11 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
 void ZoneStore::delete_zone(const std::string& actor, const std::string& zone) {
     db::Transaction transaction(db_);
     const ZoneRow row = find_zone(db_, zone, true);
-    const auto count = db_.query("SELECT COUNT(*) FROM records WHERE zone_id = ?", {row.id});
+    const int64_t count = record_count(db_, row.id);
     db_.execute("DELETE FROM records WHERE zone_id = ?", {row.id});
     db_.execute("DELETE FROM zones WHERE id = ?", {row.id});
     audit(db_, actor, "zone.delete", row.name, std::nullopt,
-          {{"serial", row.serial}, {"records", count.empty() ? 0 : count[0].integer(0)}}, nullptr);
+          {{"serial", row.serial}, {"records", count}}, nullptr);
     transaction.commit();
 }
 
@@ -333,8 +366,7 @@ RecordPage ZoneStore::list_records(const std::string& zone, const std::optional<
     for (const auto& r : db_.query("SELECT id, name, type, ttl, content FROM records" + where +
                                        " ORDER BY id LIMIT ? OFFSET ?",
                                    params)) {
-        page.records.push_back(
-            {r.integer(0), r.text(1), r.text(2), static_cast<uint32_t>(r.integer(3)), r.text(4)});
+        page.records.push_back(record_of_row(r));
     }
     return page;
 }
@@ -345,8 +377,7 @@ RecordInfo ZoneStore::get_record(const std::string& zone, int64_t id) {
         db_.query("SELECT id, name, type, ttl, content FROM records WHERE id = ? AND zone_id = ?",
                   {id, row.id});
     if (rows.empty()) throw ApiError(404, "no such record", std::to_string(id), "id");
-    const auto& r = rows[0];
-    return {r.integer(0), r.text(1), r.text(2), static_cast<uint32_t>(r.integer(3)), r.text(4)};
+    return record_of_row(rows[0]);
 }
 
 RecordInfo ZoneStore::add_record(const std::string& actor, const std::string& zone,
@@ -355,12 +386,7 @@ RecordInfo ZoneStore::add_record(const std::string& actor, const std::string& zo
     const ZoneRow row = find_zone(db_, zone, true);
     dns::Record record = parse_input(row, input);
     std::vector<Stored> stored = load_records(db_, row);
-    for (const auto& s : stored) {
-        if (s.record.same_data(record))
-            throw ApiError(
-                409, "duplicate record",
-                "record " + std::to_string(s.id) + " has the same name, type and content");
-    }
+    reject_duplicate(stored, record);
     std::vector<dns::Record> after = records_of(stored);
     after.push_back(record);
     check_valid(row, after, 409, "");
@@ -380,16 +406,9 @@ RecordInfo ZoneStore::update_record(const std::string& actor, const std::string&
     dns::Record record = parse_input(row, input);
     record.line = static_cast<int>(id);
     std::vector<Stored> stored = load_records(db_, row);
-    const auto it =
-        std::find_if(stored.begin(), stored.end(), [id](const Stored& s) { return s.id == id; });
-    if (it == stored.end()) throw ApiError(404, "no such record", std::to_string(id), "id");
+    const auto it = find_stored(stored, id);
     const RecordInfo before = info_of(id, it->record);
-    for (const auto& s : stored) {
-        if (s.id != id && s.record.same_data(record))
-            throw ApiError(
-                409, "duplicate record",
-                "record " + std::to_string(s.id) + " has the same name, type and content");
-    }
+    reject_duplicate(stored, record, id);
     if (it->record.type == dns::type::SOA && it->record.owner == row.apex &&
         (record.type != dns::type::SOA || record.owner != row.apex))
         throw ApiError(409, "the apex SOA cannot be removed", "change its content instead", "type");
@@ -413,9 +432,7 @@ void ZoneStore::delete_record(const std::string& actor, const std::string& zone,
     db::Transaction transaction(db_);
     const ZoneRow row = find_zone(db_, zone, true);
     std::vector<Stored> stored = load_records(db_, row);
-    const auto it =
-        std::find_if(stored.begin(), stored.end(), [id](const Stored& s) { return s.id == id; });
-    if (it == stored.end()) throw ApiError(404, "no such record", std::to_string(id), "id");
+    const auto it = find_stored(stored, id);
     if (it->record.type == dns::type::SOA && it->record.owner == row.apex)
         throw ApiError(409, "the apex SOA cannot be deleted", "a zone always has one", "id");
     const RecordInfo before = info_of(id, it->record);
@@ -430,21 +447,28 @@ void ZoneStore::delete_record(const std::string& actor, const std::string& zone,
 
 std::string ZoneStore::export_zone(const std::string& zone) {
     const ZoneRow row = find_zone(db_, zone, false);
-    std::vector<Stored> stored = load_records(db_, row);
-    // The SOA first, as RFC 1035 §5.2 asks; then by name and type.
-    std::stable_sort(stored.begin(), stored.end(), [&](const Stored& a, const Stored& b) {
-        const bool a_soa = a.record.type == dns::type::SOA;
-        const bool b_soa = b.record.type == dns::type::SOA;
-        if (a_soa != b_soa) return a_soa;
-        const std::string an = dns::name_to_text(a.record.owner);
-        const std::string bn = dns::name_to_text(b.record.owner);
-        if (an != bn) return an < bn;
-        return a.record.type < b.record.type;
+    const std::vector<Stored> stored = load_records(db_, row);
+    // The SOA first, as RFC 1035 §5.2 asks; then by name (as text, made
+    // once per record) and type.
+    struct Line {
+        bool soa;
+        std::string name;
+        const dns::Record* record;
+    };
+    std::vector<Line> lines;
+    lines.reserve(stored.size());
+    for (const auto& s : stored)
+        lines.push_back(
+            {s.record.type == dns::type::SOA, dns::name_to_text(s.record.owner), &s.record});
+    std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+        if (a.soa != b.soa) return a.soa;
+        if (a.name != b.name) return a.name < b.name;
+        return a.record->type < b.record->type;
     });
     std::string text = "; " + row.name + " serial " + std::to_string(row.serial) +
                        ", exported by webstack appsrv\n$ORIGIN " + row.name + "\n";
-    for (const auto& s : stored)
-        text += dns::record_to_text(s.record) + "\n";
+    for (const auto& line : lines)
+        text += dns::record_to_text(*line.record) + "\n";
     return text;
 }
 
@@ -454,14 +478,14 @@ ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zon
     const ZoneRow row = find_zone(db_, zone, true);
     const std::vector<dns::Record> records = parse_zone_file(row, zone_file);
     check_valid(row, records, 400, "zone_file");
-    const auto before = db_.query("SELECT COUNT(*) FROM records WHERE zone_id = ?", {row.id});
+    const int64_t before = record_count(db_, row.id);
     db_.execute("DELETE FROM records WHERE zone_id = ?", {row.id});
     std::vector<Stored> stored;
     for (const auto& record : records)
         stored.push_back({insert_record(db_, row.id, record), record});
     const uint32_t serial = raise_serial(db_, row, stored, soa_serial_in(row, records));
     audit(db_, actor, "zone.import", row.name, std::nullopt,
-          {{"serial", row.serial}, {"records", before.empty() ? 0 : before[0].integer(0)}},
+          {{"serial", row.serial}, {"records", before}},
           {{"serial", serial}, {"records", records.size()}});
     transaction.commit();
     change = {row.name, serial};
