@@ -38,7 +38,7 @@ using Rows = std::vector<Row>;
 
 struct Changes {
     int64_t affected = 0;
-    int64_t last_insert_id = 0;
+    int64_t last_insert_id = 0;  // after an INSERT
 };
 
 class Error : public std::runtime_error {

@@ -1,9 +1,9 @@
 // The MySQL/MariaDB driver.
 #include "db/mysql_connection.hpp"
 
+#include <cctype>
 #include <mutex>
 #include <type_traits>
-#include <unordered_map>
 
 #include <cppconn/connection.h>
 #include <cppconn/driver.h>
@@ -15,6 +15,7 @@
 #include <mysql_driver.h>
 
 #include "core/percent_decode.hpp"
+#include "db/statement_cache.hpp"
 
 namespace db {
 
@@ -106,9 +107,12 @@ class MysqlConnection : public Connection {
             sql::PreparedStatement& statement = prepared(sql, params);
             Changes changes;
             changes.affected = statement.executeUpdate();
-            std::unique_ptr<sql::Statement> last(connection_->createStatement());
-            std::unique_ptr<sql::ResultSet> id(last->executeQuery("SELECT LAST_INSERT_ID()"));
-            if (id->next()) changes.last_insert_id = static_cast<int64_t>(id->getInt64(1));
+            // One more round trip, for the statements that make an id.
+            if (is_insert(sql)) {
+                std::unique_ptr<sql::Statement> last(connection_->createStatement());
+                std::unique_ptr<sql::ResultSet> id(last->executeQuery("SELECT LAST_INSERT_ID()"));
+                if (id->next()) changes.last_insert_id = static_cast<int64_t>(id->getInt64(1));
+            }
             return changes;
         });
     }
@@ -159,6 +163,15 @@ class MysqlConnection : public Connection {
     void ping() override { query("SELECT 1", {}); }
 
   private:
+    static bool is_insert(std::string_view sql) {
+        const size_t start = sql.find_first_not_of(" \t\r\n");
+        if (start == std::string_view::npos || sql.size() - start < 6) return false;
+        std::string word(sql.substr(start, 6));
+        for (char& c : word)
+            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return word == "INSERT";
+    }
+
     static bool only_comments(std::string_view text) {
         size_t at = 0;
         while (at < text.size()) {
@@ -224,7 +237,7 @@ class MysqlConnection : public Connection {
     }
 
     sql::PreparedStatement& prepared(std::string_view sql, const Params& params) {
-        auto it = statements_.find(std::string(sql));
+        auto it = statements_.find(sql);
         if (it == statements_.end()) {
             it =
                 statements_
@@ -248,7 +261,7 @@ class MysqlConnection : public Connection {
 
     MysqlTarget target_;
     std::unique_ptr<sql::Connection> connection_;
-    std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+    StatementCache<sql::PreparedStatement> statements_;
     bool in_transaction_ = false;
 };
 

@@ -3,9 +3,10 @@
 
 #include <filesystem>
 #include <sqlite3.h>
-#include <unordered_map>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+
+#include "db/statement_cache.hpp"
 
 namespace db {
 
@@ -151,13 +152,7 @@ class SqliteConnection : public Connection {
     }
 
     SQLite::Database database_;
-    // Looked up by the caller's string_view, without a copy.
-    struct SqlHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
-    };
-    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>>
-        statements_;
+    StatementCache<SQLite::Statement> statements_;
 };
 
 }  // namespace
