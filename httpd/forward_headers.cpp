@@ -1,9 +1,7 @@
 // The heads a proxy passes on.
 #include "httpd/forward_headers.hpp"
 
-#include <array>
 #include <random>
-#include <vector>
 
 #include "core/http/serialize.hpp"
 
@@ -15,51 +13,30 @@ using core::http::Headers;
 
 constexpr std::string_view kVia = "1.1 webstack";
 
-// The tokens of every Connection field: the fields the sender meant for
-// this hop alone (RFC 9110 §7.6.1). Usually just "keep-alive" or "close",
-// so the first few are kept without allocating.
+// The options of every Connection field: the fields the sender meant for
+// this hop alone (RFC 9110 §7.6.1). Copied (usually into the string
+// itself: "keep-alive", "close"), so that they stay valid while the fields
+// they came from move.
 class ConnectionOptions {
   public:
     explicit ConnectionOptions(const Headers& headers) {
         for (const auto& [name, value] : headers) {
             if (!core::http::iequals(name, "Connection")) continue;
-            std::string_view list = value;
-            while (!list.empty()) {
-                const size_t comma = list.find(',');
-                std::string_view token = list.substr(0, comma);
-                while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
-                    token.remove_prefix(1);
-                while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
-                    token.remove_suffix(1);
-                if (!token.empty()) add(token);
-                if (comma == std::string_view::npos) break;
-                list.remove_prefix(comma + 1);
-            }
+            if (!options_.empty()) options_ += ',';
+            options_ += value;
         }
     }
 
     bool names(std::string_view field) const {
-        for (size_t i = 0; i < inline_count_; ++i) {
-            if (core::http::iequals(field, inline_[i])) return true;
-        }
-        for (const auto option : more_) {
-            if (core::http::iequals(field, option)) return true;
-        }
-        return false;
+        bool named = false;
+        core::http::for_each_list_item(options_, [&](std::string_view option) {
+            named = named || core::http::iequals(field, option);
+        });
+        return named;
     }
 
   private:
-    void add(std::string_view token) {
-        if (inline_count_ < inline_.size()) {
-            inline_[inline_count_++] = token;
-        } else {
-            more_.push_back(token);
-        }
-    }
-
-    std::array<std::string_view, 4> inline_{};
-    size_t inline_count_ = 0;
-    std::vector<std::string_view> more_;
+    std::string options_;
 };
 
 bool is_hop_by_hop(std::string_view name, const ConnectionOptions& named) {
@@ -100,29 +77,9 @@ bool is_hop_by_hop(std::string_view name, const ConnectionOptions& named) {
 }  // namespace
 
 Headers without_hop_by_hop(Headers&& headers) {
-    // The options are views into the Connection field: every field is
-    // judged before any is moved.
     const ConnectionOptions named(headers);
-    if (headers.size() <= 64) {
-        uint64_t drop = 0;
-        size_t i = 0;
-        for (const auto& field : headers) {
-            if (is_hop_by_hop(field.first, named)) drop |= uint64_t{1} << i;
-            ++i;
-        }
-        i = 0;
-        headers.retain([&](const Headers::Field&) { return !(drop >> i++ & 1); });
-        return std::move(headers);
-    }
-    // Many fields: the kept ones move to a new set, the Connection field
-    // stays where it is.
-    Headers out;
-    out.reserve(headers.size() + 1);
-    for (auto& field : headers.take_fields()) {
-        if (!is_hop_by_hop(field.first, named))
-            out.add(std::move(field.first), std::move(field.second));
-    }
-    return out;
+    headers.retain([&](const Headers::Field& field) { return !is_hop_by_hop(field.first, named); });
+    return std::move(headers);
 }
 
 std::string client_ip(std::string_view peer) {

@@ -4,26 +4,10 @@
 #include <algorithm>
 
 namespace core::http {
-namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
-
 bool list_contains(std::string_view list, std::string_view token) {
-    while (!list.empty()) {
-        const auto comma = list.find(',');
-        if (iequals(trim(list.substr(0, comma)), token)) return true;
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return false;
+    bool found = false;
+    for_each_list_item(list, [&](std::string_view item) { found = found || iequals(item, token); });
+    return found;
 }
 
 void Headers::set(std::string_view name, std::string value) {

@@ -24,8 +24,26 @@ inline bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-// Is `token` present in a comma-separated list value (e.g. Connection:
-// keep-alive, Upgrade), compared case-insensitively?
+// Calls `item` with each element of a comma-separated list value (e.g.
+// Connection: keep-alive, Upgrade), blanks around it trimmed and empty
+// elements skipped (RFC 9110 §5.6.1).
+template <typename Item>
+void for_each_list_item(std::string_view list, Item&& item) {
+    while (!list.empty()) {
+        const size_t comma = list.find(',');
+        std::string_view element = list.substr(0, comma);
+        while (!element.empty() && (element.front() == ' ' || element.front() == '\t'))
+            element.remove_prefix(1);
+        while (!element.empty() && (element.back() == ' ' || element.back() == '\t'))
+            element.remove_suffix(1);
+        if (!element.empty()) item(element);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+}
+
+// Is `token` present in a comma-separated list value, compared
+// case-insensitively?
 bool list_contains(std::string_view list, std::string_view token);
 
 class Headers {
@@ -61,8 +79,6 @@ class Headers {
     size_t count(std::string_view name) const;
 
     const std::vector<Field>& fields() const { return fields_; }
-    // Leaves these headers empty.
-    std::vector<Field> take_fields() { return std::move(fields_); }
     void reserve(size_t fields) { fields_.reserve(fields); }
     // The field added last, for a parser that receives a field in pieces.
     Field& last() { return fields_.back(); }
