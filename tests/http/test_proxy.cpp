@@ -1,11 +1,9 @@
 // httpd's reverse proxy: forwarded heads, streamed bodies, balancing,
 // health, retries and the answers when members fail.
-#include <arpa/inet.h>
 #include <csignal>
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <netinet/in.h>
 #include <set>
 #include <sys/socket.h>
 #include <thread>
@@ -13,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/net/socket.hpp"
 #include "tests/http/httpd_fixture.hpp"
 
 namespace {
@@ -349,21 +348,16 @@ TEST_CASE("an upstream that stays silent gets 504 after read_timeout") {
 TEST_CASE("a member that never completes the connection is cut off by connect_timeout") {
     // A listener that never accepts, its queue filled: further SYNs are
     // dropped, so a connect hangs as it would towards a dead host.
-    const int listener = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(listener >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(listen(listener, 0) == 0);
-    socklen_t length = sizeof address;
-    getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-    const int port = ntohs(address.sin_port);
-    std::vector<int> fillers;
+    std::string error;
+    const auto listener = core::net::bind_reuseport(*core::net::parse_address("127.0.0.1:0", error),
+                                                    core::net::Transport::tcp);
+    REQUIRE(listen(listener.get(), 0) == 0);
+    const int port = listener.local_port();
+    const auto address = core::net::parse_address("127.0.0.1:" + std::to_string(port), error);
+    std::vector<core::net::Socket> fillers;
     for (int i = 0; i < 4; ++i) {
-        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        fillers.push_back(fd);
+        fillers.emplace_back(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        connect(fillers.back().get(), address->sockaddr_ptr(), address->sockaddr_length());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
@@ -375,9 +369,6 @@ TEST_CASE("a member that never completes the connection is cut off by connect_ti
     // Without the timeout the kernel would retry the SYN for minutes and
     // this request would get no answer at all.
     CHECK(httpd.log().find("connect timeout") != std::string::npos);
-    for (const int fd : fillers)
-        close(fd);
-    close(listener);
 }
 
 TEST_CASE("killing a member under a load of GETs fails no GET") {
