@@ -174,22 +174,16 @@ void Exchange::write(std::string data, std::function<void()> on_flushed) {
 
 void Exchange::write_shared(std::shared_ptr<const std::string> data, size_t offset, size_t length,
                             std::function<void()> on_flushed) {
-    if (!connection_ || !started_ || ended_) return;
-    if (head_only_ || length == 0 || chunked_) {
-        // Chunked framing wraps the bytes: the copying path does it.
-        write(head_only_ || length == 0 ? std::string() : data->substr(offset, length),
-              std::move(on_flushed));
-        return;
-    }
-    body_sent_ += length;
-    std::vector<std::string> pieces;
-    if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));
-    pending_head_.clear();
     const std::string_view view = std::string_view(*data).substr(offset, length);
-    connection_->send(std::move(pieces), std::move(on_flushed), view, std::move(data));
+    write_borrowed(view, std::move(data), std::move(on_flushed));
 }
 
 void Exchange::write_view(std::string_view data, std::function<void()> on_flushed) {
+    write_borrowed(data, nullptr, std::move(on_flushed));
+}
+
+void Exchange::write_borrowed(std::string_view data, std::shared_ptr<const void> keeper,
+                              std::function<void()> on_flushed) {
     if (!connection_ || !started_ || ended_) return;
     if (head_only_ || data.empty() || chunked_) {
         // Chunked framing wraps the bytes: the copying path does it.
@@ -199,7 +193,7 @@ void Exchange::write_view(std::string_view data, std::function<void()> on_flushe
     body_sent_ += data.size();
     std::string head = std::move(pending_head_);
     pending_head_.clear();
-    connection_->send(std::move(head), std::move(on_flushed), data);
+    connection_->send(std::move(head), std::move(on_flushed), data, std::move(keeper));
 }
 
 size_t Exchange::queued_bytes() const {

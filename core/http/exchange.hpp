@@ -107,6 +107,11 @@ class Exchange {
     std::function<void()> on_abort_;
     std::function<void()> on_finish_;
     bool continue_sent_ = false;
+    // write_shared and write_view: `keeper`, when set, keeps `data` alive
+    // until written; without one, data that must wait is copied.
+    void write_borrowed(std::string_view data, std::shared_ptr<const void> keeper,
+                        std::function<void()> on_flushed);
+
     std::string pending_head_;  // serialized by start(), sent with the first write
     int status_ = 0;
 };

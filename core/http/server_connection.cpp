@@ -197,21 +197,20 @@ void ServerConnection::fail(int status, std::string_view reason) {
 }
 
 void ServerConnection::send(std::string bytes, std::function<void()> on_flushed,
-                            std::string_view borrowed) {
+                            std::string_view borrowed, std::shared_ptr<const void> keeper) {
     if (closed_) return;
     ++writes_in_flight_;
-    if (stream_.write(std::move(bytes), borrowed, nullptr, on_written(std::move(on_flushed))) < 0) {
+    if (stream_.write(std::move(bytes), borrowed, std::move(keeper),
+                      on_written(std::move(on_flushed))) < 0) {
         --writes_in_flight_;
         close();
     }
 }
 
-void ServerConnection::send(std::vector<std::string> pieces, std::function<void()> on_flushed,
-                            std::string_view borrowed, std::shared_ptr<const void> keeper) {
+void ServerConnection::send(std::vector<std::string> pieces, std::function<void()> on_flushed) {
     if (closed_) return;
     ++writes_in_flight_;
-    if (stream_.write(std::move(pieces), borrowed, std::move(keeper),
-                      on_written(std::move(on_flushed))) < 0) {
+    if (stream_.write(std::move(pieces), on_written(std::move(on_flushed))) < 0) {
         --writes_in_flight_;
         close();
     }

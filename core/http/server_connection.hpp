@@ -44,10 +44,11 @@ class ServerConnection {
     void on_body(std::string_view data);
     void on_complete();
     // From the Exchange.
-    // `borrowed` follows `bytes`; it is copied only if it must wait.
-    void send(std::string bytes, std::function<void()> on_flushed, std::string_view borrowed = {});
-    void send(std::vector<std::string> pieces, std::function<void()> on_flushed,
-              std::string_view borrowed = {}, std::shared_ptr<const void> keeper = nullptr);
+    // `borrowed` follows `bytes`; `keeper` keeps it alive until written,
+    // and without one it is copied if it must wait.
+    void send(std::string bytes, std::function<void()> on_flushed, std::string_view borrowed = {},
+              std::shared_ptr<const void> keeper = nullptr);
+    void send(std::vector<std::string> pieces, std::function<void()> on_flushed);
     size_t queued_bytes() const { return stream_.write_queue_size(); }
     std::function<void(int)> on_written(std::function<void()> on_flushed);
     void written(int status, const std::function<void()>* on_flushed);
