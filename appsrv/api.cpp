@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "appsrv/api_error.hpp"
+#include "appsrv/json_writer.hpp"
 #include "appsrv/tokens.hpp"
 #include "core/log.hpp"
 #include "core/percent_decode.hpp"
@@ -16,12 +17,6 @@ namespace appsrv {
 namespace {
 
 using nlohmann::json;
-
-// Text from the client (an error message quoting its bytes) may not be
-// UTF-8: such bytes become U+FFFD rather than an exception.
-std::string dump(const json& value) {
-    return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-}
 
 constexpr int64_t kDefaultPage = 100;
 constexpr int64_t kMaxPage = 1000;
@@ -135,13 +130,36 @@ RecordInput record_input(const std::string& body) {
     return input;
 }
 
-json record_json(const RecordInfo& r) {
-    return {
-        {"id", r.id}, {"name", r.name}, {"type", r.type}, {"ttl", r.ttl}, {"content", r.content}};
+// Members in alphabetical order, as clients have always seen them.
+void write_record(JsonWriter& out, const RecordInfo& r) {
+    out.begin_object()
+        .field("content", r.content)
+        .field("id", r.id)
+        .field("name", r.name)
+        .field("ttl", r.ttl)
+        .field("type", r.type)
+        .end_object();
 }
 
-json zone_json(const ZoneInfo& z) {
-    return {{"id", z.id}, {"name", z.name}, {"serial", z.serial}, {"records", z.records}};
+void write_zone(JsonWriter& out, const ZoneInfo& z) {
+    out.begin_object()
+        .field("id", z.id)
+        .field("name", z.name)
+        .field("records", z.records)
+        .field("serial", z.serial)
+        .end_object();
+}
+
+std::string record_json(const RecordInfo& r) {
+    JsonWriter out;
+    write_record(out, r);
+    return std::move(out).take();
+}
+
+std::string zone_json(const ZoneInfo& z) {
+    JsonWriter out;
+    write_zone(out, z);
+    return std::move(out).take();
 }
 
 int64_t record_id(const std::string& text) {
@@ -152,10 +170,10 @@ int64_t record_id(const std::string& text) {
     return id;
 }
 
-ApiResponse ok(int status, const json& body) {
+ApiResponse ok(int status, std::string body) {
     ApiResponse response;
     response.status = status;
-    response.body = dump(body);
+    response.body = std::move(body);
     return response;
 }
 
@@ -177,10 +195,12 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
 
     if (s.size() == 1 && s[0] == "zones") {
         if (method == "GET") {
-            json zones = json::array();
+            JsonWriter out;
+            out.begin_object().key("zones").begin_array();
             for (const auto& z : store.list_zones())
-                zones.push_back(zone_json(z));
-            return ok(200, {{"zones", zones}});
+                write_zone(out, z);
+            out.end_array().end_object();
+            return ok(200, std::move(out).take());
         }
         if (method == "POST") {
             const json object = parse_object(request.body, {"name", "zone_file"});
@@ -214,13 +234,13 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
                     throw ApiError(400, "unknown query parameter", key, key);
             }
             const RecordPage page = store.list_records(s[1], name, type, limit, offset);
-            json records = json::array();
+            JsonWriter out;
+            out.begin_object().field("limit", limit).field("offset", offset).key("records");
+            out.begin_array();
             for (const auto& r : page.records)
-                records.push_back(record_json(r));
-            return ok(200, {{"records", records},
-                            {"total", page.total},
-                            {"limit", limit},
-                            {"offset", offset}});
+                write_record(out, r);
+            out.end_array().field("total", page.total).end_object();
+            return ok(200, std::move(out).take());
         }
         if (method == "POST") {
             const RecordInfo record =
@@ -281,10 +301,13 @@ ApiResponse failure(int status, const std::string& error, const std::string& det
 
 std::string error_json(const std::string& error, const std::string& detail,
                        const std::string& field) {
-    json body = {{"error", error}};
-    if (!detail.empty()) body["detail"] = detail;
-    if (!field.empty()) body["field"] = field;
-    return dump(body);
+    JsonWriter out;
+    out.begin_object();
+    if (!detail.empty()) out.field("detail", detail);
+    out.field("error", error);
+    if (!field.empty()) out.field("field", field);
+    out.end_object();
+    return std::move(out).take();
 }
 
 ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
