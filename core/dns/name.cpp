@@ -2,9 +2,67 @@
 // lookup in webstack compares.
 #include "core/dns/name.hpp"
 
+#include <algorithm>
+
 #include "core/dns/ldns_ptr.hpp"
 
 namespace core::dns {
+
+namespace {
+
+// Characters that stand for themselves both in a master file's name and in
+// ldns's output: those of the names people use. A name made only of them
+// is converted here; anything else (escapes, '@', spaces, bytes outside
+// ASCII) is left to ldns, which converted every name before and was the
+// larger part of a record read's cost.
+bool is_plain(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           (c >= 'A' && c <= 'Z') || c == '*';
+}
+
+char lowercase(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// "www.Foobar.com." or "www" → "\3www\6foobar\3com\0" or "\3www\0",
+// lowercased; nullopt when the text is not plain labels of 1 to 63
+// characters in at most 255 octets (ldns then decides).
+std::optional<std::string> plain_name_from_text(std::string_view text) {
+    std::string wire;
+    wire.reserve(text.size() + 2);
+    size_t length_at = 0;  // where the current label's length octet goes
+    wire += '\0';
+    for (const char c : text) {
+        if (c == '.') {
+            const size_t length = wire.size() - length_at - 1;
+            if (length == 0 || length > 63) return std::nullopt;
+            wire[length_at] = static_cast<char>(length);
+            length_at = wire.size();
+            wire += '\0';
+        } else if (is_plain(c)) {
+            wire += lowercase(c);
+        } else {
+            return std::nullopt;
+        }
+    }
+    const size_t last = wire.size() - length_at - 1;
+    if (last > 63) return std::nullopt;
+    if (last > 0) {  // no final dot: the last label still needs the root
+        wire[length_at] = static_cast<char>(last);
+        wire += '\0';
+    }
+    if (wire.size() > 255 || wire.size() == 1) return std::nullopt;
+    return wire;
+}
+
+std::optional<std::string> ldns_name_from_text(std::string_view text) {
+    RdfPtr name(ldns_dname_new_frm_str(std::string(text).c_str()));
+    if (!name) return std::nullopt;
+    return lowercase_name(std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(name.get())),
+                                           ldns_rdf_size(name.get())));
+}
+
+}  // namespace
 
 std::optional<std::string> name_from_text(std::string_view text, std::string_view origin,
                                           std::string& error) {
@@ -17,13 +75,13 @@ std::optional<std::string> name_from_text(std::string_view text, std::string_vie
     }
     const bool absolute =
         !text.empty() && text.back() == '.' && !(text.size() >= 2 && text[text.size() - 2] == '\\');
-    RdfPtr name(ldns_dname_new_frm_str(std::string(text).c_str()));
-    if (!name || text.empty()) {
+    auto parsed = plain_name_from_text(text);
+    if (!parsed && !text.empty()) parsed = ldns_name_from_text(text);
+    if (!parsed) {
         error = "'" + std::string(text) + "' is not a valid domain name";
         return std::nullopt;
     }
-    std::string wire(reinterpret_cast<const char*>(ldns_rdf_data(name.get())),
-                     ldns_rdf_size(name.get()));
+    std::string wire = std::move(*parsed);
     if (!absolute && text != ".") {
         if (origin.empty()) {
             error = "relative name '" + std::string(text) + "' without an origin";
@@ -37,7 +95,7 @@ std::optional<std::string> name_from_text(std::string_view text, std::string_vie
             return std::nullopt;
         }
     }
-    return lowercase_name(wire);
+    return wire;
 }
 
 std::optional<std::string> name_from_text(std::string_view text, std::string& error) {
@@ -45,12 +103,27 @@ std::optional<std::string> name_from_text(std::string_view text, std::string& er
 }
 
 std::string name_to_text(std::string_view wire) {
+    std::string text;
+    text.reserve(wire.size());
+    size_t at = 0;
+    bool plain = true;
+    while (plain && at < wire.size() && wire[at] != 0) {
+        const size_t length = static_cast<unsigned char>(wire[at]);
+        const std::string_view label = wire.substr(at + 1, length);
+        plain = label.size() == length &&
+                std::all_of(label.begin(), label.end(), [](char c) { return is_plain(c); });
+        text += label;
+        text += '.';
+        at += length + 1;
+    }
+    if (plain && at + 1 == wire.size()) return text.empty() ? "." : text;
+
     // A view of our bytes, not a copy: freed with ldns_rdf_free, which
     // leaves the data alone.
     ldns_rdf* view = ldns_rdf_new(LDNS_RDF_TYPE_DNAME, wire.size(), const_cast<char*>(wire.data()));
-    CString text(ldns_rdf2str(view));
+    CString escaped(ldns_rdf2str(view));
     ldns_rdf_free(view);
-    return text ? std::string(text.get()) : std::string();
+    return escaped ? std::string(escaped.get()) : std::string();
 }
 
 std::string lowercase_name(std::string_view wire) {
