@@ -2,6 +2,7 @@
 // the database, the worker pool and the listeners together; the API lives
 // beside it.
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -25,6 +26,8 @@ class Appsrv {
   public:
     CLI::App* migrate_command = nullptr;
     CLI::App* token_create_command = nullptr;
+    CLI::App* token_list_command = nullptr;
+    CLI::App* token_revoke_command = nullptr;
     std::string token_name;
 
     void check(const core::config::Config& config) {
@@ -50,13 +53,7 @@ class Appsrv {
                 std::cout << "appsrv: the database schema is up to date\n";
                 return 0;
             }
-            if (token_create_command && token_create_command->parsed()) {
-                const std::string token = appsrv::create_token(*connection, token_name);
-                std::cout << token << "\n";
-                std::cerr << "appsrv: token '" << token_name
-                          << "' created; it is shown this once and stored only as a hash\n";
-                return 0;
-            }
+            if (const auto status = run_token_command(*connection)) return *status;
         } catch (const std::exception& e) {
             core::log::error("appsrv") << e.what();
             return 1;
@@ -65,6 +62,37 @@ class Appsrv {
     }
 
   private:
+    static bool parsed(const CLI::App* command) { return command && command->parsed(); }
+
+    // `appsrv token ...`: its exit status, or nullopt when none was given.
+    std::optional<int> run_token_command(db::Connection& connection) {
+        if (parsed(token_create_command)) {
+            const std::string token = appsrv::create_token(connection, token_name);
+            std::cout << token << "\n";
+            std::cerr << "appsrv: token '" << token_name
+                      << "' created; it is shown this once and stored only as a hash\n";
+            return 0;
+        }
+        if (parsed(token_list_command)) {
+            const auto tokens = appsrv::list_tokens(connection);
+            for (const auto& token : tokens)
+                std::cout << token.name << "\t" << token.created_at << "\n";
+            if (tokens.empty()) std::cerr << "appsrv: no tokens\n";
+            return 0;
+        }
+        if (parsed(token_revoke_command)) {
+            if (!appsrv::revoke_token(connection, token_name)) {
+                std::cerr << "appsrv: no token named '" << token_name << "'\n";
+                return 1;
+            }
+            core::log::info("appsrv") << "token '" << token_name << "' revoked";
+            std::cerr << "appsrv: token '" << token_name
+                      << "' revoked; calls with it now get 401\n";
+            return 0;
+        }
+        return std::nullopt;
+    }
+
     int serve(const core::config::Config& config, const std::string& url) {
         const auto& section = config.section("appsrv");
         std::vector<core::net::Address> addresses;
@@ -181,6 +209,13 @@ int main(int argc, char** argv) {
                         token->add_subcommand("create", "create a token, print it once, and exit");
                     daemon.token_create_command
                         ->add_option("name", daemon.token_name, "who it is for")
+                        ->required();
+                    daemon.token_list_command = token->add_subcommand(
+                        "list", "print each token's name and creation time, and exit");
+                    daemon.token_revoke_command = token->add_subcommand(
+                        "revoke", "delete a token: calls with it get 401 from then on");
+                    daemon.token_revoke_command
+                        ->add_option("name", daemon.token_name, "the token's name")
                         ->required();
                 },
             .check = [&](const core::config::Config& config) { daemon.check(config); },

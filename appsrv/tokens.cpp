@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdexcept>
+#include <vector>
 
 namespace appsrv {
 
@@ -63,6 +64,17 @@ std::optional<std::string> token_owner(db::Connection& db, const std::string& to
         db.query("SELECT name FROM api_tokens WHERE token_sha256 = ?", {sha256_hex(token)});
     if (rows.empty()) return std::nullopt;
     return rows[0].text(0);
+}
+
+std::vector<TokenInfo> list_tokens(db::Connection& db) {
+    std::vector<TokenInfo> tokens;
+    for (const auto& row : db.query("SELECT name, created_at FROM api_tokens ORDER BY name"))
+        tokens.push_back({row.text(0), row.text(1)});
+    return tokens;
+}
+
+bool revoke_token(db::Connection& db, const std::string& name) {
+    return db.execute("DELETE FROM api_tokens WHERE name = ?", {name}).affected > 0;
 }
 
 }  // namespace appsrv

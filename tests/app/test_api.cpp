@@ -89,6 +89,39 @@ TEST_CASE("every API call needs a valid bearer token; tokens are stored hashed")
     CHECK(rows[0].text(0).find(app.token().substr(4)) == std::string::npos);
 }
 
+TEST_CASE("appsrv token list names the tokens; token revoke ends one at once") {
+    test::TestDatabase database;
+    test::App app(database);
+    const std::string appsrv = std::string(WEBSTACK_APPSRV) + " --config " + app.config_path();
+    std::string second = test::run(appsrv + " token create deploy-bot 2>/dev/null");
+    while (!second.empty() && second.back() == '\n')
+        second.pop_back();
+    REQUIRE(second.rfind("wst_", 0) == 0);
+
+    const std::string listed = test::run(appsrv + " token list 2>&1");
+    CHECK(listed.find("deploy-bot\t20") != std::string::npos);
+    CHECK(listed.find("tester\t20") != std::string::npos);
+    CHECK(listed.find("deploy-bot") < listed.find("tester"));
+    CHECK(listed.find("wst_") == std::string::npos);  // no token is ever shown again
+
+    CHECK(app.call_with_token(second, "GET", "/api/v1/zones").status == 200);
+    const std::string revoked =
+        test::run(appsrv + " token revoke deploy-bot 2>&1; echo \"exit $?\"");
+    CHECK(revoked.find("revoked") != std::string::npos);
+    CHECK(revoked.find("exit 0") != std::string::npos);
+    // The running appsrv refuses it from the next call on; the other still works.
+    const auto refused = app.call_with_token(second, "GET", "/api/v1/zones");
+    CHECK(refused.status == 401);
+    CHECK(refused.json()["error"] == "invalid token");
+    CHECK(app.call("GET", "/api/v1/zones").status == 200);
+    CHECK(test::run(appsrv + " token list 2>&1").find("deploy-bot") == std::string::npos);
+
+    const std::string unknown =
+        test::run(appsrv + " token revoke deploy-bot 2>&1; echo \"exit $?\"");
+    CHECK(unknown.find("no token named 'deploy-bot'") != std::string::npos);
+    CHECK(unknown.find("exit 1") != std::string::npos);
+}
+
 TEST_CASE("zones: create from a file or empty, list, get, refuse duplicates, delete") {
     test::TestDatabase database;
     test::App app(database);
