@@ -3,7 +3,8 @@ local counter = 0
 local token = os.getenv("TOKEN")
 local zone = os.getenv("ZONE")
 math.randomseed(os.time())
-local prefix = "w" .. math.random(1, 1000000000)
+-- PREFIX keeps two wrk started in the same second apart.
+local prefix = os.getenv("PREFIX") or ("w" .. math.random(1, 1000000000))
 
 request = function()
   counter = counter + 1

@@ -1,8 +1,14 @@
 // The SQLite driver.
 #include "db/sqlite_connection.hpp"
 
+#include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
 #include <sqlite3.h>
+#include <thread>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -12,7 +18,34 @@ namespace db {
 
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
+constexpr std::chrono::milliseconds kBusyTimeout{5000};
+
+// How a connection waits for a lock another connection holds (in practice
+// the write lock, held by a writer in another process). SQLite's own busy
+// timeout sleeps longer after each try, up to 100 ms: a writer that comes
+// back every millisecond or two then finds the lock free nearly every
+// time, and a waiter in another process starves until its timeout ("database
+// is locked" with two appsrv writing; one got 6 writes a second while the
+// other got 200). Short waits with jitter take the lock soon after a commit.
+class BusyWait {
+  public:
+    static int on_busy(void* self, int attempt) {
+        return static_cast<BusyWait*>(self)->wait(attempt) ? 1 : 0;
+    }
+
+  private:
+    bool wait(int attempt) {
+        const auto now = std::chrono::steady_clock::now();
+        if (attempt == 0) since_ = now;
+        if (now - since_ >= kBusyTimeout) return false;
+        std::uniform_int_distribution<int> microseconds(50, 500);
+        std::this_thread::sleep_for(std::chrono::microseconds(microseconds(jitter_)));
+        return true;
+    }
+
+    std::chrono::steady_clock::time_point since_;
+    std::minstd_rand jitter_{std::random_device{}()};
+};
 
 Error translate(const SQLite::Exception& e) {
     const int code = e.getExtendedErrorCode();
@@ -34,13 +67,31 @@ Error translate(const SQLite::Exception& e) {
     }
 }
 
+// One write transaction at a time per database file within this process.
+// SQLite allows one writer anyway; the others would poll for its lock, and
+// each time two of our connections take turns, the one that follows finds
+// its page cache stale and reads the pages again. Waiting here lets one
+// connection run its writes back to back; other processes still take
+// turns through BusyWait.
+std::timed_mutex& writer_lock_for(const std::string& path) {
+    static std::mutex guard;
+    static std::map<std::string, std::unique_ptr<std::timed_mutex>> locks;
+    std::error_code error;
+    auto canonical = std::filesystem::weakly_canonical(path, error);
+    const std::lock_guard lock(guard);
+    auto& slot = locks[error ? path : canonical.string()];
+    if (!slot) slot = std::make_unique<std::timed_mutex>();
+    return *slot;
+}
+
 class SqliteConnection : public Connection {
   public:
     // A connection is only ever used by one thread at a time (its pool
     // thread's), so SQLite's lock around every call would be pure cost.
     explicit SqliteConnection(const std::string& path)
-        : database_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
-                    kBusyTimeoutMs) {
+        : writer_lock_(writer_lock_for(path)),
+          database_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX) {
+        sqlite3_busy_handler(database_.getHandle(), &BusyWait::on_busy, &busy_wait_);
         database_.exec("PRAGMA journal_mode = WAL");
         database_.exec("PRAGMA foreign_keys = ON");
         database_.exec("PRAGMA synchronous = NORMAL");
@@ -96,10 +147,22 @@ class SqliteConnection : public Connection {
         }
     }
 
-    void begin() override { execute_script("BEGIN IMMEDIATE"); }
-    void commit() override { execute_script("COMMIT"); }
+    void begin() override {
+        if (!writer_lock_.try_lock_for(kBusyTimeout))
+            throw Error(Error::Kind::busy, SQLITE_BUSY,
+                        "database is locked: another write of this process took over " +
+                            std::to_string(kBusyTimeout.count()) + " ms");
+        std::unique_lock held(writer_lock_, std::adopt_lock);
+        execute_script("BEGIN IMMEDIATE");
+        writing_ = std::move(held);
+    }
+    void commit() override {
+        execute_script("COMMIT");
+        release_writer_lock();
+    }
     void rollback() override {
         if (!sqlite3_get_autocommit(database_.getHandle())) execute_script("ROLLBACK");
+        release_writer_lock();
     }
     void ping() override { query("SELECT 1", {}); }
 
@@ -118,6 +181,10 @@ class SqliteConnection : public Connection {
     }
 
   private:
+    void release_writer_lock() {
+        if (writing_.owns_lock()) writing_.unlock();
+    }
+
     SQLite::Statement& prepared(std::string_view sql, const Params& params) {
         auto it = statements_.find(sql);
         if (it == statements_.end()) {
@@ -151,6 +218,9 @@ class SqliteConnection : public Connection {
         }
     }
 
+    BusyWait busy_wait_;  // before database_: its handler outlives no connection
+    std::timed_mutex& writer_lock_;
+    std::unique_lock<std::timed_mutex> writing_;  // held from begin() to commit() or rollback()
     SQLite::Database database_;
     StatementCache<SQLite::Statement> statements_;
 };
