@@ -78,6 +78,36 @@ TEST_CASE("a transaction rolls back unless committed; errors say what happened")
     CHECK(connection->query("SELECT name FROM t").size() == 3);
 }
 
+TEST_CASE("a write transaction on one SQLite file does not hold up another file's") {
+    // Writers of one file in a process take turns; another file is not
+    // theirs to wait for, even on the same thread.
+    test::TempDir first_dir, second_dir;
+    auto first = open_in(first_dir);
+    auto second = open_in(second_dir);
+    first->execute_script("CREATE TABLE t (name TEXT)");
+    second->execute_script("CREATE TABLE t (name TEXT)");
+    db::Transaction holding(*first);
+    first->execute("INSERT INTO t (name) VALUES (?)", {std::string("held")});
+    {
+        db::Transaction other(*second);
+        second->execute("INSERT INTO t (name) VALUES (?)", {std::string("free")});
+        other.commit();
+    }
+    holding.commit();
+    CHECK(first->query("SELECT name FROM t").size() == 1);
+    CHECK(second->query("SELECT name FROM t").size() == 1);
+    // A failed BEGIN gives the turn back: the next writer is not held up.
+    {
+        db::ReadGroup group(*first);
+        first->query("SELECT name FROM t");
+        CHECK_THROWS_AS(db::Transaction{*first}, db::Error);
+    }
+    db::Transaction after(*first);
+    first->execute("INSERT INTO t (name) VALUES (?)", {std::string("after")});
+    after.commit();
+    CHECK(first->query("SELECT name FROM t").size() == 2);
+}
+
 TEST_CASE("a read group sees one snapshot and holds nothing after it ends") {
     test::TempDir dir;
     auto reader = open_in(dir);
