@@ -420,7 +420,7 @@ RecordInfo ZoneStore::update_record(const std::string& actor, const std::string&
     // An SOA written by the client gets its serial from the zone, which
     // only grows.
     const uint32_t serial = raise_serial(db_, row, stored);
-    const RecordInfo info = get_record(row.name, id);
+    const RecordInfo info = info_of(id, it->record);  // with the serial raise_serial set
     audit(db_, actor, "record.update", row.name, id, json_of(before), json_of(info));
     transaction.commit();
     change = {row.name, serial};

@@ -189,8 +189,21 @@ TEST_CASE("records: create, read, update, delete; each change raises the serial 
     CHECK(r.status == 200);
     CHECK(r.json()["content"] == "192.0.2.11");
     CHECK(r.json()["ttl"] == 3600);
-    const int64_t serial2 = serial_of(f.app);
+    int64_t serial2 = serial_of(f.app);
     CHECK(serial2 > serial1);
+    // An SOA written by the client keeps the zone's serial, raised; the
+    // answer shows what was stored.
+    const auto soa_id = soa["records"][0]["id"].get<int64_t>();
+    r = f.app.call("PUT", "/api/v1/zones/foobar.com/records/" + std::to_string(soa_id),
+                   record("@", "SOA", "ns1.foobar.com. admin.foobar.com. 1 7200 3600 1209600 300"));
+    CHECK(r.status == 200);
+    const int64_t serial3 = serial_of(f.app);
+    CHECK(serial3 > serial2);
+    CHECK(r.json()["content"] == "ns1.foobar.com. admin.foobar.com. " + std::to_string(serial3) +
+                                     " 7200 3600 1209600 300");
+    CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records/" + std::to_string(soa_id)).json() ==
+          r.json());
+    serial2 = serial3;
     CHECK(f.app.call("DELETE", "/api/v1/zones/foobar.com/records/" + std::to_string(id)).status ==
           204);
     CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records/" + std::to_string(id)).status ==
