@@ -8,18 +8,6 @@
 
 namespace test {
 
-const char* const kFoobarZone = R"($ORIGIN foobar.com.
-$TTL 3600
-@     IN SOA ns1 hostmaster 2099010100 7200 3600 1209600 300
-      IN NS  ns1
-      IN NS  ns2
-      IN MX  10 mail
-ns1   IN A   192.0.2.1
-ns2   IN A   192.0.2.2
-mail  IN A   192.0.2.25
-www   IN A   8.8.8.8
-)";
-
 bool suite_uses_mysql() {
     const char* engine = std::getenv("WEBSTACK_TEST_DATABASE");
     return engine && std::string(engine) == "mysql";

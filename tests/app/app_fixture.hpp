@@ -9,6 +9,7 @@
 
 #include "core/http/message.hpp"
 #include "db/database.hpp"
+#include "tests/support/foobar_zone.hpp"
 #include "tests/support/mariadb.hpp"
 #include "tests/support/process.hpp"
 
@@ -72,7 +73,8 @@ class App {
     std::unique_ptr<Process> process_;
 };
 
-// The text of a zone every test starts from.
-extern const char* const kFoobarZone;
+// The zone every test starts from; its serial is ahead of any date-based
+// one, so that each change raises it by exactly one.
+inline const std::string kFoobarZone = foobar_zone("2099010100");
 
 }  // namespace test

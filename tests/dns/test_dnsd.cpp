@@ -14,22 +14,12 @@
 
 #include "tests/support/client.hpp"
 #include "tests/support/dns.hpp"
+#include "tests/support/foobar_zone.hpp"
 #include "tests/support/process.hpp"
 
 namespace {
 
-constexpr std::string_view kZone = R"zone($ORIGIN foobar.com.
-$TTL 3600
-@     IN SOA ns1 hostmaster 2026112501 7200 3600 1209600 300
-      IN NS  ns1
-      IN NS  ns2
-      IN MX  10 mail
-ns1   IN A   192.0.2.1
-ns2   IN A   192.0.2.2
-mail  IN A   192.0.2.25
-www   IN A   8.8.8.8
-*.dyn IN A   192.0.2.99
-)zone";
+const std::string kZone = test::foobar_zone() + "*.dyn IN A   192.0.2.99\n";
 
 std::string big_rrset() {
     std::string text;
