@@ -82,6 +82,9 @@ bench_engine() {  # name url
     awk -v n="$name" -v m="record $mode" -v r="$rps" -v c="$ceiling" \
       'BEGIN { printf "| %s | %s | %.0f | %.0f | %.2f |\n", n, m, r, c, r / c }'
   done
+  # What the HTTP side alone costs: an answer that touches no database.
+  taskset -c 1 wrk -t 1 -c "$connections" -d "$duration" "http://127.0.0.1:$port/healthz" |
+    awk '/Requests\/sec/ { printf "%.0f\n", $2 }' >"$work/healthz-$name.txt"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 }
@@ -123,6 +126,8 @@ bench_shared_file >"$work/shared.md"
 # Started only now: its background threads share core 0.
 start_mariadb >/dev/null 2>&1
 bench_engine mariadb "mysql://bench:bench@127.0.0.1:$mysql_port/bench"
+echo
+echo "The same appsrv answering GET /healthz (no database): $(cat "$work/healthz-sqlite.txt") req/s on SQLite, $(cat "$work/healthz-mariadb.txt") on MariaDB"
 echo
 echo "Two appsrv writing to one SQLite file, each driven by wrk -c $((connections / 2)) on core 1:"
 echo
