@@ -228,6 +228,11 @@ class SqliteConnection : public Connection {
 }  // namespace
 
 std::unique_ptr<Connection> connect_sqlite(const std::string& path) {
+    // SQLite counts the memory it allocates under one process-wide mutex,
+    // taken on every allocation of every connection; nothing here reads
+    // the counts. Possible only before SQLite's first use (else ignored).
+    static std::once_flag no_memory_statistics;
+    std::call_once(no_memory_statistics, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     try {
         const auto parent = std::filesystem::path(path).parent_path();
         std::error_code ec;
