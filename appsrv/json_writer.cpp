@@ -24,28 +24,15 @@ void JsonWriter::next_item() {
     after_item_ = true;
 }
 
-JsonWriter& JsonWriter::begin_object() {
+JsonWriter& JsonWriter::open(char bracket) {
     next_item();
-    out_ += '{';
+    out_ += bracket;
     after_item_ = false;
     return *this;
 }
 
-JsonWriter& JsonWriter::end_object() {
-    out_ += '}';
-    after_item_ = true;
-    return *this;
-}
-
-JsonWriter& JsonWriter::begin_array() {
-    next_item();
-    out_ += '[';
-    after_item_ = false;
-    return *this;
-}
-
-JsonWriter& JsonWriter::end_array() {
-    out_ += ']';
+JsonWriter& JsonWriter::close(char bracket) {
+    out_ += bracket;
     after_item_ = true;
     return *this;
 }

@@ -15,10 +15,10 @@ class JsonWriter {
   public:
     JsonWriter() { out_.reserve(128); }
 
-    JsonWriter& begin_object();
-    JsonWriter& end_object();
-    JsonWriter& begin_array();
-    JsonWriter& end_array();
+    JsonWriter& begin_object() { return open('{'); }
+    JsonWriter& end_object() { return close('}'); }
+    JsonWriter& begin_array() { return open('['); }
+    JsonWriter& end_array() { return close(']'); }
     // The name of the next member; `name` is one of ours, plain ASCII.
     JsonWriter& key(std::string_view name);
     JsonWriter& value(std::string_view text);
@@ -35,6 +35,8 @@ class JsonWriter {
 
   private:
     void next_item();
+    JsonWriter& open(char bracket);
+    JsonWriter& close(char bracket);
 
     std::string out_;
     bool after_item_ = false;  // a comma comes before the next item
