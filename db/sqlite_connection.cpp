@@ -157,12 +157,13 @@ class SqliteConnection : public Connection {
         writing_ = std::move(held);
     }
     void commit() override {
-        execute_script("COMMIT");
-        release_writer_lock();
+        execute_script("COMMIT");  // when it fails, the transaction stays until rollback()
+        writing_ = {};
     }
     void rollback() override {
+        // The turn is given back even when ROLLBACK fails.
+        const std::unique_lock turn = std::move(writing_);
         if (!sqlite3_get_autocommit(database_.getHandle())) execute_script("ROLLBACK");
-        release_writer_lock();
     }
     void ping() override { query("SELECT 1", {}); }
 
@@ -181,10 +182,6 @@ class SqliteConnection : public Connection {
     }
 
   private:
-    void release_writer_lock() {
-        if (writing_.owns_lock()) writing_.unlock();
-    }
-
     SQLite::Statement& prepared(std::string_view sql, const Params& params) {
         auto it = statements_.find(sql);
         if (it == statements_.end()) {
