@@ -165,13 +165,14 @@ class Appsrv {
                             << "SIGHUP: appsrv has no reloadable settings yet";
                     },
                 .on_serving =
-                    [&, threads] {
+                    [&, threads](core::LoopThreads&) {
                         for (const auto& address : addresses) {
                             core::log::info("appsrv")
                                 << "serving HTTP on " << address.to_string() << " (" << threads
                                 << " threads, database " << url.substr(0, url.find(':')) << ")";
                         }
                     },
+                .on_stopping = {},
             });
         backend_->stop();
         return status;

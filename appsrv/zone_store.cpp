@@ -107,9 +107,7 @@ void reject_duplicate(const std::vector<Stored>& stored, const dns::Record& reco
 dns::Record parse_stored(const ZoneRow& zone, int64_t id, const std::string& name,
                          const std::string& type, int64_t ttl, const std::string& content) {
     std::string error;
-    auto record =
-        dns::record_from_text(name + " " + std::to_string(ttl) + " IN " + type + " " + content,
-                              zone.apex, std::nullopt, error);
+    auto record = dns::record_from_fields(name, type, ttl, content, zone.apex, error);
     if (!record)
         throw ApiError(500, "a stored record does not parse",
                        "record " + std::to_string(id) + ": " + error);

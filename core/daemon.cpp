@@ -54,9 +54,10 @@ int serve(std::string_view component, size_t thread_total, uint64_t shutdown_tim
     Lifecycle lifecycle(component, Lifecycle::Hooks{
                                        .on_stop =
                                            [&] {
-                                               threads.stop(hooks.drain, hooks.force,
-                                                            shutdown_timeout_ms,
-                                                            [&] { lifecycle_ptr->stopped(); }, hooks.finish);
+                                               if (hooks.on_stopping) hooks.on_stopping();
+                                               threads.stop(
+                                                   hooks.drain, hooks.force, shutdown_timeout_ms,
+                                                   [&] { lifecycle_ptr->stopped(); }, hooks.finish);
                                            },
                                        .on_force_stop = [&] { threads.post_all(hooks.force); },
                                        .on_reload =
@@ -72,7 +73,7 @@ int serve(std::string_view component, size_t thread_total, uint64_t shutdown_tim
         return 1;
     }
     lifecycle.set_serving();
-    if (hooks.on_serving) hooks.on_serving();
+    if (hooks.on_serving) hooks.on_serving(threads);
     lifecycle.run();
     threads.join();
     return 0;

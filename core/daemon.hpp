@@ -40,8 +40,12 @@ struct ServeHooks {
     // On the main thread, on SIGHUP: reload; false keeps the old state
     // (the reload function logs why).
     std::function<void(LoopThreads&)> reload;
-    // Once every worker is serving.
-    std::function<void()> on_serving;
+    // On the main thread, once every worker is serving; `threads` may be
+    // posted to from any thread until on_stopping returns.
+    std::function<void(LoopThreads& threads)> on_serving;
+    // On the main thread when a stop begins, before the workers drain:
+    // stop whatever posts to them from other threads.
+    std::function<void()> on_stopping;
 };
 
 // Runs `threads` loop threads under the lifecycle until SIGTERM/SIGINT has

@@ -33,6 +33,8 @@ const char* outcome_name(Outcome outcome) {
             return "cname";
         case Outcome::refused:
             return "refused";
+        case Outcome::notify:
+            return "notify";
         case Outcome::notimp:
             return "notimp";
         case Outcome::formerr:
@@ -237,8 +239,12 @@ Outcome answer_chaos(const Query& query, const AnswerOptions& options, MessageWr
 
 }  // namespace
 
+bool is_notify(std::string_view packet) {
+    return packet.size() > 2 && ((static_cast<uint8_t>(packet[2]) >> 3) & 0x0f) == opcode::notify;
+}
+
 Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transport,
-               const AnswerOptions& options, std::string& out) {
+               const AnswerOptions& options, std::string& out, std::string* notified) {
     Query query;
     const ParseResult parsed = parse_query(packet, query);
     if (parsed == ParseResult::drop) return Outcome::dropped;
@@ -265,6 +271,11 @@ Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transpor
         writer.set_aa(true);
         writer.add(Section::answer, zone->apex(), zone->soa());
         outcome = Outcome::hit;
+    } else if (query.opcode == opcode::notify && notified && query.qclass == rrclass::IN &&
+               query.qtype == type::SOA) {
+        writer.set_aa(true);
+        *notified = query.qname();
+        outcome = Outcome::notify;
     } else if (query.opcode == opcode::notify || query.qtype == type::AXFR ||
                query.qtype == type::IXFR) {
         // dnsd is no secondary; transfers reach here only when the TCP

@@ -20,6 +20,7 @@ enum class Outcome {
     formerr,   // a malformed query with a readable header
     badvers,   // EDNS version above 0
     chaos,     // CH TXT version.bind / id.server
+    notify,    // a NOTIFY acknowledged: its zone is to be read again
     dropped,   // not answered at all: a response, or no header
 };
 
@@ -35,8 +36,16 @@ struct AnswerOptions {
 };
 
 // Answers `packet` into `out` (replacing its contents). `out` is untouched
-// and must not be sent when the outcome is Outcome::dropped.
+// and must not be sent when the outcome is Outcome::dropped. A NOTIFY
+// (RFC 1996) is acknowledged only when `notified` is given (dnsd serves
+// zones from the database and the sender may notify): the zone's name
+// (wire) is put there, whether served yet or not (a zone just created).
+// Any other NOTIFY is REFUSED.
 Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transport,
-               const AnswerOptions& options, std::string& out);
+               const AnswerOptions& options, std::string& out, std::string* notified = nullptr);
+
+// A NOTIFY's opcode, read from the header alone: whether the sender's
+// address needs checking before answer().
+bool is_notify(std::string_view packet);
 
 }  // namespace dnsd

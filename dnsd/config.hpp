@@ -79,6 +79,23 @@ inline constexpr Key kKeys[] = {
      .default_value = "true",
      .help = "answer CH TXT id.server and hostname.bind with the host name",
      .reloadable = true},
+    {.name = "database_zones",
+     .type = Type::boolean,
+     .default_value = "false",
+     .help = "also serve every zone in the [db] database (appsrv's), read again on a NOTIFY",
+     .reloadable = false},
+    {.name = "database_refresh",
+     .type = Type::duration,
+     .default_value = "\"10s\"",
+     .help = "how often the database's zone serials are compared with those served",
+     .reloadable = false,
+     .min = 100,
+     .max = 86'400'000},
+    {.name = "notify_allow",
+     .type = Type::string_list,
+     .default_value = "[\"127.0.0.0/8\", \"::1\"]",
+     .help = "senders whose NOTIFY (UDP) makes dnsd read a database zone again; others get REFUSED",
+     .reloadable = false},
 };
 
 inline constexpr core::config::Schema kSchema{

@@ -39,10 +39,14 @@ void Listener::on_datagram(core::uv::Udp& socket, std::string_view packet, const
     if (reply_socket_ && reply_socket_ != &socket) flush(*reply_socket_);
     reply_socket_ = &socket;
     Reply& reply = replies_[reply_count_];
-    const Outcome outcome =
-        answer(*zones_, packet, Transport::udp, settings_.answer, reply.message);
+    std::string notified;
+    const bool may_notify = settings_.on_notify && is_notify(packet) &&
+                            core::net::allowed(settings_.notify_allow, from);
+    const Outcome outcome = answer(*zones_, packet, Transport::udp, settings_.answer, reply.message,
+                                   may_notify ? &notified : nullptr);
     ++counters_[static_cast<size_t>(outcome)];
     if (outcome == Outcome::dropped) return;
+    if (outcome == Outcome::notify) settings_.on_notify(std::move(notified));
     std::memcpy(&reply.to, from,
                 from->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
     if (++reply_count_ == kBatch) flush(socket);

@@ -23,6 +23,11 @@ struct ListenerSettings {
     size_t tcp_max_connections = 1000;
     std::vector<core::net::Cidr> transfer_allow;
     AnswerOptions answer;
+    // NOTIFYs over UDP from these senders are acknowledged and handed to
+    // on_notify (the zone's wire name), on the loop thread: it must not
+    // wait. Without on_notify every NOTIFY is REFUSED.
+    std::vector<core::net::Cidr> notify_allow;
+    std::function<void(std::string apex)> on_notify;
 };
 
 class Listener {

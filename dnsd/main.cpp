@@ -1,5 +1,8 @@
 // dnsd: the authoritative DNS server of webstack. Wires the configuration,
 // the zones and the listeners together; the logic lives beside it.
+#include <atomic>
+#include <mutex>
+#include <set>
 #include <tuple>
 #include <unistd.h>
 
@@ -7,17 +10,21 @@
 
 #include "core/config/load.hpp"
 #include "core/daemon.hpp"
+#include "core/dns/name.hpp"
 #include "core/dns/notifier.hpp"
 #include "core/log.hpp"
 #include "core/net/address.hpp"
 #include "core/net/socket.hpp"
+#include "db/config.hpp"
 #include "dnsd/config.hpp"
+#include "dnsd/database_refresher.hpp"
+#include "dnsd/database_zones.hpp"
 #include "dnsd/listener.hpp"
 #include "dnsd/zone_loader.hpp"
 
 namespace {
 
-constexpr const core::config::Schema* kSchemas[] = {&dnsd::config::kSchema};
+constexpr const core::config::Schema* kSchemas[] = {&dnsd::config::kSchema, &db::config::kSchema};
 
 std::string host_name() {
     char name[256] = {};
@@ -36,7 +43,7 @@ class Dnsd {
   public:
     int run(const core::config::Config& config, const core::DaemonOptions& options) {
         const auto& section = config.section("dnsd");
-        if (zones_->zones().empty()) {
+        if (zones_->zones().empty() && !database_) {
             core::log::warn("dnsd") << "no zone configured: every query will be REFUSED "
                                        "(give --zone FILE or [[dnsd.zone]] tables)";
         }
@@ -72,6 +79,23 @@ class Dnsd {
             }
             settings.transfer_allow.push_back(*range);
         }
+        for (const auto& text : section.strings("notify_allow")) {
+            std::string error;
+            auto range = core::net::Cidr::parse(text, error);
+            if (!range) {
+                core::log::error("dnsd") << "notify_allow " << text << ": " << error;
+                return 1;
+            }
+            settings.notify_allow.push_back(*range);
+        }
+        if (database_) {
+            // On a loop thread: the name is handed over, nothing waits.
+            settings.on_notify = [this](std::string apex) {
+                const std::lock_guard lock(refresher_mutex_);
+                if (refresher_) refresher_->notify(std::move(apex));
+            };
+        }
+        const std::chrono::milliseconds refresh_interval(section.duration_ms("database_refresh"));
         const size_t threads = core::thread_count(section.integer("threads"));
         listeners_.resize(threads);
         config_ = config;
@@ -106,40 +130,129 @@ class Dnsd {
                     },
                 .reload = [&](core::LoopThreads& loops) { reload(loops); },
                 .on_serving =
-                    [&, threads] {
+                    [&, threads](core::LoopThreads& loops) {
                         for (const auto& address : addresses) {
                             core::log::info("dnsd") << "answering on " << address.to_string()
                                                     << " (UDP and TCP, " << threads << " threads)";
                         }
+                        if (database_) start_refresher(loops, refresh_interval);
                     },
+                .on_stopping = [&] { stop_refresher(); },
             });
     }
 
     // Loaded once by --check's path and kept for serving.
     void load(const core::config::Config& config) {
-        zones_ = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
+        if (config.section("dnsd").boolean("database_zones"))
+            database_ = std::make_unique<dnsd::DatabaseZones>(config.section("db").string("url"));
+        zones_ = all_zones(config);
     }
 
     std::vector<std::string> zone_files_;
 
   private:
+    // The files' zones and, when dnsd serves them, the database's.
+    std::shared_ptr<const dnsd::ZoneSet> all_zones(const core::config::Config& config) {
+        auto files = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
+        if (!database_) return files;
+        auto zones = std::make_shared<dnsd::ZoneSet>(*files);
+        for (auto& zone : database_->load_all()) {
+            const std::string name = core::dns::name_to_text(zone->apex());
+            if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
+                throw std::runtime_error("zone " + name + " is in the database and in " +
+                                         file->second->source() + ": serve it from one only");
+            }
+            core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
+                                    << zone->record_count() << " records from the database";
+            zones->add(std::move(zone));
+        }
+        return zones;
+    }
+
+    // The snapshot every answering thread switches to between queries.
+    // The caller holds zones_mutex_.
+    void install(core::LoopThreads& loops, std::shared_ptr<const dnsd::ZoneSet> zones) {
+        loops.post_all([this, zones](core::Worker& worker) {
+            if (auto& listener = listeners_[worker.index()]) listener->set_zones(zones);
+        });
+        zones_ = std::move(zones);
+    }
+
+    void start_refresher(core::LoopThreads& loops, std::chrono::milliseconds interval) {
+        auto refresher = std::make_unique<dnsd::DatabaseRefresher>(
+            *database_, interval, [this] { return database_serials(); },
+            [this, &loops](dnsd::DatabaseRefresher::Changes changes) {
+                return publish(loops, std::move(changes));
+            });
+        const std::lock_guard lock(refresher_mutex_);
+        refresher_ = std::move(refresher);
+    }
+
+    // Before the loops drain: nothing posts to them after this.
+    void stop_refresher() {
+        std::unique_ptr<dnsd::DatabaseRefresher> refresher;
+        {
+            const std::lock_guard lock(refresher_mutex_);
+            refresher = std::move(refresher_);
+        }
+        refresher.reset();  // joins its thread, outside the lock a NOTIFY takes
+    }
+
+    std::map<std::string, uint32_t> database_serials() {
+        const std::lock_guard lock(zones_mutex_);
+        std::map<std::string, uint32_t> serials;
+        for (const auto& [apex, zone] : zones_->zones()) {
+            if (zone->source() == "database") serials.emplace(apex, zone->serial());
+        }
+        return serials;
+    }
+
+    // On the refresher's thread: a new snapshot with the database's
+    // changes. A zone a file serves keeps the file's version.
+    std::vector<std::string> publish(core::LoopThreads& loops,
+                                     dnsd::DatabaseRefresher::Changes changes) {
+        const std::lock_guard lock(zones_mutex_);
+        std::set<std::string> replaced(changes.removed.begin(), changes.removed.end());
+        for (const auto& zone : changes.loaded)
+            replaced.insert(zone->apex());
+        auto zones = std::make_shared<dnsd::ZoneSet>();
+        for (const auto& [apex, zone] : zones_->zones()) {
+            if (zone->source() != "database" || !replaced.count(apex)) zones->add(zone);
+        }
+        std::vector<std::string> refused;
+        for (auto& zone : changes.loaded) {
+            if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
+                core::log::warn("dnsd") << "zone " << core::dns::name_to_text(zone->apex())
+                                        << " is in the database but served from "
+                                        << file->second->source() << "; the database's is ignored";
+                refused.push_back(zone->apex());
+                continue;
+            }
+            zones->add(std::move(zone));
+        }
+        for (const auto& apex : changes.removed)
+            core::log::info("dnsd") << "zone " << core::dns::name_to_text(apex)
+                                    << " is no longer in the database: no longer served";
+        install(loops, std::move(zones));
+        return refused;
+    }
+
     // On the main thread: the answering threads keep serving the old
     // snapshot until the new one is complete, then switch between queries.
     void reload(core::LoopThreads& loops) {
         try {
             // The command line's overrides apply to every reload as well.
             core::config::Config config = core::load_daemon_config(options_, kSchemas, "dnsd");
-            auto zones = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
+            auto zones = all_zones(config);
+            const std::lock_guard lock(zones_mutex_);
             for (const auto& key : core::config::changed_fixed_keys(config_.section("dnsd"),
                                                                     config.section("dnsd"))) {
                 core::log::warn("dnsd") << key << " changed: it takes effect at the next restart";
             }
             const auto answer = answer_options(config.section("dnsd"));
-            loops.post_all([this, zones, answer](core::Worker& worker) {
-                if (auto& listener = listeners_[worker.index()]) {
-                    listener->set_zones(zones);
+            loops.post_all([this, answer](core::Worker& worker) {
+                if (auto& listener = listeners_[worker.index()])
                     listener->set_answer_options(answer);
-                }
             });
             std::vector<std::tuple<std::string, uint32_t, std::vector<core::net::Address>>>
                 notifies;
@@ -154,7 +267,7 @@ class Dnsd {
                     }
                 });
             }
-            zones_ = zones;
+            install(loops, zones);
             config_ = std::move(config);
             core::log::info("dnsd") << "reloaded: " << zones->zones().size() << " zones";
         } catch (const std::exception& e) {
@@ -163,7 +276,11 @@ class Dnsd {
         }
     }
 
+    std::unique_ptr<dnsd::DatabaseZones> database_;  // when dnsd serves the database's zones
+    std::mutex zones_mutex_;  // a SIGHUP reload and the refresher each make a new snapshot
     std::shared_ptr<const dnsd::ZoneSet> zones_;
+    std::mutex refresher_mutex_;
+    std::unique_ptr<dnsd::DatabaseRefresher> refresher_;
     std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
     std::unique_ptr<core::dns::Notifier> notifier_;  // lives on worker 0's loop
     core::config::Config config_;

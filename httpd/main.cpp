@@ -80,12 +80,13 @@ class Httpd {
                 .finish = [this](core::Worker& worker) { threads_[worker.index()].reset(); },
                 .reload = [this](core::LoopThreads& loops) { reload(loops); },
                 .on_serving =
-                    [this, threads] {
+                    [this, threads](core::LoopThreads&) {
                         for (const auto& address : site_->listen) {
                             core::log::info("httpd") << "serving HTTP on " << address.to_string()
                                                      << " (" << threads << " threads)";
                         }
                     },
+                .on_stopping = {},
             });
     }
 

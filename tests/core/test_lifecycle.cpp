@@ -74,6 +74,8 @@ TEST_CASE("serve(): SIGTERM with a request in flight finishes it, then exits 0")
     std::unique_ptr<http::Server> server;
     int port = 0;
     std::atomic<bool> serving{false};
+    std::atomic<bool> stopping_ran{false};
+    bool drained_after_stopping = false;
     int exit_status = -1;
     std::thread daemon([&] {
         exit_status =
@@ -90,11 +92,16 @@ TEST_CASE("serve(): SIGTERM with a request in flight finishes it, then exits 0")
                               port = socket.local_port();
                               server->listen(std::move(socket), uv::Stream::Kind::tcp);
                           },
-                      .drain = [&](Worker&) { server->drain([&] { server.reset(); }); },
+                      .drain =
+                          [&](Worker&) {
+                              drained_after_stopping = stopping_ran;
+                              server->drain([&] { server.reset(); });
+                          },
                       .force = [&](Worker&) { server.reset(); },
                       .finish = {},
                       .reload = {},
-                      .on_serving = [&] { serving = true; },
+                      .on_serving = [&](core::LoopThreads&) { serving = true; },
+                      .on_stopping = [&] { stopping_ran = true; },
                   });
     });
     while (!serving)
@@ -109,6 +116,8 @@ TEST_CASE("serve(): SIGTERM with a request in flight finishes it, then exits 0")
     CHECK(responses[0].body == "done");
     CHECK_FALSE(responses[0].head.keep_alive);
     CHECK(exit_status == 0);
+    // What feeds the workers from elsewhere stops before they drain.
+    CHECK(drained_after_stopping);
 }
 
 TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
@@ -139,7 +148,8 @@ TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
                       },
                   .finish = {},
                   .reload = {},
-                  .on_serving = [&] { serving = true; },
+                  .on_serving = [&](core::LoopThreads&) { serving = true; },
+                  .on_stopping = {},
               });
     });
     while (!serving)

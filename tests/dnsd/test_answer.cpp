@@ -430,3 +430,27 @@ TEST_CASE_FIXTURE(Fixture, "a NOTIFY sent to dnsd, a primary, is REFUSED (not NO
     CHECK(r.rcode == 5);
     CHECK(r.question == "example.com. IN SOA");
 }
+
+TEST_CASE_FIXTURE(Fixture, "a NOTIFY dnsd may take is acknowledged and names its zone") {
+    // Any zone name: one just created in the database is not served yet.
+    for (const char* name : {"example.com.", "New.Example.NET."}) {
+        std::string out, notified;
+        CHECK(dnsd::is_notify(test::make_query(name, SOA, {.opcode = 4})));
+        outcome = dnsd::answer(zones, test::make_query(name, SOA, {.opcode = 4}), Transport::udp,
+                               options, out, &notified);
+        const auto r = test::parse_dns_response(out);
+        CHECK(outcome == Outcome::notify);
+        CHECK(r.rcode == 0);
+        CHECK(r.aa);
+        CHECK(r.qr);
+        std::string error;
+        CHECK(notified == core::dns::name_from_text(name, error));
+    }
+    // A NOTIFY is about an SOA in class IN; anything else is refused.
+    std::string out, notified;
+    outcome = dnsd::answer(zones, test::make_query("example.com.", A, {.opcode = 4}),
+                           Transport::udp, options, out, &notified);
+    CHECK(outcome == Outcome::refused);
+    CHECK(notified.empty());
+    CHECK_FALSE(dnsd::is_notify(test::make_query("example.com.", SOA)));
+}

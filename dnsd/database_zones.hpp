@@ -1,0 +1,51 @@
+// The zones kept in the database (appsrv's tables `zones` and `records`),
+// read the way a zone file is: every record parsed and the zone checked
+// before it may be served. Blocking: called off the answering loops only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+#include "dnsd/zone.hpp"
+
+namespace dnsd {
+
+class DatabaseZones {
+  public:
+    explicit DatabaseZones(std::string url) : url_(std::move(url)) {}
+
+    // Every zone in the database. Throws db::Error when it cannot be read
+    // and std::runtime_error naming the zone and record that does not
+    // check.
+    std::vector<std::shared_ptr<const Zone>> load_all();
+    // One zone by its apex (wire); nullptr when the database has no such
+    // zone. Throws as load_all does.
+    std::shared_ptr<const Zone> load(const std::string& apex);
+    // Each zone's serial as the database has it, by apex (wire): what a
+    // refresh compares with the zones being served.
+    std::map<std::string, uint32_t> serials();
+
+  private:
+    struct ZoneRow {
+        int64_t id = 0;
+        std::string apex;  // wire
+        std::string name;  // text, as stored
+    };
+    // Connects again after a failure; the caller holds mutex_.
+    db::Connection& connection();
+    std::shared_ptr<const Zone> read_zone(db::Connection& db, const ZoneRow& row);
+    // Forgets the connection after a database error, so the next call
+    // connects afresh, and rethrows.
+    [[noreturn]] void drop_connection_and_rethrow();
+
+    std::string url_;
+    std::mutex mutex_;  // one caller at a time on the connection
+    std::unique_ptr<db::Connection> connection_;
+};
+
+}  // namespace dnsd

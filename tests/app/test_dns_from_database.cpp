@@ -1,0 +1,183 @@
+// dnsd serving the zones appsrv keeps in the database: the change path of
+// the whole stack, from an API call to the answer on the wire. Run against
+// SQLite (suite `app`) and MariaDB (suite `mysql`).
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <doctest/doctest.h>
+
+#include "core/net/socket.hpp"
+#include "tests/app/app_fixture.hpp"
+#include "tests/support/client.hpp"
+#include "tests/support/dns.hpp"
+
+namespace {
+
+using nlohmann::json;
+
+// dnsd with database_zones on the test's database, on a free port.
+class DatabaseDnsd {
+  public:
+    DatabaseDnsd(const test::TestDatabase& database, int port, const std::string& extra)
+        : port_(port) {
+        const std::string config =
+            dir_.write("dnsd.toml", "[dnsd]\nlisten = [\"127.0.0.1:" + std::to_string(port) +
+                                        "\"]\nthreads = 2\ndatabase_zones = true\n" + extra +
+                                        "\n[db]\nurl = \"" + database.url() + "\"\n");
+        process_ = std::make_unique<test::Process>(
+            std::vector<std::string>{WEBSTACK_DNSD, "--config", config},
+            (dir_.path() / "dnsd.log").string());
+        REQUIRE_MESSAGE(process_->wait_for_log("answering on", 10000), process_->log());
+    }
+
+    // dig's short answer: the rdata of each answer record, a line each.
+    std::string dig(const std::string& question) const {
+        return test::run("dig @127.0.0.1 -p " + std::to_string(port_) +
+                         " +short +time=1 +tries=3 " + question + " 2>&1");
+    }
+    // The rcode dig reports ("NOERROR", "REFUSED", ...).
+    std::string status(const std::string& question) const {
+        const std::string out = test::run("dig @127.0.0.1 -p " + std::to_string(port_) +
+                                          " +time=1 +tries=3 " + question + " 2>&1");
+        const size_t at = out.find("status: ");
+        if (at == std::string::npos) return out;
+        return out.substr(at + 8, out.find(',', at) - at - 8);
+    }
+    test::Process& process() { return *process_; }
+
+  private:
+    test::TempDir dir_;
+    int port_;
+    std::unique_ptr<test::Process> process_;
+};
+
+std::string zone_body(const std::string& name, const std::string& file = test::kFoobarZone) {
+    return json{{"name", name}, {"zone_file", file}}.dump();
+}
+
+std::string a_record(const std::string& name, const std::string& address) {
+    return json{{"name", name}, {"type", "A"}, {"content", address}}.dump();
+}
+
+// A NOTIFY for foobar.com. sent from `source` (a loopback address); the
+// answer dnsd gives it.
+test::DnsResponse notify_from(const std::string& source, int port) {
+    std::string error;
+    const auto socket = core::net::bind_reuseport(*core::net::parse_address(source + ":0", error),
+                                                  core::net::Transport::udp);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const std::string query = test::make_query("foobar.com.", 6, {.opcode = 4});
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        ::sendto(socket.get(), query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                 sizeof to);
+        pollfd p{socket.get(), POLLIN, 0};
+        if (poll(&p, 1, 1000) != 1) continue;
+        char buffer[512];
+        const ssize_t n = ::recv(socket.get(), buffer, sizeof buffer, 0);
+        if (n > 0)
+            return test::parse_dns_response(std::string_view(buffer, static_cast<size_t>(n)));
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after its NOTIFY") {
+    test::TestDatabase database;
+    const int dns_port = test::free_port();
+    test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    // Compared only every hour: what changes sooner came by NOTIFY.
+    DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
+    CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+    CHECK(dnsd.process().log().find("zone foobar.com. serial 2099010100: 8 records from the "
+                                    "database") != std::string::npos);
+
+    auto r = app.call("POST", "/api/v1/zones/foobar.com/records", a_record("api", "192.0.2.10"));
+    REQUIRE(r.status == 201);
+    const int64_t id = r.json()["id"].get<int64_t>();
+    CHECK(test::wait_until([&] { return dnsd.dig("api.foobar.com A") == "192.0.2.10\n"; }));
+    const std::string serial =
+        std::to_string(app.call("GET", "/api/v1/zones/foobar.com").json()["serial"].get<int64_t>());
+    CHECK(dnsd.dig("foobar.com SOA").find(" " + serial + " ") != std::string::npos);
+
+    REQUIRE(app.call("PUT", "/api/v1/zones/foobar.com/records/" + std::to_string(id),
+                     a_record("api", "192.0.2.11"))
+                .status == 200);
+    CHECK(test::wait_until([&] { return dnsd.dig("api.foobar.com A") == "192.0.2.11\n"; }));
+    REQUIRE(app.call("DELETE", "/api/v1/zones/foobar.com/records/" + std::to_string(id)).status ==
+            204);
+    CHECK(test::wait_until([&] { return dnsd.status("api.foobar.com A") == "NXDOMAIN"; }));
+
+    // A zone created through the API is served as soon as its NOTIFY comes.
+    CHECK(dnsd.status("example.net SOA") == "REFUSED");
+    REQUIRE(app.call("POST", "/api/v1/zones", json{{"name", "example.net"}}.dump()).status == 201);
+    CHECK(test::wait_until([&] { return dnsd.status("example.net SOA") == "NOERROR"; }));
+    CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+}
+
+TEST_CASE("without a NOTIFY, dnsd finds changes by their serial; a deleted zone stops") {
+    test::TestDatabase database;
+    test::App app(database);  // sends no NOTIFY
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    DatabaseDnsd dnsd(database, test::free_port(), "database_refresh = \"200ms\"");
+    CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("new", "192.0.2.20"))
+                .status == 201);
+    CHECK(test::wait_until([&] { return dnsd.dig("new.foobar.com A") == "192.0.2.20\n"; }));
+    REQUIRE(app.call("DELETE", "/api/v1/zones/foobar.com").status == 204);
+    CHECK(test::wait_until([&] { return dnsd.status("www.foobar.com A") == "REFUSED"; }));
+    CHECK(dnsd.process().log().find("foobar.com. is no longer in the database") !=
+          std::string::npos);
+}
+
+TEST_CASE("a stored zone that does not check is not served; NOTIFY only from notify_allow") {
+    test::TestDatabase database;
+    test::App app(database);
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    const int dns_port = test::free_port();
+    DatabaseDnsd dnsd(database, dns_port,
+                      "database_refresh = \"1h\"\nnotify_allow = [\"127.0.0.1\"]");
+
+    // 127.0.0.2 is loopback too, but not in notify_allow.
+    auto refused = notify_from("127.0.0.2", dns_port);
+    REQUIRE(refused.parsed);
+    CHECK(refused.rcode == 5);
+    auto acknowledged = notify_from("127.0.0.1", dns_port);
+    REQUIRE(acknowledged.parsed);
+    CHECK(acknowledged.rcode == 0);
+    CHECK(acknowledged.aa);
+
+    // Written behind appsrv's back: a CNAME beside www's A.
+    auto& db = database.connection();
+    const int64_t zone_id =
+        db.query("SELECT id FROM zones WHERE name = ?", {std::string("foobar.com.")})[0].integer(0);
+    db.execute("INSERT INTO records (zone_id, name, type, ttl, content) VALUES (?, ?, ?, ?, ?)",
+               {zone_id, std::string("www.foobar.com."), std::string("CNAME"), int64_t{300},
+                std::string("elsewhere.example.")});
+    db.execute("UPDATE zones SET serial = serial + 1 WHERE id = ?", {zone_id});
+    REQUIRE(notify_from("127.0.0.1", dns_port).rcode == 0);
+    CHECK(dnsd.process().wait_for_log("still serving the previous version"));
+    // The check names a record at the name in question, by its id.
+    const std::string named = "zone foobar.com. in the database: record ";
+    const std::string reason = "www.foobar.com. A: a CNAME cannot stand beside other data";
+    CHECK(dnsd.process().log().find(named) != std::string::npos);
+    CHECK(dnsd.process().log().find(reason) != std::string::npos);
+    CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+
+    // Nor does a dnsd start on it: it says which record, and exits.
+    const int other_port = test::free_port();
+    test::TempDir dir;
+    const std::string config = dir.write(
+        "dnsd.toml", "[dnsd]\nlisten = [\"127.0.0.1:" + std::to_string(other_port) +
+                         "\"]\ndatabase_zones = true\n[db]\nurl = \"" + database.url() + "\"\n");
+    test::Process starting({WEBSTACK_DNSD, "--config", config}, (dir.path() / "dnsd.log").string());
+    CHECK(starting.stop(0, 10000) != 0);
+    CHECK(starting.log().find(named) != std::string::npos);
+    CHECK(starting.log().find(reason) != std::string::npos);
+}
