@@ -17,7 +17,9 @@ namespace dnsd {
 
 class DatabaseZones {
   public:
-    explicit DatabaseZones(std::string url) : url_(std::move(url)) {}
+    // `notify`: the secondaries of every database zone.
+    DatabaseZones(std::string url, std::vector<core::net::Address> notify)
+        : url_(std::move(url)), notify_(std::move(notify)) {}
 
     // Every zone in the database. Throws db::Error when it cannot be read
     // and std::runtime_error naming the zone and record that does not
@@ -44,6 +46,7 @@ class DatabaseZones {
     [[noreturn]] void drop_connection_and_rethrow();
 
     std::string url_;
+    std::vector<core::net::Address> notify_;
     std::mutex mutex_;  // one caller at a time on the connection
     std::unique_ptr<db::Connection> connection_;
 };

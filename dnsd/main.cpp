@@ -143,8 +143,21 @@ class Dnsd {
 
     // Loaded once by --check's path and kept for serving.
     void load(const core::config::Config& config) {
-        if (config.section("dnsd").boolean("database_zones"))
-            database_ = std::make_unique<dnsd::DatabaseZones>(config.section("db").string("url"));
+        const auto& section = config.section("dnsd");
+        if (section.boolean("database_zones")) {
+            std::vector<core::net::Address> secondaries;
+            for (const auto& text : section.strings("database_notify")) {
+                std::string error;
+                auto address = core::net::parse_address(text, error);
+                if (!address || address->kind != core::net::Address::Kind::ip) {
+                    throw std::runtime_error("database_notify " + text + ": " +
+                                             (address ? "an IP:PORT is needed" : error));
+                }
+                secondaries.push_back(*address);
+            }
+            database_ = std::make_unique<dnsd::DatabaseZones>(config.section("db").string("url"),
+                                                              std::move(secondaries));
+        }
         zones_ = all_zones(config);
     }
 
@@ -169,12 +182,26 @@ class Dnsd {
         return zones;
     }
 
-    // The snapshot every answering thread switches to between queries.
-    // The caller holds zones_mutex_.
+    // The snapshot every answering thread switches to between queries;
+    // the zones whose serial rose get a NOTIFY to their secondaries. The
+    // caller holds zones_mutex_.
     void install(core::LoopThreads& loops, std::shared_ptr<const dnsd::ZoneSet> zones) {
         loops.post_all([this, zones](core::Worker& worker) {
             if (auto& listener = listeners_[worker.index()]) listener->set_zones(zones);
         });
+        std::vector<std::tuple<std::string, uint32_t, std::vector<core::net::Address>>> notifies;
+        for (const dnsd::Zone* zone : dnsd::raised_serials(*zones_, *zones)) {
+            if (!zone->notify().empty())
+                notifies.emplace_back(zone->apex(), zone->serial(), zone->notify());
+        }
+        if (!notifies.empty()) {
+            // The notifier lives on the first thread's loop.
+            loops.worker(0).post([this, notifies] {
+                for (const auto& [apex, serial, targets] : notifies) {
+                    if (notifier_) notifier_->notify(apex, serial, targets);
+                }
+            });
+        }
         zones_ = std::move(zones);
     }
 
@@ -254,19 +281,6 @@ class Dnsd {
                 if (auto& listener = listeners_[worker.index()])
                     listener->set_answer_options(answer);
             });
-            std::vector<std::tuple<std::string, uint32_t, std::vector<core::net::Address>>>
-                notifies;
-            for (const dnsd::Zone* zone : dnsd::raised_serials(*zones_, *zones)) {
-                if (!zone->notify().empty())
-                    notifies.emplace_back(zone->apex(), zone->serial(), zone->notify());
-            }
-            if (!notifies.empty()) {
-                loops.worker(0).post([this, notifies] {
-                    for (const auto& [apex, serial, targets] : notifies) {
-                        if (notifier_) notifier_->notify(apex, serial, targets);
-                    }
-                });
-            }
             install(loops, zones);
             config_ = std::move(config);
             core::log::info("dnsd") << "reloaded: " << zones->zones().size() << " zones";

@@ -1,6 +1,7 @@
 // dnsd serving the zones appsrv keeps in the database: the change path of
 // the whole stack, from an API call to the answer on the wire. Run against
 // SQLite (suite `app`) and MariaDB (suite `mysql`).
+#include <csignal>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -60,6 +61,16 @@ std::string a_record(const std::string& name, const std::string& address) {
     return json{{"name", name}, {"type", "A"}, {"content", address}}.dump();
 }
 
+// The next DNS message on a UDP socket (within 3 s).
+test::DnsResponse receive_from(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 3000) != 1) return {};
+    char buffer[512];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return {};
+    return test::parse_dns_response(std::string_view(buffer, static_cast<size_t>(n)));
+}
+
 // A NOTIFY for foobar.com. sent from `source` (a loopback address); the
 // answer dnsd gives it.
 test::DnsResponse notify_from(const std::string& source, int port) {
@@ -74,12 +85,7 @@ test::DnsResponse notify_from(const std::string& source, int port) {
     for (int attempt = 0; attempt < 3; ++attempt) {
         ::sendto(socket.get(), query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&to),
                  sizeof to);
-        pollfd p{socket.get(), POLLIN, 0};
-        if (poll(&p, 1, 1000) != 1) continue;
-        char buffer[512];
-        const ssize_t n = ::recv(socket.get(), buffer, sizeof buffer, 0);
-        if (n > 0)
-            return test::parse_dns_response(std::string_view(buffer, static_cast<size_t>(n)));
+        if (auto response = receive_from(socket.get()); response.parsed) return response;
     }
     return {};
 }
@@ -91,8 +97,14 @@ TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after
     const int dns_port = test::free_port();
     test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    // A UDP socket of the test's own stands for a secondary of dnsd's.
+    std::string error;
+    const auto secondary = core::net::bind_reuseport(
+        *core::net::parse_address("127.0.0.1:0", error), core::net::Transport::udp);
     // Compared only every hour: what changes sooner came by NOTIFY.
-    DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
+    DatabaseDnsd dnsd(database, dns_port,
+                      "database_refresh = \"1h\"\ndatabase_notify = [\"127.0.0.1:" +
+                          std::to_string(secondary.local_port()) + "\"]");
     CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
     CHECK(dnsd.process().log().find("zone foobar.com. serial 2099010100: 8 records from the "
                                     "database") != std::string::npos);
@@ -104,6 +116,10 @@ TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after
     const std::string serial =
         std::to_string(app.call("GET", "/api/v1/zones/foobar.com").json()["serial"].get<int64_t>());
     CHECK(dnsd.dig("foobar.com SOA").find(" " + serial + " ") != std::string::npos);
+    // dnsd passes the change on to its secondaries.
+    const auto notify = receive_from(secondary.get());
+    REQUIRE(notify.parsed);
+    CHECK(notify.question == "foobar.com. IN SOA");
 
     REQUIRE(app.call("PUT", "/api/v1/zones/foobar.com/records/" + std::to_string(id),
                      a_record("api", "192.0.2.11"))
@@ -118,6 +134,12 @@ TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after
     REQUIRE(app.call("POST", "/api/v1/zones", json{{"name", "example.net"}}.dump()).status == 201);
     CHECK(test::wait_until([&] { return dnsd.status("example.net SOA") == "NOERROR"; }));
     CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+
+    // SIGHUP reads the files and the database again.
+    dnsd.process().signal(SIGHUP);
+    CHECK(dnsd.process().wait_for_log("reloaded: 2 zones"));
+    CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+    CHECK(dnsd.status("example.net SOA") == "NOERROR");
 }
 
 TEST_CASE("without a NOTIFY, dnsd finds changes by their serial; a deleted zone stops") {
