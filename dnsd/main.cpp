@@ -32,6 +32,19 @@ std::string host_name() {
     return name;
 }
 
+// An allow list: "127.0.0.0/8", "::1"... Throws naming the key and entry.
+std::vector<core::net::Cidr> address_ranges(const core::config::Section& section,
+                                            const std::string& key) {
+    std::vector<core::net::Cidr> ranges;
+    for (const auto& text : section.strings(key)) {
+        std::string error;
+        auto range = core::net::Cidr::parse(text, error);
+        if (!range) throw std::runtime_error(key + " " + text + ": " + error);
+        ranges.push_back(*range);
+    }
+    return ranges;
+}
+
 dnsd::AnswerOptions answer_options(const core::config::Section& section) {
     dnsd::AnswerOptions options;
     if (section.boolean("answer_version")) options.version = "webstack dnsd " WEBSTACK_VERSION;
@@ -70,23 +83,12 @@ class Dnsd {
             static_cast<uint64_t>(section.duration_ms("tcp_idle_timeout"));
         settings.tcp_max_connections = static_cast<size_t>(section.integer("tcp_max_connections"));
         settings.answer = answer_options(section);
-        for (const auto& text : section.strings("transfer_allow")) {
-            std::string error;
-            auto range = core::net::Cidr::parse(text, error);
-            if (!range) {
-                core::log::error("dnsd") << "transfer_allow " << text << ": " << error;
-                return 1;
-            }
-            settings.transfer_allow.push_back(*range);
-        }
-        for (const auto& text : section.strings("notify_allow")) {
-            std::string error;
-            auto range = core::net::Cidr::parse(text, error);
-            if (!range) {
-                core::log::error("dnsd") << "notify_allow " << text << ": " << error;
-                return 1;
-            }
-            settings.notify_allow.push_back(*range);
+        try {
+            settings.transfer_allow = address_ranges(section, "transfer_allow");
+            settings.notify_allow = address_ranges(section, "notify_allow");
+        } catch (const std::exception& e) {
+            core::log::error("dnsd") << e.what();
+            return 1;
         }
         if (database_) {
             // On a loop thread: the name is handed over, nothing waits.
@@ -145,18 +147,9 @@ class Dnsd {
     void load(const core::config::Config& config) {
         const auto& section = config.section("dnsd");
         if (section.boolean("database_zones")) {
-            std::vector<core::net::Address> secondaries;
-            for (const auto& text : section.strings("database_notify")) {
-                std::string error;
-                auto address = core::net::parse_address(text, error);
-                if (!address || address->kind != core::net::Address::Kind::ip) {
-                    throw std::runtime_error("database_notify " + text + ": " +
-                                             (address ? "an IP:PORT is needed" : error));
-                }
-                secondaries.push_back(*address);
-            }
-            database_ = std::make_unique<dnsd::DatabaseZones>(config.section("db").string("url"),
-                                                              std::move(secondaries));
+            database_ = std::make_unique<dnsd::DatabaseZones>(
+                config.section("db").string("url"),
+                dnsd::notify_targets(section.strings("database_notify"), "database_notify"));
         }
         zones_ = all_zones(config);
     }

@@ -17,6 +17,10 @@ struct ZoneSource {
     std::vector<std::string> notify;  // IP:PORT of its secondaries
 };
 
+// Secondaries to NOTIFY, as "IP:PORT"; throws naming `where` and the entry.
+std::vector<core::net::Address> notify_targets(const std::vector<std::string>& texts,
+                                               const std::string& where);
+
 // The [[dnsd.zone]] tables, then the files given with --zone.
 std::vector<ZoneSource> zone_sources(const core::config::Section& section,
                                      const std::vector<std::string>& files);
