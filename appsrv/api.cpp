@@ -216,9 +216,10 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
     if (s.size() == 2 && s[0] == "zones") {
         if (method == "GET") return ok(200, zone_json(store.get_zone(s[1])));
         if (method == "DELETE") {
-            store.delete_zone(actor, s[1]);
+            store.delete_zone(actor, s[1], change);
             ApiResponse response;
             response.status = 204;
+            response.change = change;
             return response;
         }
         not_allowed("GET, DELETE");

@@ -326,7 +326,7 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
     return {row.id, row.name, serial, static_cast<int64_t>(records.size())};
 }
 
-void ZoneStore::delete_zone(const std::string& actor, const std::string& zone) {
+void ZoneStore::delete_zone(const std::string& actor, const std::string& zone, Change& change) {
     db::Transaction transaction(db_);
     const ZoneRow row = find_zone(db_, zone, true);
     const int64_t count = record_count(db_, row.id);
@@ -335,6 +335,7 @@ void ZoneStore::delete_zone(const std::string& actor, const std::string& zone) {
     audit(db_, actor, "zone.delete", row.name, std::nullopt,
           {{"serial", row.serial}, {"records", count}}, nullptr);
     transaction.commit();
+    change = {row.name, row.serial};
 }
 
 RecordPage ZoneStore::list_records(const std::string& zone, const std::optional<std::string>& name,

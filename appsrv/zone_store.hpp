@@ -57,7 +57,9 @@ class ZoneStore {
     // A new zone: from master-file text, or a default SOA and NS.
     ZoneInfo create_zone(const std::string& actor, const std::string& zone,
                          const std::optional<std::string>& zone_file, Change& change);
-    void delete_zone(const std::string& actor, const std::string& zone);
+    // `change` carries the zone's last serial: the NOTIFY after it has the
+    // DNS servers drop the zone.
+    void delete_zone(const std::string& actor, const std::string& zone, Change& change);
 
     RecordPage list_records(const std::string& zone, const std::optional<std::string>& name,
                             const std::optional<std::string>& type, int64_t limit, int64_t offset);

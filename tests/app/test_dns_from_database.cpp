@@ -140,6 +140,11 @@ TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after
     CHECK(dnsd.process().wait_for_log("reloaded: 2 zones"));
     CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
     CHECK(dnsd.status("example.net SOA") == "NOERROR");
+
+    // A zone deleted through the API is gone from the wire after its NOTIFY.
+    REQUIRE(app.call("DELETE", "/api/v1/zones/example.net").status == 204);
+    CHECK(test::wait_until([&] { return dnsd.status("example.net SOA") == "REFUSED"; }));
+    CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
 }
 
 TEST_CASE("without a NOTIFY, dnsd finds changes by their serial; a deleted zone stops") {
