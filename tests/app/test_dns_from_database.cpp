@@ -208,3 +208,21 @@ TEST_CASE("a stored zone that does not check is not served; NOTIFY only from not
     CHECK(starting.log().find(named) != std::string::npos);
     CHECK(starting.log().find(reason) != std::string::npos);
 }
+
+TEST_CASE("a database that goes away: dnsd answers from what it has, then catches up") {
+    // A SQLite file does not go away; a server does.
+    if (!test::suite_uses_mysql()) return;
+    test::TestDatabase database;
+    test::App app(database);
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    DatabaseDnsd dnsd(database, test::free_port(), "database_refresh = \"200ms\"");
+    database.server()->stop();
+    CHECK(dnsd.process().wait_for_log("the database cannot be read, still serving its zones"));
+    CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+    CHECK(dnsd.process().running());
+    database.server()->start();
+    // The connection is opened again; a change made since is seen.
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("back", "192.0.2.30"))
+                .status == 201);
+    CHECK(test::wait_until([&] { return dnsd.dig("back.foobar.com A") == "192.0.2.30\n"; }, 10000));
+}
