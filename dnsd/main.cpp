@@ -162,7 +162,17 @@ class Dnsd {
         auto files = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
         if (!database_) return files;
         auto zones = std::make_shared<dnsd::ZoneSet>(*files);
-        for (auto& zone : database_->load_all()) {
+        std::vector<std::shared_ptr<const dnsd::Zone>> stored;
+        try {
+            stored = database_->load_all();
+        } catch (const db::Error& e) {
+            throw std::runtime_error(
+                std::string("reading the zones in [db]: ") + e.what() +
+                (e.kind() == db::Error::Kind::unavailable
+                     ? ""
+                     : " (the tables are appsrv's: `appsrv --config FILE migrate` makes them)"));
+        }
+        for (auto& zone : stored) {
             const std::string name = core::dns::name_to_text(zone->apex());
             if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
                 throw std::runtime_error("zone " + name + " is in the database and in " +

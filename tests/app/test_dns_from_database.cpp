@@ -226,3 +226,15 @@ TEST_CASE("a database that goes away: dnsd answers from what it has, then catche
                 .status == 201);
     CHECK(test::wait_until([&] { return dnsd.dig("back.foobar.com A") == "192.0.2.30\n"; }, 10000));
 }
+
+TEST_CASE("dnsd on a database without appsrv's tables says how to make them, and exits") {
+    test::TestDatabase database;  // no appsrv has run on it yet
+    test::TempDir dir;
+    const std::string config = dir.write(
+        "dnsd.toml", "[dnsd]\nlisten = [\"127.0.0.1:" + std::to_string(test::free_port()) +
+                         "\"]\ndatabase_zones = true\n[db]\nurl = \"" + database.url() + "\"\n");
+    test::Process dnsd({WEBSTACK_DNSD, "--config", config}, (dir.path() / "dnsd.log").string());
+    CHECK(dnsd.stop(0, 10000) == 1);
+    CHECK(dnsd.log().find("reading the zones in [db]: ") != std::string::npos);
+    CHECK(dnsd.log().find("appsrv --config FILE migrate") != std::string::npos);
+}
