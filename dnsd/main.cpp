@@ -1,6 +1,5 @@
 // dnsd: the authoritative DNS server of webstack. Wires the configuration,
 // the zones and the listeners together; the logic lives beside it.
-#include <atomic>
 #include <mutex>
 #include <set>
 #include <tuple>
@@ -274,6 +273,8 @@ class Dnsd {
             // The command line's overrides apply to every reload as well.
             core::config::Config config = core::load_daemon_config(options_, kSchemas, "dnsd");
             auto zones = all_zones(config);
+            // A refresh that lands between that read and this switch is
+            // undone by it, and read again at the next serial comparison.
             const std::lock_guard lock(zones_mutex_);
             for (const auto& key : core::config::changed_fixed_keys(config_.section("dnsd"),
                                                                     config.section("dnsd"))) {

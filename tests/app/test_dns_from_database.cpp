@@ -238,3 +238,19 @@ TEST_CASE("dnsd on a database without appsrv's tables says how to make them, and
     CHECK(dnsd.log().find("reading the zones in [db]: ") != std::string::npos);
     CHECK(dnsd.log().find("appsrv --config FILE migrate") != std::string::npos);
 }
+
+TEST_CASE("a zone both in a file and in the database: dnsd will not choose, and exits") {
+    test::TestDatabase database;
+    test::App app(database);
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    test::TempDir dir;
+    const std::string zone_file = dir.write("foobar.com.zone", test::kFoobarZone);
+    const std::string config = dir.write(
+        "dnsd.toml", "[dnsd]\nlisten = [\"127.0.0.1:" + std::to_string(test::free_port()) +
+                         "\"]\ndatabase_zones = true\n[[dnsd.zone]]\nfile = \"" + zone_file +
+                         "\"\n[db]\nurl = \"" + database.url() + "\"\n");
+    test::Process dnsd({WEBSTACK_DNSD, "--config", config}, (dir.path() / "dnsd.log").string());
+    CHECK(dnsd.stop(0, 10000) == 1);
+    CHECK(dnsd.log().find("zone foobar.com. is in the database and in " + zone_file) !=
+          std::string::npos);
+}
