@@ -55,6 +55,7 @@ std::shared_ptr<const Zone> DatabaseZones::read_zone(db::Connection& db, const Z
     } catch (const core::dns::ZoneFileError& e) {
         throw std::runtime_error("zone " + row.name + " in the database: " + describe(e));
     }
+    // "database": what tells these zones from the files' (zone_loader).
     return std::make_shared<const Zone>(row.apex, records, "database", notify_);
 }
 

@@ -1,7 +1,6 @@
 // dnsd: the authoritative DNS server of webstack. Wires the configuration,
 // the zones and the listeners together; the logic lives beside it.
 #include <mutex>
-#include <set>
 #include <tuple>
 #include <unistd.h>
 
@@ -9,7 +8,6 @@
 
 #include "core/config/load.hpp"
 #include "core/daemon.hpp"
-#include "core/dns/name.hpp"
 #include "core/dns/notifier.hpp"
 #include "core/log.hpp"
 #include "core/net/address.hpp"
@@ -171,16 +169,7 @@ class Dnsd {
                      ? ""
                      : " (the tables are appsrv's: `appsrv --config FILE migrate` makes them)"));
         }
-        for (auto& zone : stored) {
-            const std::string name = core::dns::name_to_text(zone->apex());
-            if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
-                throw std::runtime_error("zone " + name + " is in the database and in " +
-                                         file->second->source() + ": serve it from one only");
-            }
-            core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
-                                    << zone->record_count() << " records from the database";
-            zones->add(std::move(zone));
-        }
+        dnsd::add_database_zones(*zones, std::move(stored));
         return zones;
     }
 
@@ -229,40 +218,16 @@ class Dnsd {
 
     std::map<std::string, uint32_t> database_serials() {
         const std::lock_guard lock(zones_mutex_);
-        std::map<std::string, uint32_t> serials;
-        for (const auto& [apex, zone] : zones_->zones()) {
-            if (zone->source() == "database") serials.emplace(apex, zone->serial());
-        }
-        return serials;
+        return dnsd::database_serials(*zones_);
     }
 
-    // On the refresher's thread: a new snapshot with the database's
-    // changes. A zone a file serves keeps the file's version.
+    // On the refresher's thread: the database's changes put in service.
     std::vector<std::string> publish(core::LoopThreads& loops,
                                      dnsd::DatabaseRefresher::Changes changes) {
         const std::lock_guard lock(zones_mutex_);
-        std::set<std::string> replaced(changes.removed.begin(), changes.removed.end());
-        for (const auto& zone : changes.loaded)
-            replaced.insert(zone->apex());
-        auto zones = std::make_shared<dnsd::ZoneSet>();
-        for (const auto& [apex, zone] : zones_->zones()) {
-            if (zone->source() != "database" || !replaced.count(apex)) zones->add(zone);
-        }
         std::vector<std::string> refused;
-        for (auto& zone : changes.loaded) {
-            if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
-                core::log::warn("dnsd") << "zone " << core::dns::name_to_text(zone->apex())
-                                        << " is in the database but served from "
-                                        << file->second->source() << "; the database's is ignored";
-                refused.push_back(zone->apex());
-                continue;
-            }
-            zones->add(std::move(zone));
-        }
-        for (const auto& apex : changes.removed)
-            core::log::info("dnsd") << "zone " << core::dns::name_to_text(apex)
-                                    << " is no longer in the database: no longer served";
-        install(loops, std::move(zones));
+        install(loops, dnsd::with_database_changes(*zones_, std::move(changes.loaded),
+                                                   changes.removed, refused));
         return refused;
     }
 

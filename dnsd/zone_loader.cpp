@@ -2,6 +2,7 @@
 // line: each file read, checked, and compiled.
 #include "dnsd/zone_loader.hpp"
 
+#include <set>
 #include <stdexcept>
 
 #include "core/dns/master_file.hpp"
@@ -70,6 +71,60 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
         zones->add(std::move(zone));
     }
     return zones;
+}
+
+namespace {
+
+constexpr std::string_view kDatabase = "database";  // a database zone's source()
+
+}  // namespace
+
+void add_database_zones(ZoneSet& zones, std::vector<std::shared_ptr<const Zone>> stored) {
+    for (auto& zone : stored) {
+        const std::string name = core::dns::name_to_text(zone->apex());
+        if (const auto file = zones.zones().find(zone->apex()); file != zones.zones().end()) {
+            throw std::runtime_error("zone " + name + " is in the database and in " +
+                                     file->second->source() + ": serve it from one only");
+        }
+        core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
+                                << zone->record_count() << " records from the database";
+        zones.add(std::move(zone));
+    }
+}
+
+std::shared_ptr<const ZoneSet> with_database_changes(
+    const ZoneSet& served, std::vector<std::shared_ptr<const Zone>> loaded,
+    const std::vector<std::string>& removed, std::vector<std::string>& refused) {
+    std::set<std::string> replaced(removed.begin(), removed.end());
+    for (const auto& zone : loaded)
+        replaced.insert(zone->apex());
+    auto zones = std::make_shared<ZoneSet>();
+    for (const auto& [apex, zone] : served.zones()) {
+        if (zone->source() != kDatabase || !replaced.count(apex)) zones->add(zone);
+    }
+    for (auto& zone : loaded) {
+        if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
+            core::log::warn("dnsd") << "zone " << core::dns::name_to_text(zone->apex())
+                                    << " is in the database but served from "
+                                    << file->second->source() << "; the database's is ignored";
+            refused.push_back(zone->apex());
+            continue;
+        }
+        zones->add(std::move(zone));
+    }
+    for (const auto& apex : removed) {
+        core::log::info("dnsd") << "zone " << core::dns::name_to_text(apex)
+                                << " is no longer in the database: no longer served";
+    }
+    return zones;
+}
+
+std::map<std::string, uint32_t> database_serials(const ZoneSet& served) {
+    std::map<std::string, uint32_t> serials;
+    for (const auto& [apex, zone] : served.zones()) {
+        if (zone->source() == kDatabase) serials.emplace(apex, zone->serial());
+    }
+    return serials;
 }
 
 std::vector<const Zone*> raised_serials(const ZoneSet& before, const ZoneSet& after) {
