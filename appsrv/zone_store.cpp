@@ -13,6 +13,7 @@
 #include "core/dns/record.hpp"
 #include "core/dns/serial.hpp"
 #include "core/dns/zone_rules.hpp"
+#include "db/zone_records.hpp"
 
 namespace appsrv {
 
@@ -31,10 +32,7 @@ struct ZoneRow {
     uint32_t serial = 0;
 };
 
-struct Stored {
-    int64_t id = 0;
-    dns::Record record;
-};
+using Stored = db::StoredRecord;
 
 RecordInfo info_of(int64_t id, const dns::Record& record) {
     return {id, dns::name_to_text(record.owner), dns::type_to_text(record.type), record.ttl,
@@ -104,28 +102,14 @@ void reject_duplicate(const std::vector<Stored>& stored, const dns::Record& reco
     }
 }
 
-dns::Record parse_stored(const ZoneRow& zone, int64_t id, const std::string& name,
-                         const std::string& type, int64_t ttl, const std::string& content) {
-    std::string error;
-    auto record = dns::record_from_fields(name, type, ttl, content, zone.apex, error);
-    if (!record)
-        throw ApiError(500, "a stored record does not parse",
-                       "record " + std::to_string(id) + ": " + error);
-    record->file = "record";
-    record->line = static_cast<int>(id);
-    return std::move(*record);
-}
-
+// Every record of the zone; one stored that no longer parses is a fault
+// of the database's, not the client's.
 std::vector<Stored> load_records(db::Connection& db, const ZoneRow& zone) {
-    std::vector<Stored> out;
-    for (const auto& row :
-         db.query("SELECT id, name, type, ttl, content FROM records WHERE zone_id = ? ORDER BY id",
-                  {zone.id})) {
-        const int64_t id = row.integer(0);
-        out.push_back(
-            {id, parse_stored(zone, id, row.text(1), row.text(2), row.integer(3), row.text(4))});
+    try {
+        return db::read_zone_records(db, zone.id, zone.apex);
+    } catch (const db::StoredRecordError& e) {
+        throw ApiError(500, "a stored record does not parse", e.what());
     }
-    return out;
 }
 
 // A client's record, checked field by field.
@@ -161,9 +145,7 @@ void check_valid(const ZoneRow& zone, const std::vector<dns::Record>& records, i
     try {
         dns::check_zone(zone.apex, copy);
     } catch (const dns::ZoneFileError& e) {
-        std::string detail = e.what();
-        const std::string prefix = e.file() + ":" + std::to_string(e.line()) + ": ";
-        if (detail.rfind(prefix, 0) == 0) detail = detail.substr(prefix.size());
+        std::string detail = e.reason();
         if (e.file() == "record" && e.line() > 0)
             detail += " (record " + std::to_string(e.line()) + ")";
         throw ApiError(status, "the zone would not be valid", detail, field);

@@ -8,20 +8,9 @@
 #include "core/dns/record.hpp"
 #include "core/dns/zone_rules.hpp"
 #include "core/log.hpp"
+#include "db/zone_records.hpp"
 
 namespace dnsd {
-
-namespace {
-
-// The file and line a zone check names are a record's id here.
-std::string describe(const core::dns::ZoneFileError& e) {
-    std::string detail = e.what();
-    const std::string prefix = e.file() + ":" + std::to_string(e.line()) + ": ";
-    if (detail.rfind(prefix, 0) == 0) detail.erase(0, prefix.size());
-    return "record " + std::to_string(e.line()) + ": " + detail;
-}
-
-}  // namespace
 
 db::Connection& DatabaseZones::connection() {
     if (!connection_) connection_ = db::connect(url_);
@@ -35,25 +24,19 @@ void DatabaseZones::drop_connection_and_rethrow() {
 
 std::shared_ptr<const Zone> DatabaseZones::read_zone(db::Connection& db, const ZoneRow& row) {
     std::vector<core::dns::Record> records;
-    for (const auto& r :
-         db.query("SELECT id, name, type, ttl, content FROM records WHERE zone_id = ? ORDER BY id",
-                  {row.id})) {
-        std::string error;
-        auto record = core::dns::record_from_fields(r.text(1), r.text(2), r.integer(3), r.text(4),
-                                                    row.apex, error);
-        if (!record) {
-            throw std::runtime_error("zone " + row.name + " in the database: record " +
-                                     std::to_string(r.integer(0)) + ": " + error);
-        }
-        record->file = "record";
-        record->line = static_cast<int>(r.integer(0));
-        records.push_back(std::move(*record));
+    try {
+        for (auto& stored : db::read_zone_records(db, row.id, row.apex))
+            records.push_back(std::move(stored.record));
+    } catch (const db::StoredRecordError& e) {
+        throw std::runtime_error("zone " + row.name + " in the database: " + e.what());
     }
     try {
         for (const auto& warning : core::dns::check_zone(row.apex, records))
             core::log::warn("dnsd") << "zone " << row.name << " in the database: " << warning;
     } catch (const core::dns::ZoneFileError& e) {
-        throw std::runtime_error("zone " + row.name + " in the database: " + describe(e));
+        // The line a zone check names is a record's id here.
+        throw std::runtime_error("zone " + row.name + " in the database: record " +
+                                 std::to_string(e.line()) + ": " + e.reason());
     }
     // "database": what tells these zones from the files' (zone_loader).
     return std::make_shared<const Zone>(row.apex, records, "database", notify_);

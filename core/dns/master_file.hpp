@@ -17,13 +17,18 @@ class ZoneFileError : public std::runtime_error {
     ZoneFileError(std::string file, int line, const std::string& message)
         : std::runtime_error(file + ":" + std::to_string(line) + ": " + message),
           file_(std::move(file)),
-          line_(line) {}
+          line_(line),
+          reason_(message) {}
     const std::string& file() const { return file_; }
     int line() const { return line_; }
+    // The message without the file and line: for records that are not
+    // lines of a file (a database row names its id instead).
+    const std::string& reason() const { return reason_; }
 
   private:
     std::string file_;
     int line_;
+    std::string reason_;
 };
 
 struct MasterFile {

@@ -202,16 +202,6 @@ std::optional<Record> record_from_text(std::string_view text, std::string_view o
     return record_from_tokens(tokens, context, error);
 }
 
-std::optional<Record> record_from_fields(std::string_view owner, std::string_view type, int64_t ttl,
-                                         std::string_view rdata, std::string_view origin,
-                                         std::string& error) {
-    std::string text;
-    text.reserve(owner.size() + type.size() + rdata.size() + 20);
-    text.append(owner).append(" ").append(std::to_string(ttl)).append(" IN ");
-    text.append(type).append(" ").append(rdata);
-    return record_from_text(text, origin, std::nullopt, error);
-}
-
 std::string record_to_text(const Record& record) {
     const auto rr = to_ldns(record);
     if (!rr) return {};

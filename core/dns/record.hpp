@@ -45,12 +45,6 @@ std::optional<uint16_t> class_from_text(std::string_view text);
 std::optional<Record> record_from_text(std::string_view text, std::string_view origin,
                                        std::optional<uint32_t> default_ttl, std::string& error);
 
-// A record as the database keeps it (appsrv writes it, dnsd reads it):
-// owner, type, TTL and rdata as separate fields in presentation form.
-std::optional<Record> record_from_fields(std::string_view owner, std::string_view type, int64_t ttl,
-                                         std::string_view rdata, std::string_view origin,
-                                         std::string& error);
-
 // "www.foobar.com.\t300\tIN\tA\t8.8.8.8"
 std::string record_to_text(const Record& record);
 // The rdata alone in presentation format: "10 mail.foobar.com."
