@@ -39,6 +39,16 @@ class ConnectionOptions {
     std::string options_;
 };
 
+// A list field's value with this hop's element after those that came
+// (X-Forwarded-For, Via): "came, mine", or "mine" when none came.
+std::string appended(const std::string* came, std::string_view mine) {
+    if (!came) return std::string(mine);
+    std::string value;
+    value.reserve(came->size() + 2 + mine.size());
+    value.append(*came).append(", ").append(mine);
+    return value;
+}
+
 bool is_hop_by_hop(std::string_view name, const ConnectionOptions& named) {
     using core::http::iequals;
     // By length first: every field passes here, and few lengths match.
@@ -138,19 +148,11 @@ UpstreamRequest upstream_request(const core::http::RequestHead& client, std::str
             continue;
         out.field(name, value);
     }
-    if (forwarded) {
-        out.field("X-Forwarded-For", *forwarded + ", " + std::string(client_ip));
-    } else {
-        out.field("X-Forwarded-For", client_ip);
-    }
+    out.field("X-Forwarded-For", appended(forwarded, client_ip));
     out.field("X-Forwarded-Proto", "http");
     if (host) out.field("X-Forwarded-Host", *host);
     out.field("X-Request-Id", request_id);
-    if (via) {
-        out.field("Via", *via + ", " + std::string(kVia));
-    } else {
-        out.field("Via", kVia);
-    }
+    out.field("Via", appended(via, kVia));
     return {std::move(out).finish(client.chunked, client.content_length),
             {client.method == "HEAD", client.chunked, client.content_length}};
 }
@@ -161,9 +163,10 @@ core::http::ResponseHead client_response(core::http::ResponseHead&& upstream) {
     head.status = upstream.status;
     head.reason = std::move(upstream.reason);
     head.content_length = upstream.content_length;
-    const auto upstream_via = upstream.headers.get("Via").value_or("");
-    std::string via = upstream_via.empty() ? std::string(kVia)
-                                           : std::string(upstream_via) + ", " + std::string(kVia);
+    // An empty Via is taken as none.
+    const std::string* upstream_via = upstream.headers.find("Via");
+    std::string via =
+        appended(upstream_via && !upstream_via->empty() ? upstream_via : nullptr, kVia);
     head.headers = without_hop_by_hop(std::move(upstream.headers));
     head.headers.remove("Via");
     head.headers.add("Via", std::move(via));
