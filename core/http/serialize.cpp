@@ -14,27 +14,27 @@ bool is_framing_field(std::string_view name) {
            iequals(name, "Connection");
 }
 
+// "name: value\r\n", sized once and copied in place: four appends, each
+// checking capacity, cost more than the copying.
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+    size_t at = out.size();
+    out.resize(at + name.size() + value.size() + 4);
+    char* p = out.data();
+    for (const std::string_view text :
+         {name, std::string_view(": "), value, std::string_view("\r\n")}) {
+        std::memcpy(p + at, text.data(), text.size());
+        at += text.size();
+    }
+}
+
 void append_fields(std::string& out, const Headers& headers) {
-    // Sized once and copied in place: four appends a field, each checking
-    // capacity, cost more than the copying.
     size_t size = 0;
     for (const auto& [name, value] : headers)
         size += name.size() + value.size() + 4;
-    size_t at = out.size();
-    out.resize(at + size);
-    char* p = out.data();
-    const auto put = [&](std::string_view text) {
-        std::memcpy(p + at, text.data(), text.size());
-        at += text.size();
-    };
+    out.reserve(out.size() + size);  // one allocation for them all
     for (const auto& [name, value] : headers) {
-        if (is_framing_field(name)) continue;
-        put(name);
-        put(": ");
-        put(value);
-        put("\r\n");
+        if (!is_framing_field(name)) append_field(out, name, value);
     }
-    out.resize(at);  // less the framing fields left out
 }
 
 template <typename Head>
@@ -92,15 +92,7 @@ RequestWriter::RequestWriter(std::string_view method, std::string_view target) {
 }
 
 void RequestWriter::field(std::string_view name, std::string_view value) {
-    // Sized once, as append_fields does.
-    size_t at = out_.size();
-    out_.resize(at + name.size() + value.size() + 4);
-    char* p = out_.data();
-    for (const std::string_view text :
-         {name, std::string_view(": "), value, std::string_view("\r\n")}) {
-        std::memcpy(p + at, text.data(), text.size());
-        at += text.size();
-    }
+    append_field(out_, name, value);
 }
 
 std::string RequestWriter::finish(bool chunked, std::optional<uint64_t> content_length) && {
