@@ -49,37 +49,17 @@ std::string appended(const std::string* came, std::string_view mine) {
     return value;
 }
 
+// Content-Length too: framing is written from the head's own members.
+constexpr std::string_view kHopByHop[] = {
+    "Connection",     "Keep-Alive",        "Proxy-Connection",   "TE",
+    "Trailer",        "Upgrade",           "Proxy-Authenticate", "Proxy-Authorization",
+    "Content-Length", "Transfer-Encoding",
+};
+
 bool is_hop_by_hop(std::string_view name, const ConnectionOptions& named) {
-    using core::http::iequals;
-    // By length first: every field passes here, and few lengths match.
-    switch (name.size()) {
-        case 2:
-            if (iequals(name, "TE")) return true;
-            break;
-        case 7:
-            if (iequals(name, "Trailer") || iequals(name, "Upgrade")) return true;
-            break;
-        case 10:
-            if (iequals(name, "Connection") || iequals(name, "Keep-Alive")) return true;
-            break;
-        case 14:
-            // Framing is written from the head's own members.
-            if (iequals(name, "Content-Length")) return true;
-            break;
-        case 16:
-            if (iequals(name, "Proxy-Connection")) return true;
-            break;
-        case 17:
-            if (iequals(name, "Transfer-Encoding")) return true;
-            break;
-        case 18:
-            if (iequals(name, "Proxy-Authenticate")) return true;
-            break;
-        case 19:
-            if (iequals(name, "Proxy-Authorization")) return true;
-            break;
-        default:
-            break;
+    // iequals compares lengths first: most names are passed over at once.
+    for (const std::string_view hop : kHopByHop) {
+        if (core::http::iequals(name, hop)) return true;
     }
     return named.names(name);
 }
