@@ -130,15 +130,12 @@ RecordInput record_input(const std::string& body) {
     return input;
 }
 
-// Members in alphabetical order, as clients have always seen them.
+// Members in alphabetical order, as clients have always seen them; "error"
+// only for a stored row that does not parse.
 void write_record(JsonWriter& out, const RecordInfo& r) {
-    out.begin_object()
-        .field("content", r.content)
-        .field("id", r.id)
-        .field("name", r.name)
-        .field("ttl", r.ttl)
-        .field("type", r.type)
-        .end_object();
+    out.begin_object().field("content", r.content);
+    if (!r.error.empty()) out.field("error", r.error);
+    out.field("id", r.id).field("name", r.name).field("ttl", r.ttl).field("type", r.type).end_object();
 }
 
 void write_zone(JsonWriter& out, const ZoneInfo& z) {

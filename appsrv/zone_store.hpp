@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "db/zone_tables.hpp"
 
 namespace appsrv {
 
@@ -24,12 +25,17 @@ struct RecordInfo {
     int64_t id = 0;
     std::string name;  // absolute: "www.foobar.com."
     std::string type;
-    uint32_t ttl = 0;
+    int64_t ttl = 0;
     std::string content;
+    // Why a stored row does not parse (an older version wrote it, or a hand
+    // in the database); empty when it does. Such a row is listed so that
+    // its owner can replace or delete it; dnsd serves no new version of the
+    // zone until then.
+    std::string error;
 };
 
 // A record as a client sends it: name relative to the zone, absolute, or
-// "@"; ttl optional (the SOA's minimum... no: 3600 when absent).
+// "@"; ttl optional (3600 when absent).
 struct RecordInput {
     std::string name;
     std::string type;
@@ -50,7 +56,7 @@ struct Change {
 
 class ZoneStore {
   public:
-    explicit ZoneStore(db::Connection& connection) : db_(connection) {}
+    explicit ZoneStore(db::Connection& connection) : db_(connection), tables_(connection) {}
 
     std::vector<ZoneInfo> list_zones();
     ZoneInfo get_zone(const std::string& zone);
@@ -79,6 +85,7 @@ class ZoneStore {
 
   private:
     db::Connection& db_;
+    db::ZoneTables tables_;
 };
 
 // "foobar.com", "FOOBAR.com." → "foobar.com."; 400 when it is not a name.

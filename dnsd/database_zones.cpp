@@ -3,12 +3,11 @@
 
 #include <stdexcept>
 
-#include "core/dns/master_file.hpp"
 #include "core/dns/name.hpp"
 #include "core/dns/record.hpp"
 #include "core/dns/zone_rules.hpp"
 #include "core/log.hpp"
-#include "db/zone_records.hpp"
+#include "db/zone_tables.hpp"
 
 namespace dnsd {
 
@@ -22,24 +21,23 @@ void DatabaseZones::drop_connection_and_rethrow() {
     throw;
 }
 
-std::shared_ptr<const Zone> DatabaseZones::read_zone(db::Connection& db, const ZoneRow& row) {
+std::shared_ptr<const Zone> DatabaseZones::read_zone(db::Connection& db, const db::ZoneRow& row,
+                                                     const std::string& apex) {
     std::vector<core::dns::Record> records;
+    for (auto& stored : db::ZoneTables(db).read_records(row.id, apex)) {
+        if (!stored.parses()) {
+            throw std::runtime_error("zone " + row.name + " in the database: record " +
+                                     std::to_string(stored.row.id) + ": " + stored.error);
+        }
+        records.push_back(std::move(*stored.record));
+    }
     try {
-        for (auto& stored : db::read_zone_records(db, row.id, row.apex))
-            records.push_back(std::move(stored.record));
-    } catch (const db::StoredRecordError& e) {
+        for (const auto& warning : core::dns::check_zone(apex, records))
+            core::log::warn("dnsd") << "zone " << row.name << " in the database: " << warning;
+    } catch (const core::dns::ZoneRuleError& e) {
         throw std::runtime_error("zone " + row.name + " in the database: " + e.what());
     }
-    try {
-        for (const auto& warning : core::dns::check_zone(row.apex, records))
-            core::log::warn("dnsd") << "zone " << row.name << " in the database: " << warning;
-    } catch (const core::dns::ZoneFileError& e) {
-        // The line a zone check names is a record's id here.
-        throw std::runtime_error("zone " + row.name + " in the database: record " +
-                                 std::to_string(e.line()) + ": " + e.reason());
-    }
-    // "database": what tells these zones from the files' (zone_loader).
-    return std::make_shared<const Zone>(row.apex, records, "database", notify_);
+    return std::make_shared<const Zone>(apex, records, ZoneOrigin::from_database(), notify_);
 }
 
 std::vector<std::shared_ptr<const Zone>> DatabaseZones::load_all() {
@@ -49,11 +47,11 @@ std::vector<std::shared_ptr<const Zone>> DatabaseZones::load_all() {
         // One snapshot for the zones and all their records.
         db::ReadGroup group(db);
         std::vector<std::shared_ptr<const Zone>> zones;
-        for (const auto& r : db.query("SELECT id, name FROM zones ORDER BY name")) {
+        for (const auto& row : db::ZoneTables(db).zones()) {
             std::string error;
-            auto apex = core::dns::name_from_text(r.text(1), error);
-            if (!apex) throw std::runtime_error("zone " + r.text(1) + " in the database: " + error);
-            zones.push_back(read_zone(db, {r.integer(0), *apex, r.text(1)}));
+            auto apex = core::dns::name_from_text(row.name, error);
+            if (!apex) throw std::runtime_error("zone " + row.name + " in the database: " + error);
+            zones.push_back(read_zone(db, row, *apex));
         }
         return zones;
     } catch (const db::Error&) {
@@ -67,10 +65,9 @@ std::shared_ptr<const Zone> DatabaseZones::load(const std::string& apex) {
         auto& db = connection();
         db::ReadGroup group(db);
         // appsrv stores a zone's name in canonical text: lowercase, absolute.
-        const std::string name = core::dns::name_to_text(apex);
-        const auto rows = db.query("SELECT id FROM zones WHERE name = ?", {name});
-        if (rows.empty()) return nullptr;
-        return read_zone(db, {rows[0].integer(0), apex, name});
+        const auto row = db::ZoneTables(db).find_zone(core::dns::name_to_text(apex));
+        if (!row) return nullptr;
+        return read_zone(db, *row, apex);
     } catch (const db::Error&) {
         drop_connection_and_rethrow();
     }
@@ -80,10 +77,10 @@ std::map<std::string, uint32_t> DatabaseZones::serials() {
     const std::lock_guard lock(mutex_);
     try {
         std::map<std::string, uint32_t> serials;
-        for (const auto& r : connection().query("SELECT name, serial FROM zones")) {
+        for (const auto& row : db::ZoneTables(connection()).zones()) {
             std::string error;
-            if (auto apex = core::dns::name_from_text(r.text(0), error))
-                serials.emplace(std::move(*apex), static_cast<uint32_t>(r.integer(1)));
+            if (auto apex = core::dns::name_from_text(row.name, error))
+                serials.emplace(std::move(*apex), row.serial);
         }
         return serials;
     } catch (const db::Error&) {

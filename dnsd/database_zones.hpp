@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "db/database.hpp"
+#include "db/zone_tables.hpp"
 #include "dnsd/zone.hpp"
 
 namespace dnsd {
@@ -33,14 +34,11 @@ class DatabaseZones {
     std::map<std::string, uint32_t> serials();
 
   private:
-    struct ZoneRow {
-        int64_t id = 0;
-        std::string apex;  // wire
-        std::string name;  // text, as stored
-    };
     // Connects again after a failure; the caller holds mutex_.
     db::Connection& connection();
-    std::shared_ptr<const Zone> read_zone(db::Connection& db, const ZoneRow& row);
+    // The zone of `row`, whose apex (wire) is `apex`, parsed and checked.
+    std::shared_ptr<const Zone> read_zone(db::Connection& db, const db::ZoneRow& row,
+                                          const std::string& apex);
     // Forgets the connection after a database error, so the next call
     // connects afresh, and rethrows.
     [[noreturn]] void drop_connection_and_rethrow();

@@ -45,9 +45,9 @@ std::string normalized_rdata(const Record& record) {
 
 }  // namespace
 
-Zone::Zone(std::string apex, const std::vector<Record>& records, std::string source,
+Zone::Zone(std::string apex, const std::vector<Record>& records, ZoneOrigin origin,
            std::vector<core::net::Address> notify)
-    : apex_(std::move(apex)), source_(std::move(source)), notify_(std::move(notify)) {
+    : apex_(std::move(apex)), origin_(std::move(origin)), notify_(std::move(notify)) {
     nodes_.reserve(records.size() + 1);
     for (const auto& record : records) {
         Node& node = nodes_[record.owner];

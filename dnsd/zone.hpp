@@ -53,14 +53,28 @@ struct NameHash {
     size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
 };
 
+// Where a served zone comes from: a master file, or the database that
+// appsrv writes. A reload from the database replaces only the latter.
+struct ZoneOrigin {
+    enum class Kind { file, database };
+    Kind kind = Kind::file;
+    std::string file;  // the master file's path, for Kind::file
+
+    static ZoneOrigin from_file(std::string path) { return {Kind::file, std::move(path)}; }
+    static ZoneOrigin from_database() { return {Kind::database, {}}; }
+    bool is_database() const { return kind == Kind::database; }
+    // "zones/foobar.com.zone" or "the database", for messages.
+    std::string describe() const { return is_database() ? "the database" : file; }
+};
+
 class Zone {
   public:
     // Builds from records already checked by core::dns::check_zone.
-    Zone(std::string apex, const std::vector<core::dns::Record>& records, std::string source,
+    Zone(std::string apex, const std::vector<core::dns::Record>& records, ZoneOrigin origin,
          std::vector<core::net::Address> notify = {});
 
     const std::string& apex() const { return apex_; }
-    const std::string& source() const { return source_; }
+    const ZoneOrigin& origin() const { return origin_; }
     // The secondaries to NOTIFY when this zone's serial rises.
     const std::vector<core::net::Address>& notify() const { return notify_; }
     const Node* find(std::string_view name) const;
@@ -78,7 +92,7 @@ class Zone {
 
   private:
     std::string apex_;
-    std::string source_;
+    ZoneOrigin origin_;
     std::vector<core::net::Address> notify_;
     std::unordered_map<std::string, Node, NameHash, std::equal_to<>> nodes_;
     const Node* apex_node_ = nullptr;

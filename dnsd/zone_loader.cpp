@@ -63,7 +63,7 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
                                      core::dns::name_to_text(file.origin) + " is configured twice");
         }
         auto zone =
-            std::make_shared<const Zone>(file.origin, file.records, source.file,
+            std::make_shared<const Zone>(file.origin, file.records, ZoneOrigin::from_file(source.file),
                                          notify_targets(source.notify, source.file + ": notify"));
         core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial "
                                 << zone->serial() << ": " << zone->record_count()
@@ -73,18 +73,12 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
     return zones;
 }
 
-namespace {
-
-constexpr std::string_view kDatabase = "database";  // a database zone's source()
-
-}  // namespace
-
 void add_database_zones(ZoneSet& zones, std::vector<std::shared_ptr<const Zone>> stored) {
     for (auto& zone : stored) {
         const std::string name = core::dns::name_to_text(zone->apex());
         if (const auto file = zones.zones().find(zone->apex()); file != zones.zones().end()) {
             throw std::runtime_error("zone " + name + " is in the database and in " +
-                                     file->second->source() + ": serve it from one only");
+                                     file->second->origin().describe() + ": serve it from one only");
         }
         core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
                                 << zone->record_count() << " records from the database";
@@ -100,13 +94,14 @@ std::shared_ptr<const ZoneSet> with_database_changes(
         replaced.insert(zone->apex());
     auto zones = std::make_shared<ZoneSet>();
     for (const auto& [apex, zone] : served.zones()) {
-        if (zone->source() != kDatabase || !replaced.count(apex)) zones->add(zone);
+        if (!zone->origin().is_database() || !replaced.count(apex)) zones->add(zone);
     }
     for (auto& zone : loaded) {
         if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
             core::log::warn("dnsd") << "zone " << core::dns::name_to_text(zone->apex())
                                     << " is in the database but served from "
-                                    << file->second->source() << "; the database's is ignored";
+                                    << file->second->origin().describe()
+                                    << "; the database's is ignored";
             refused.push_back(zone->apex());
             continue;
         }
@@ -122,7 +117,7 @@ std::shared_ptr<const ZoneSet> with_database_changes(
 std::map<std::string, uint32_t> database_serials(const ZoneSet& served) {
     std::map<std::string, uint32_t> serials;
     for (const auto& [apex, zone] : served.zones()) {
-        if (zone->source() == kDatabase) serials.emplace(apex, zone->serial());
+        if (zone->origin().is_database()) serials.emplace(apex, zone->serial());
     }
     return serials;
 }

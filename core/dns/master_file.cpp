@@ -92,8 +92,7 @@ void Reader::parse(std::string_view text, const std::string& file, RecordContext
             out.origin = record->owner;
             if (context.origin.empty()) context.origin = record->owner;
         }
-        record->file = file;
-        record->line = line;
+        record->origin = FileLine{file, line};
         out.records.push_back(std::move(*record));
     }
 }

@@ -10,11 +10,10 @@ namespace core::dns {
 
 namespace {
 
-// Characters that stand for themselves both in a master file's name and in
-// ldns's output: those of the names people use. A name made only of them
-// is converted here; anything else (escapes, '@', spaces, bytes outside
-// ASCII) is left to ldns, which converted every name before and was the
-// larger part of a record read's cost.
+// Characters that stand for themselves in a master file's name: those of
+// the names people use. A name made only of them is read here; anything
+// else (escapes, '@', spaces, bytes outside ASCII) is left to ldns, which
+// read every name before and was the larger part of a record read's cost.
 bool is_plain(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
            (c >= 'A' && c <= 'Z') || c == '*';
@@ -22,6 +21,37 @@ bool is_plain(char c) {
 
 char lowercase(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// One octet of a label as RFC 1035 §5.1 master files take it back: the
+// characters that mean something to a master-file reader ('.' ends a
+// label, ';' a comment, '(' ')' group lines, '"' quotes, '\\' escapes,
+// '@' alone is the origin, '$' begins a directive) as \X; what is not
+// printable ASCII (spaces, controls, bytes above 127) as \DDD.
+void append_escaped(std::string& text, char c) {
+    const auto octet = static_cast<unsigned char>(c);
+    if (octet <= 0x20 || octet >= 0x7f) {
+        text += '\\';
+        text += static_cast<char>('0' + octet / 100);
+        text += static_cast<char>('0' + octet / 10 % 10);
+        text += static_cast<char>('0' + octet % 10);
+        return;
+    }
+    switch (c) {
+        case '.':
+        case ';':
+        case '(':
+        case ')':
+        case '"':
+        case '\\':
+        case '@':
+        case '$':
+            text += '\\';
+            break;
+        default:
+            break;
+    }
+    text += c;
 }
 
 // "www.Foobar.com." or "www" → "\3www\6foobar\3com\0" or "\3www\0",
@@ -66,6 +96,11 @@ std::optional<std::string> ldns_name_from_text(std::string_view text) {
 
 std::optional<std::string> name_from_text(std::string_view text, std::string_view origin,
                                           std::string& error) {
+    // ldns reads a C string: a NUL would end the name there, unsaid.
+    if (text.find('\0') != std::string_view::npos) {
+        error = "a name cannot hold a raw NUL octet; write it \\000";
+        return std::nullopt;
+    }
     if (text == "@") {
         if (origin.empty()) {
             error = "'@' needs an origin";
@@ -104,26 +139,17 @@ std::optional<std::string> name_from_text(std::string_view text, std::string& er
 
 std::string name_to_text(std::string_view wire) {
     std::string text;
-    text.reserve(wire.size());
+    text.reserve(wire.size() + 1);
     size_t at = 0;
-    bool plain = true;
-    while (plain && at < wire.size() && wire[at] != 0) {
+    while (at < wire.size() && wire[at] != 0) {
         const size_t length = static_cast<unsigned char>(wire[at]);
         const std::string_view label = wire.substr(at + 1, length);
-        plain = label.size() == length &&
-                std::all_of(label.begin(), label.end(), [](char c) { return is_plain(c); });
-        text += label;
+        for (const char c : label)
+            append_escaped(text, c);
         text += '.';
         at += length + 1;
     }
-    if (plain && at + 1 == wire.size()) return text.empty() ? "." : text;
-
-    // A view of our bytes, not a copy: freed with ldns_rdf_free, which
-    // leaves the data alone.
-    ldns_rdf* view = ldns_rdf_new(LDNS_RDF_TYPE_DNAME, wire.size(), const_cast<char*>(wire.data()));
-    CString escaped(ldns_rdf2str(view));
-    ldns_rdf_free(view);
-    return escaped ? std::string(escaped.get()) : std::string();
+    return text.empty() ? "." : text;
 }
 
 std::string lowercase_name(std::string_view wire) {

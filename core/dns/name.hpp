@@ -15,7 +15,10 @@ std::optional<std::string> name_from_text(std::string_view text, std::string_vie
                                           std::string& error);
 std::optional<std::string> name_from_text(std::string_view text, std::string& error);
 
-// "\3www\6foobar\3com\0" → "www.foobar.com." (escaping as in master files).
+// "\3www\6foobar\3com\0" → "www.foobar.com.": the text that name_from_text
+// and every master-file reader take back to the same wire, whatever the
+// octets (RFC 1035 §5.1 escapes: \X for the characters a master file gives
+// a meaning, \DDD for what is not printable ASCII).
 std::string name_to_text(std::string_view wire);
 
 // ASCII lowercase of a wire name; label lengths are below 64, so they are

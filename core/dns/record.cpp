@@ -3,6 +3,8 @@
 #include "core/dns/record.hpp"
 
 #include <arpa/inet.h>
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -48,7 +50,81 @@ RrPtr to_ldns(const Record& record) {
     return RrPtr(rr);
 }
 
+// The field types of which ldns reads exactly one token; a field of any
+// other type (base64, hex, LOC, NSEC type lists, SVCB parameters...) may
+// take the rest of the line.
+bool is_one_token(ldns_rdf_type field) {
+    switch (field) {
+        case LDNS_RDF_TYPE_INT8:
+        case LDNS_RDF_TYPE_INT16:
+        case LDNS_RDF_TYPE_INT32:
+        case LDNS_RDF_TYPE_A:
+        case LDNS_RDF_TYPE_AAAA:
+        case LDNS_RDF_TYPE_DNAME:
+        case LDNS_RDF_TYPE_STR:
+        case LDNS_RDF_TYPE_PERIOD:
+        case LDNS_RDF_TYPE_ALG:
+        case LDNS_RDF_TYPE_TAG:
+        case LDNS_RDF_TYPE_TYPE:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// ldns reads the integers of an RDATA with strtol and keeps the low bits:
+// a CAA flag of 300 became 44, an MX preference of 70000 became 4464, -1
+// became 65535. Each integer field is checked here first, in decimal, and
+// each SOA timer as a duration that fits 32 bits.
+bool numbers_in_range(uint16_t type, std::span<const Token> tokens, std::string& why) {
+    const ldns_rr_descriptor* descriptor = ldns_rr_descript(type);
+    if (!descriptor || (!tokens.empty() && tokens[0].text == "\\#")) return true;
+    const size_t fields = std::min(tokens.size(), ldns_rr_descriptor_maximum(descriptor));
+    for (size_t i = 0; i < fields; ++i) {
+        const ldns_rdf_type field = ldns_rr_descriptor_field_type(descriptor, i);
+        if (!is_one_token(field)) return true;  // the tokens no longer map onto fields
+        const std::string& token = tokens[i].text;
+        uint64_t max = 0;
+        switch (field) {
+            case LDNS_RDF_TYPE_INT8:
+                max = 0xff;
+                break;
+            case LDNS_RDF_TYPE_INT16:
+                max = 0xffff;
+                break;
+            case LDNS_RDF_TYPE_INT32:
+                max = 0xffffffff;
+                break;
+            case LDNS_RDF_TYPE_PERIOD:
+                if (!parse_duration(token, 0xffffffff)) {
+                    why = "field " + std::to_string(i + 1) + " '" + token +
+                          "' is not a duration from 0 to 4294967295 s";
+                    return false;
+                }
+                continue;
+            default:
+                continue;
+        }
+        uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+        if (token.empty() || ec != std::errc() || end != token.data() + token.size() ||
+            value > max) {
+            why = "field " + std::to_string(i + 1) + " '" + token + "' is not a number from 0 to " +
+                  std::to_string(max);
+            return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
+
+std::string describe(const RecordOrigin& origin) {
+    if (const auto* at = std::get_if<FileLine>(&origin))
+        return at->file + ":" + std::to_string(at->line);
+    if (const auto* row = std::get_if<StoredRow>(&origin)) return "record " + std::to_string(row->id);
+    return {};
+}
 
 std::string type_to_text(uint16_t type) {
     CString text(ldns_rr_type2str(static_cast<ldns_rr_type>(type)));
@@ -86,6 +162,21 @@ std::optional<uint16_t> class_from_text(std::string_view text) {
     return std::nullopt;
 }
 
+std::string class_to_text(uint16_t rclass) {
+    switch (rclass) {
+        case rrclass::IN:
+            return "IN";
+        case rrclass::CH:
+            return "CH";
+        case 2:
+            return "CS";
+        case 4:
+            return "HS";
+        default:
+            return "CLASS" + std::to_string(rclass);
+    }
+}
+
 std::optional<Record> record_from_tokens(const std::vector<Token>& tokens, RecordContext& context,
                                          std::string& error) {
     size_t i = 0;
@@ -110,12 +201,16 @@ std::optional<Record> record_from_tokens(const std::vector<Token>& tokens, Recor
     std::optional<uint32_t> ttl;
     std::optional<uint16_t> rrclass;
     for (int k = 0; k < 2 && i < tokens.size(); ++k) {
-        if (!ttl) {
-            if (auto value = parse_ttl(tokens[i].text)) {
-                ttl = value;
-                ++i;
-                continue;
+        if (!ttl && !tokens[i].text.empty() &&
+            std::isdigit(static_cast<unsigned char>(tokens[i].text[0]))) {
+            // No class or type begins with a digit: this is meant as a TTL.
+            ttl = parse_ttl(tokens[i].text);
+            if (!ttl) {
+                error = "TTL '" + tokens[i].text + "' is not a duration from 0 to 2147483647 s";
+                return std::nullopt;
             }
+            ++i;
+            continue;
         }
         if (!rrclass) {
             if (auto value = class_from_text(tokens[i].text)) {
@@ -148,12 +243,7 @@ std::optional<Record> record_from_tokens(const std::vector<Token>& tokens, Recor
         error = "no TTL: give one, or a $TTL before the first record";
         return std::nullopt;
     }
-    std::string rdata_text;
-    for (; i < tokens.size(); ++i) {
-        if (!rdata_text.empty()) rdata_text += ' ';
-        rdata_text += tokens[i].text;
-    }
-    auto rdata = rdata_from_text(record.type, rdata_text, context.origin, error);
+    auto rdata = rdata_from_tokens(record.type, std::span(tokens).subspan(i), context.origin, error);
     if (!rdata) return std::nullopt;
     record.rdata = std::move(*rdata);
     context.previous_owner = record.owner;
@@ -162,10 +252,20 @@ std::optional<Record> record_from_tokens(const std::vector<Token>& tokens, Recor
     return record;
 }
 
-std::optional<std::string> rdata_from_text(uint16_t type, std::string_view text,
-                                           std::string_view origin, std::string& error) {
+std::optional<std::string> rdata_from_tokens(uint16_t type, std::span<const Token> tokens,
+                                             std::string_view origin, std::string& error) {
+    std::string text;
+    for (const auto& token : tokens) {
+        if (!text.empty()) text += ' ';
+        text += token.text;
+    }
+    const auto refuse = [&](const std::string& why) {
+        error = "invalid " + type_to_text(type) + " data '" + text + "': " + why;
+        return std::nullopt;
+    };
+    if (std::string why; !numbers_in_range(type, tokens, why)) return refuse(why);
     // ldns parses whole records: give it one with a fixed owner, TTL and class.
-    const std::string line = ". 0 IN " + type_to_text(type) + " " + std::string(text);
+    const std::string line = ". 0 IN " + type_to_text(type) + " " + text;
     RdfPtr origin_rdf;
     if (!origin.empty()) {
         origin_rdf.reset(ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, origin.size(), origin.data()));
@@ -174,12 +274,8 @@ std::optional<std::string> rdata_from_text(uint16_t type, std::string_view text,
     const ldns_status status =
         ldns_rr_new_frm_str(&parsed, line.c_str(), 0, origin_rdf.get(), nullptr);
     RrPtr rr(parsed);
-    if (status != LDNS_STATUS_OK) {
-        error = "invalid " + type_to_text(type) + " data '" + std::string(text) +
-                "': " + ldns_get_errorstr_by_id(status);
-        return std::nullopt;
-    }
-    if (text.empty() && ldns_rr_rd_count(rr.get()) == 0 && type != type::NSEC) {
+    if (status != LDNS_STATUS_OK) return refuse(ldns_get_errorstr_by_id(status));
+    if (tokens.empty() && ldns_rr_rd_count(rr.get()) == 0 && type != type::NSEC) {
         error = type_to_text(type) + " record without data";
         return std::nullopt;
     }
@@ -190,6 +286,16 @@ std::optional<std::string> rdata_from_text(uint16_t type, std::string_view text,
     }
     return std::string(reinterpret_cast<const char*>(ldns_buffer_begin(buffer.get())),
                        ldns_buffer_position(buffer.get()));
+}
+
+std::optional<std::string> rdata_from_text(uint16_t type, std::string_view text,
+                                           std::string_view origin, std::string& error) {
+    std::vector<Token> tokens;
+    if (!tokenize_rdata(text, tokens, error)) {
+        error = "invalid " + type_to_text(type) + " data '" + std::string(text) + "': " + error;
+        return std::nullopt;
+    }
+    return rdata_from_tokens(type, tokens, origin, error);
 }
 
 std::optional<Record> record_from_text(std::string_view text, std::string_view origin,
@@ -203,13 +309,10 @@ std::optional<Record> record_from_text(std::string_view text, std::string_view o
 }
 
 std::string record_to_text(const Record& record) {
-    const auto rr = to_ldns(record);
-    if (!rr) return {};
-    CString text(ldns_rr2str(rr.get()));
-    std::string out = text ? text.get() : "";
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-        out.pop_back();
-    return out;
+    std::string text = name_to_text(record.owner) + '\t' + std::to_string(record.ttl) + '\t' +
+                       class_to_text(record.rclass) + '\t' + type_to_text(record.type);
+    if (const std::string rdata = rdata_to_text(record); !rdata.empty()) text += '\t' + rdata;
+    return text;
 }
 
 std::string rdata_to_text(const Record& record) {
@@ -217,9 +320,17 @@ std::string rdata_to_text(const Record& record) {
     if (!rr) return {};
     std::string out;
     for (size_t i = 0; i < ldns_rr_rd_count(rr.get()); ++i) {
-        CString field(ldns_rdf2str(ldns_rr_rdf(rr.get(), i)));
+        const ldns_rdf* field = ldns_rr_rdf(rr.get(), i);
         if (!out.empty()) out += ' ';
-        if (field) out += field.get();
+        if (ldns_rdf_get_type(field) == LDNS_RDF_TYPE_DNAME) {
+            // Written by core::dns, whose escapes every reader takes back
+            // (ldns leaves '"', '@' and '$' bare).
+            out += name_to_text(std::string_view(
+                reinterpret_cast<const char*>(ldns_rdf_data(field)), ldns_rdf_size(field)));
+            continue;
+        }
+        CString text(ldns_rdf2str(field));
+        if (text) out += text.get();
     }
     if (ldns_rr_rd_count(rr.get()) == 0 && !record.rdata.empty()) {
         // A type ldns knows by number only: the RFC 3597 form.
@@ -231,6 +342,38 @@ std::string rdata_to_text(const Record& record) {
         }
     }
     return out;
+}
+
+RecordFields record_to_fields(const Record& record) {
+    return {name_to_text(record.owner), type_to_text(record.type), record.ttl,
+            rdata_to_text(record)};
+}
+
+std::optional<Record> record_from_fields(const RecordFields& fields, std::string_view origin,
+                                         std::string& error) {
+    Record record;
+    auto owner = name_from_text(fields.name, origin, error);
+    if (!owner) return std::nullopt;
+    record.owner = lowercase_name(*owner);
+    if (!is_at_or_below(record.owner, origin)) {
+        error = "the name " + fields.name + " is outside the zone " + name_to_text(origin);
+        return std::nullopt;
+    }
+    const auto type = type_from_text(fields.type);
+    if (!type) {
+        error = "unknown record type '" + fields.type + "'";
+        return std::nullopt;
+    }
+    record.type = *type;
+    if (fields.ttl < 0 || fields.ttl > 0x7fffffff) {
+        error = "TTL " + std::to_string(fields.ttl) + " is not from 0 to 2147483647";
+        return std::nullopt;
+    }
+    record.ttl = static_cast<uint32_t>(fields.ttl);
+    auto rdata = rdata_from_text(record.type, fields.content, origin, error);
+    if (!rdata) return std::nullopt;
+    record.rdata = std::move(*rdata);
+    return record;
 }
 
 size_t wire_name_length(std::string_view data) {

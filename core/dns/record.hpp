@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace core::dns {
 
@@ -19,15 +20,27 @@ namespace rrclass {
 inline constexpr uint16_t IN = 1, CH = 3, ANY = 255;
 }
 
+// Where a record was read, for messages: a line of a zone file, or a row
+// of the database's `records` table (by its id).
+struct FileLine {
+    std::string file;
+    int line = 0;
+};
+struct StoredRow {
+    int64_t id = 0;
+};
+using RecordOrigin = std::variant<std::monostate, FileLine, StoredRow>;
+
+// "zones/foobar.com.zone:12", "record 42"; "" when not known.
+std::string describe(const RecordOrigin& origin);
+
 struct Record {
     std::string owner;  // wire, lowercased
     uint16_t type = 0;
     uint16_t rclass = rrclass::IN;
     uint32_t ttl = 0;
     std::string rdata;  // wire, uncompressed
-    // Where it was read, for messages: "zones/foobar.com.zone", 12.
-    std::string file;
-    int line = 0;
+    RecordOrigin origin;
 
     bool same_data(const Record& other) const {
         return owner == other.owner && type == other.type && rclass == other.rclass &&
@@ -36,6 +49,7 @@ struct Record {
 };
 
 std::string type_to_text(uint16_t type);
+std::string class_to_text(uint16_t rclass);
 std::optional<uint16_t> type_from_text(std::string_view text);
 std::optional<uint16_t> class_from_text(std::string_view text);
 
@@ -45,14 +59,34 @@ std::optional<uint16_t> class_from_text(std::string_view text);
 std::optional<Record> record_from_text(std::string_view text, std::string_view origin,
                                        std::optional<uint32_t> default_ttl, std::string& error);
 
-// "www.foobar.com.\t300\tIN\tA\t8.8.8.8"
+// "www.foobar.com.\t300\tIN\tA\t8.8.8.8": a master-file line that
+// record_from_text reads back to the same record.
 std::string record_to_text(const Record& record);
-// The rdata alone in presentation format: "10 mail.foobar.com."
+// The rdata alone in presentation format: "10 mail.foobar.com.", the
+// canonical form that rdata_from_text reads back to the same wire.
 std::string rdata_to_text(const Record& record);
 
-// Parses an rdata text for `type` (the content of an API record).
+// Parses one rdata text for `type` (the content of an API record, or of a
+// stored row) strictly: what a master file would read differently (a
+// comment, grouping), text left over, an unterminated string or a number
+// out of its field's range is refused, never cut or wrapped.
 std::optional<std::string> rdata_from_text(uint16_t type, std::string_view text,
                                            std::string_view origin, std::string& error);
+
+// A record as the database's `records` table holds it: each field in
+// presentation form (owner absolute, content the canonical rdata text).
+struct RecordFields {
+    std::string name;  // "www.foobar.com."
+    std::string type;  // "A"
+    int64_t ttl = 0;
+    std::string content;  // "8.8.8.8"
+};
+// The one writer of a record's fields...
+RecordFields record_to_fields(const Record& record);
+// ...and the one reader of them: strict as rdata_from_text, the owner
+// inside the zone whose apex is `origin` (wire), class IN.
+std::optional<Record> record_from_fields(const RecordFields& fields, std::string_view origin,
+                                         std::string& error);
 
 // The names inside an rdata that an answer's additional section follows:
 // the exchange of MX, the host of NS, the target of SRV. Empty otherwise.

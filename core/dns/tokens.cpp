@@ -2,12 +2,17 @@
 // comments, parentheses across lines, and the context records inherit.
 #include "core/dns/tokens.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace core::dns {
 
-bool tokenize(std::string_view text, std::vector<std::vector<Token>>& records, std::string& error,
-              int& error_line) {
+namespace {
+
+enum class Mode { master_file, rdata };
+
+bool split(std::string_view text, Mode mode, std::vector<std::vector<Token>>& records,
+           std::string& error, int& error_line) {
     std::vector<Token> current;
     int line = 1;
     int depth = 0;
@@ -18,8 +23,28 @@ bool tokenize(std::string_view text, std::vector<std::vector<Token>>& records, s
         if (!current.empty()) records.push_back(std::move(current));
         current.clear();
     };
+    const auto refuse = [&](const std::string& message) {
+        error = message;
+        error_line = line;
+        return false;
+    };
+    // ldns reads C strings: a NUL would end the text there, unsaid.
+    if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+        line += static_cast<int>(std::count(text.begin(), text.begin() + nul, '\n'));
+        return refuse("a raw NUL octet; write it \\000");
+    }
     while (i < text.size()) {
         const char c = text[i];
+        if (mode == Mode::rdata && (c == '\n' || c == '\r' || c == ';' || c == '(' || c == ')')) {
+            if (c == ';')
+                return refuse("';' would begin a comment and cut the rest: quote the text or "
+                              "write \\;");
+            if (c == '(' || c == ')')
+                return refuse(std::string("'") + c +
+                              "' would group lines as in a zone file: quote the text or write \\" +
+                              c);
+            return refuse("a line break: the content is one line");
+        }
         if (c == '\n') {
             ++line;
             ++i;
@@ -30,7 +55,7 @@ bool tokenize(std::string_view text, std::vector<std::vector<Token>>& records, s
             continue;
         }
         if (c == ' ' || c == '\t' || c == '\r') {
-            if (at_line_start && depth == 0 && current.empty()) {
+            if (mode == Mode::master_file && at_line_start && depth == 0 && current.empty()) {
                 // Leading blank: this record repeats the previous owner.
                 size_t j = i;
                 while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r'))
@@ -117,6 +142,21 @@ bool tokenize(std::string_view text, std::vector<std::vector<Token>>& records, s
     return true;
 }
 
+}  // namespace
+
+bool tokenize(std::string_view text, std::vector<std::vector<Token>>& records, std::string& error,
+              int& error_line) {
+    return split(text, Mode::master_file, records, error, error_line);
+}
+
+bool tokenize_rdata(std::string_view text, std::vector<Token>& tokens, std::string& error) {
+    std::vector<std::vector<Token>> records;
+    int line = 0;
+    if (!split(text, Mode::rdata, records, error, line)) return false;
+    tokens = records.empty() ? std::vector<Token>{} : std::move(records[0]);
+    return true;
+}
+
 bool tokenize_line(std::string_view text, std::vector<Token>& tokens, std::string& error) {
     std::vector<std::vector<Token>> records;
     int line = 0;
@@ -133,7 +173,7 @@ bool tokenize_line(std::string_view text, std::vector<Token>& tokens, std::strin
     return true;
 }
 
-std::optional<uint32_t> parse_ttl(std::string_view text) {
+std::optional<uint32_t> parse_duration(std::string_view text, uint32_t max) {
     if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
     uint64_t total = 0;
     uint64_t number = 0;
@@ -142,7 +182,7 @@ std::optional<uint32_t> parse_ttl(std::string_view text) {
         if (std::isdigit(static_cast<unsigned char>(c))) {
             number = number * 10 + static_cast<uint64_t>(c - '0');
             digits = true;
-            if (number > 0xffffffffULL) return std::nullopt;
+            if (number > max) return std::nullopt;
             continue;
         }
         if (!digits) return std::nullopt;
@@ -167,12 +207,12 @@ std::optional<uint32_t> parse_ttl(std::string_view text) {
                 return std::nullopt;
         }
         total += number * unit;
+        if (total > max) return std::nullopt;
         number = 0;
         digits = false;
     }
     total += number;
-    // RFC 2181 §8: a TTL is at most 2^31 - 1.
-    if (total > 0x7fffffffULL) return std::nullopt;
+    if (total > max) return std::nullopt;
     return static_cast<uint32_t>(total);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,16 +30,29 @@ struct RecordContext {
 
 // Splits master-file text into logical records (one line, or several
 // joined by parentheses), each a list of tokens. Sets `error` and
-// `error_line` on unbalanced parentheses or an unterminated string.
+// `error_line` on unbalanced parentheses, an unterminated string or a raw
+// NUL octet.
 bool tokenize(std::string_view text, std::vector<std::vector<Token>>& records, std::string& error,
               int& error_line);
-// One record's text, as given to the API: no owner-less lines.
+// One record's text: no owner-less lines.
 bool tokenize_line(std::string_view text, std::vector<Token>& tokens, std::string& error);
+// One RDATA as a client or a database row gives it (the content of a
+// record): the same tokens, but what would change its meaning in silence
+// is refused rather than read as a master file would (a ';' comment, which
+// would cut it; '(' ')' grouping and line breaks, which would join lines).
+bool tokenize_rdata(std::string_view text, std::vector<Token>& tokens, std::string& error);
 
-// "3600", "1h", "1d12h", "2w": seconds, or nullopt.
-std::optional<uint32_t> parse_ttl(std::string_view text);
+// "3600", "1h", "1d12h", "2w": seconds up to `max`, or nullopt.
+std::optional<uint32_t> parse_duration(std::string_view text, uint32_t max);
+// A TTL: a duration up to 2^31 - 1 (RFC 2181 §8).
+inline std::optional<uint32_t> parse_ttl(std::string_view text) {
+    return parse_duration(text, 0x7fffffff);
+}
 
 std::optional<Record> record_from_tokens(const std::vector<Token>& tokens, RecordContext& context,
                                          std::string& error);
+// The rdata of `type` that `tokens` write, in wire form (see rdata_from_text).
+std::optional<std::string> rdata_from_tokens(uint16_t type, std::span<const Token> tokens,
+                                             std::string_view origin, std::string& error);
 
 }  // namespace core::dns

@@ -6,18 +6,19 @@
 #include <set>
 #include <unordered_set>
 
-#include "core/dns/master_file.hpp"
 #include "core/dns/name.hpp"
 
 namespace core::dns {
 namespace {
 
+// "z.zone:7: " or "record 42: ", for warnings.
 std::string where(const Record& r) {
-    return r.file.empty() ? std::string("record") : r.file;
+    const std::string origin = describe(r.origin);
+    return origin.empty() ? std::string() : origin + ": ";
 }
 
 [[noreturn]] void fail(const Record& r, const std::string& message) {
-    throw ZoneFileError(where(r), r.line,
+    throw ZoneRuleError(r.origin,
                         name_to_text(r.owner) + " " + type_to_text(r.type) + ": " + message);
 }
 
@@ -37,8 +38,7 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
         std::set<std::tuple<std::string, uint16_t, uint16_t, std::string>> seen;
         for (auto& r : records) {
             if (!seen.emplace(r.owner, r.type, r.rclass, r.rdata).second) {
-                warnings.push_back(where(r) + ":" + std::to_string(r.line) +
-                                   ": duplicate record ignored: " + record_to_text(r));
+                warnings.push_back(where(r) + "duplicate record ignored: " + record_to_text(r));
                 continue;
             }
             unique.push_back(std::move(r));
@@ -54,14 +54,13 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
         if (r.type == type::SOA) {
             if (r.owner != apex) fail(r, "an SOA belongs only at the apex " + name_to_text(apex));
             if (soa)
-                fail(r, "a second SOA (the first is at line " + std::to_string(soa->line) + ")");
+                fail(r, "a second SOA (the first is " + describe(soa->origin) + ")");
             soa = &r;
         }
         by_owner[r.owner].push_back(i);
     }
     if (!soa) {
-        throw ZoneFileError(records.empty() ? std::string("zone") : where(records[0]),
-                            records.empty() ? 0 : records[0].line,
+        throw ZoneRuleError(records.empty() ? RecordOrigin{} : records[0].origin,
                             "zone " + name_to_text(apex) + " has no SOA record at its apex");
     }
     for (const Record& r : records) {
@@ -129,7 +128,7 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
     for (auto& r : records) {
         const auto [it, inserted] = rrset_ttl.emplace(std::make_pair(r.owner, r.type), r.ttl);
         if (!inserted && it->second != r.ttl) {
-            warnings.push_back(where(r) + ":" + std::to_string(r.line) + ": TTL " +
+            warnings.push_back(where(r) + "TTL " +
                                std::to_string(r.ttl) + " differs within its RRset; using " +
                                std::to_string(it->second));
             r.ttl = it->second;

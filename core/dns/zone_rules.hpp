@@ -2,6 +2,7 @@
 // dnsd loads a zone and when appsrv validates a change.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +16,24 @@ namespace core::dns {
 // data, nothing below a DNAME, nothing at or below a delegation but NS,
 // DS and address glue. Exact duplicates are dropped and the TTLs of an
 // RRset made equal to its first record's; each such repair is a warning.
-// Throws ZoneFileError naming the offending record's file and line.
+// Throws ZoneRuleError naming the offending record's origin.
 std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& records);
+
+// A zone rule a record breaks: "zones/foobar.com.zone:12: www.foobar.com.
+// CNAME: a CNAME cannot stand beside other data", or "record 42: ...".
+class ZoneRuleError : public std::runtime_error {
+  public:
+    ZoneRuleError(RecordOrigin origin, const std::string& reason)
+        : std::runtime_error(describe(origin).empty() ? reason : describe(origin) + ": " + reason),
+          origin_(std::move(origin)),
+          reason_(reason) {}
+    const RecordOrigin& origin() const { return origin_; }
+    // The message without the origin.
+    const std::string& reason() const { return reason_; }
+
+  private:
+    RecordOrigin origin_;
+    std::string reason_;
+};
 
 }  // namespace core::dns

@@ -37,6 +37,8 @@ std::string error_of(std::string_view text, std::string origin = wire("example.c
         check_zone(file.origin, file.records);
     } catch (const ZoneFileError& e) {
         return e.what();
+    } catch (const ZoneRuleError& e) {
+        return e.what();
     }
     return "";
 }
@@ -75,8 +77,8 @@ WWW2.Example.COM. 1d CNAME www
     CHECK(t[5] == "mx.example.com. 3600 IN MX 10 mail.example.net.");
     CHECK(t[6] == "txt.example.com. 3600 IN TXT \"a string; with a semicolon\" \"and (parens)\"");
     CHECK(t[7] == "www2.example.com. 86400 IN CNAME www.example.com.");
-    CHECK(file.records[2].line == 8);
-    CHECK(file.records[4].line == 10);
+    CHECK(std::get<FileLine>(file.records[2].origin).line == 8);
+    CHECK(std::get<FileLine>(file.records[4].origin).line == 10);
 }
 
 TEST_CASE("the common types and RFC 3597 unknown types parse") {
@@ -115,8 +117,8 @@ TEST_CASE("$INCLUDE reads a file relative to the including one, with its own ori
     CHECK(std::find(t.begin(), t.end(), "mail.lan.example.com. 300 IN A 192.0.2.25") != t.end());
     // The include's origin does not leak back into the includer.
     CHECK(std::find(t.begin(), t.end(), "after.example.com. 300 IN A 192.0.2.1") != t.end());
-    CHECK(file.records[3].file.ends_with("hosts.inc"));
-    CHECK(file.records[3].line == 1);
+    CHECK(std::get<FileLine>(file.records[3].origin).file.ends_with("hosts.inc"));
+    CHECK(std::get<FileLine>(file.records[3].origin).line == 1);
 
     const auto missing = dir.write("bad.zone", std::string(kHead) + "$INCLUDE nowhere.inc\n");
     CHECK_THROWS_WITH(read_master_file(missing), doctest::Contains("bad.zone:6: cannot read"));

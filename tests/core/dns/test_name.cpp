@@ -19,13 +19,6 @@ std::optional<std::string> ldns_wire(const std::string& text) {
         reinterpret_cast<const char*>(ldns_rdf_data(name.get())), ldns_rdf_size(name.get())));
 }
 
-std::string ldns_text(const std::string& wire) {
-    ldns_rdf* view = ldns_rdf_new(LDNS_RDF_TYPE_DNAME, wire.size(), const_cast<char*>(wire.data()));
-    dns::CString text(ldns_rdf2str(view));
-    ldns_rdf_free(view);
-    return text.get();
-}
-
 }  // namespace
 
 TEST_CASE("a name's text is read as ldns reads it, plain or not") {
@@ -80,14 +73,45 @@ TEST_CASE("a relative name is completed with its origin on both paths") {
     CHECK(error.find("without an origin") != std::string::npos);
 }
 
-TEST_CASE("a name's wire is written as ldns writes it, for every octet in a label") {
+TEST_CASE("a name's text reads back to the same wire, for every octet in a label") {
+    const std::string origin("\7example\0", 9);
     for (int octet = 0; octet < 256; ++octet) {
         CAPTURE(octet);
-        const std::string wire =
-            std::string("\3a") + static_cast<char>(octet) + "z" + std::string("\7example\0", 9);
-        CHECK(dns::name_to_text(wire) == ldns_text(wire));
+        const std::string wire = std::string("\3a") + static_cast<char>(octet) + "z" + origin;
+        const std::string text = dns::name_to_text(wire);
+        std::string error;
+        CHECK(dns::name_from_text(text, error) == dns::lowercase_name(wire));
+        // ldns, which reads the names of rdata, takes it back the same.
+        CHECK(ldns_wire(text) == dns::lowercase_name(wire));
+        // Only printable ASCII: it goes into JSON and SQL as it is.
+        for (const char c : text)
+            CHECK((c > 0x20 && c < 0x7f));
     }
     CHECK(dns::name_to_text(std::string(1, '\0')) == ".");
     CHECK(dns::name_to_text(std::string("\3www\6FooBar\3com\0", 16)) == "www.FooBar.com.");
     CHECK(dns::name_to_text(std::string("\2*a\0", 4)) == "*a.");
+    // What a master-file reader gives a meaning is escaped.
+    CHECK(dns::name_to_text(std::string("\3a\"b\0", 5)) == "a\\\"b.");
+    CHECK(dns::name_to_text(std::string("\1@\0", 3)) == "\\@.");
+    CHECK(dns::name_to_text(std::string("\2$x\0", 4)) == "\\$x.");
+    CHECK(dns::name_to_text(std::string("\3a.b\0", 5)) == "a\\.b.");
+    CHECK(dns::name_to_text(std::string("\3a b\0", 5)) == "a\\032b.");
+    CHECK(dns::name_to_text(std::string("\1\xff\0", 3)) == "\\255.");
+}
+
+TEST_CASE("the characters a master file gives a meaning are taken as they are in a name") {
+    std::string error;
+    for (const char c : std::string("\"();\\@$ \t")) {
+        CAPTURE(c);
+        // A backslash alone is an escape: it stands for itself only escaped.
+        const std::string text =
+            c == '\\' ? std::string("a\\\\b.example.") : std::string("a") + c + "b.example.";
+        const auto wire = dns::name_from_text(text, error);
+        REQUIRE_MESSAGE(wire, error);
+        CHECK(*wire == std::string("\3a") + c + "b" + std::string("\7example\0", 9));
+        CHECK(dns::name_from_text(dns::name_to_text(*wire), error) == wire);
+    }
+    CHECK_FALSE(dns::name_from_text(std::string("a\0b.example.", 12), error));
+    CHECK(error.find("NUL") != std::string::npos);
+    CHECK_FALSE(dns::name_from_text("a\\", error));
 }

@@ -1,0 +1,163 @@
+// The tables of the domain's zones: `zones`, `records` and `audit_log`.
+#include "db/zone_tables.hpp"
+
+namespace db {
+
+namespace {
+
+RecordRow record_row(const Row& r) {
+    return {r.integer(0), {r.text(1), r.text(2), r.integer(3), r.text(4)}};
+}
+
+// " WHERE zone_id = ? AND ...", with its parameters appended to `params`.
+std::string where_clause(int64_t zone_id, const RecordFilter& filter, Params& params) {
+    std::string where = " WHERE zone_id = ?";
+    params.emplace_back(zone_id);
+    if (filter.name) {
+        where += " AND name = ?";
+        params.emplace_back(*filter.name);
+    }
+    if (filter.type) {
+        where += " AND type = ?";
+        params.emplace_back(*filter.type);
+    }
+    return where;
+}
+
+Value optional_text(const std::optional<std::string>& text) {
+    return text ? Value(*text) : Value(nullptr);
+}
+
+}  // namespace
+
+StoredRecord parse_row(RecordRow row, std::string_view apex) {
+    StoredRecord stored;
+    std::string error;
+    stored.record = core::dns::record_from_fields(row.fields, apex, error);
+    if (stored.record) {
+        stored.record->origin = core::dns::StoredRow{row.id};
+    } else {
+        stored.error = std::move(error);
+    }
+    stored.row = std::move(row);
+    return stored;
+}
+
+std::optional<ZoneRow> ZoneTables::find_zone(std::string_view name, bool lock) {
+    // MySQL needs the row lock said; SQLite's BEGIN IMMEDIATE holds the
+    // whole file already.
+    const bool for_update = lock && db_.dialect() == Dialect::mysql;
+    const Rows rows = db_.query(for_update
+                                    ? "SELECT id, name, serial FROM zones WHERE name = ? FOR UPDATE"
+                                    : "SELECT id, name, serial FROM zones WHERE name = ?",
+                                {std::string(name)});
+    if (rows.empty()) return std::nullopt;
+    return ZoneRow{rows[0].integer(0), rows[0].text(1), static_cast<uint32_t>(rows[0].integer(2))};
+}
+
+std::vector<ZoneRow> ZoneTables::zones() {
+    std::vector<ZoneRow> zones;
+    for (const auto& r : db_.query("SELECT id, name, serial FROM zones ORDER BY name"))
+        zones.push_back({r.integer(0), r.text(1), static_cast<uint32_t>(r.integer(2))});
+    return zones;
+}
+
+std::vector<ZoneSummary> ZoneTables::list_zones() {
+    std::vector<ZoneSummary> zones;
+    for (const auto& r :
+         db_.query("SELECT z.id, z.name, z.serial, (SELECT COUNT(*) FROM records r WHERE "
+                   "r.zone_id = z.id) FROM zones z ORDER BY z.name")) {
+        zones.push_back(
+            {{r.integer(0), r.text(1), static_cast<uint32_t>(r.integer(2))}, r.integer(3)});
+    }
+    return zones;
+}
+
+int64_t ZoneTables::insert_zone(std::string_view name, uint32_t serial) {
+    const std::string now = timestamp_now();
+    return db_
+        .execute("INSERT INTO zones (name, serial, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                 {std::string(name), int64_t{serial}, now, now})
+        .last_insert_id;
+}
+
+void ZoneTables::delete_zone(int64_t zone_id) {
+    delete_records(zone_id);
+    db_.execute("DELETE FROM zones WHERE id = ?", {zone_id});
+}
+
+void ZoneTables::set_serial(int64_t zone_id, uint32_t serial) {
+    db_.execute("UPDATE zones SET serial = ?, updated_at = ? WHERE id = ?",
+                {int64_t{serial}, timestamp_now(), zone_id});
+}
+
+int64_t ZoneTables::count_records(int64_t zone_id, const RecordFilter& filter) {
+    Params params;
+    const std::string where = where_clause(zone_id, filter, params);
+    const Rows rows = db_.query("SELECT COUNT(*) FROM records" + where, params);
+    return rows.empty() ? 0 : rows[0].integer(0);
+}
+
+std::vector<RecordRow> ZoneTables::list_records(int64_t zone_id, const RecordFilter& filter,
+                                                int64_t limit, int64_t offset) {
+    Params params;
+    const std::string where = where_clause(zone_id, filter, params);
+    params.emplace_back(limit);
+    params.emplace_back(offset);
+    std::vector<RecordRow> rows;
+    for (const auto& r : db_.query("SELECT id, name, type, ttl, content FROM records" + where +
+                                       " ORDER BY id LIMIT ? OFFSET ?",
+                                   params)) {
+        rows.push_back(record_row(r));
+    }
+    return rows;
+}
+
+std::optional<RecordRow> ZoneTables::find_record(int64_t zone_id, int64_t id) {
+    const Rows rows =
+        db_.query("SELECT id, name, type, ttl, content FROM records WHERE id = ? AND zone_id = ?",
+                  {id, zone_id});
+    if (rows.empty()) return std::nullopt;
+    return record_row(rows[0]);
+}
+
+std::vector<StoredRecord> ZoneTables::read_records(int64_t zone_id, std::string_view apex) {
+    std::vector<StoredRecord> records;
+    for (const auto& r : db_.query(
+             "SELECT id, name, type, ttl, content FROM records WHERE zone_id = ? ORDER BY id",
+             {zone_id})) {
+        records.push_back(parse_row(record_row(r), apex));
+    }
+    return records;
+}
+
+int64_t ZoneTables::insert_record(int64_t zone_id, const core::dns::RecordFields& fields) {
+    return db_
+        .execute("INSERT INTO records (zone_id, name, type, ttl, content) VALUES (?, ?, ?, ?, ?)",
+                 {zone_id, fields.name, fields.type, fields.ttl, fields.content})
+        .last_insert_id;
+}
+
+void ZoneTables::update_record(int64_t id, const core::dns::RecordFields& fields) {
+    db_.execute("UPDATE records SET name = ?, type = ?, ttl = ?, content = ? WHERE id = ?",
+                {fields.name, fields.type, fields.ttl, fields.content, id});
+}
+
+void ZoneTables::delete_record(int64_t id) {
+    db_.execute("DELETE FROM records WHERE id = ?", {id});
+}
+
+void ZoneTables::delete_records(int64_t zone_id) {
+    db_.execute("DELETE FROM records WHERE zone_id = ?", {zone_id});
+}
+
+void ZoneTables::audit(const AuditEntry& entry) {
+    db_.execute(
+        "INSERT INTO audit_log (at, actor, action, zone, record_id, before_value, after_value) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        {timestamp_now(), entry.actor, entry.action, entry.zone,
+         entry.record_id ? Value(*entry.record_id) : Value(nullptr), optional_text(entry.before),
+         optional_text(entry.after)});
+}
+
+}  // namespace db
