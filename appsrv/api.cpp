@@ -1,6 +1,7 @@
 // The JSON API under /api/v1/.
 #include "appsrv/api.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -178,6 +179,28 @@ ApiResponse ok(int status, std::string body) {
     throw ApiError::method_not_allowed(allow);
 }
 
+// The media type of a Content-Type value: "application/json; charset=utf-8"
+// → "application/json", lowercased.
+std::string media_type(std::string_view content_type) {
+    std::string type(content_type.substr(0, content_type.find(';')));
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+        type.pop_back();
+    for (auto& c : type)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return type;
+}
+
+// A body that is read as JSON must say so: a form (curl -d) or text sent
+// by mistake gets a reason rather than a JSON parser's complaint.
+void require_json(const ApiRequest& request, bool or_zone_file = false) {
+    const std::string type = media_type(request.content_type);
+    if (type == "application/json" || (or_zone_file && type == "text/dns")) return;
+    throw ApiError(415, "unsupported media type",
+                   "send Content-Type: application/json" +
+                       std::string(or_zone_file ? " (or text/dns with the zone file)" : "") +
+                       (type.empty() ? ", not a body without one" : ", not " + type));
+}
+
 // The route table: what each path and method does.
 ApiResponse route(db::Connection& db, const ApiRequest& request, const std::string& actor) {
     const Target target = parse_target(request.target);
@@ -200,6 +223,7 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
             return ok(200, std::move(out).take());
         }
         if (method == "POST") {
+            require_json(request);
             const json object = parse_object(request.body, {"name", "zone_file"});
             const std::string name = string_field(object, "name", true).value();
             const auto file = string_field(object, "zone_file", false);
@@ -241,6 +265,7 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
             return ok(200, std::move(out).take());
         }
         if (method == "POST") {
+            require_json(request);
             const RecordInfo record =
                 store.add_record(actor, s[1], record_input(request.body), change);
             auto response = with_change(ok(201, record_json(record)));
@@ -254,6 +279,7 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
         const int64_t id = record_id(s[3]);
         if (method == "GET") return ok(200, record_json(store.get_record(s[1], id)));
         if (method == "PUT") {
+            require_json(request);
             const RecordInfo record =
                 store.update_record(actor, s[1], id, record_input(request.body), change);
             return with_change(ok(200, record_json(record)));
@@ -276,8 +302,9 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
     }
     if (s.size() == 3 && s[0] == "zones" && s[2] == "import") {
         if (method != "POST") not_allowed("POST");
+        require_json(request, true);
         std::string text = request.body;
-        if (request.content_type.rfind("application/json", 0) == 0) {
+        if (media_type(request.content_type) == "application/json") {
             const json object = parse_object(request.body, {"zone_file"});
             text = string_field(object, "zone_file", true).value();
         }

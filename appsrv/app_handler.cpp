@@ -2,7 +2,10 @@
 #include "appsrv/app_handler.hpp"
 
 #include "appsrv/admin_page.hpp"
+#include <cctype>
+
 #include "core/dns/name.hpp"
+#include "core/http/status.hpp"
 #include "core/log.hpp"
 
 namespace appsrv {
@@ -82,6 +85,13 @@ AppHandler::AppHandler(core::Worker& worker, Backend& backend,
       notify_(std::move(notify)),
       notifier_(worker.loop(), "appsrv"),
       flush_timer_(worker.loop()) {}
+
+core::http::ErrorBody AppHandler::error_body(int status, std::string_view reason) {
+    std::string error(core::http::reason_phrase(status));
+    for (auto& c : error)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return {"application/json", error_json(error, std::string(reason))};
+}
 
 void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
     const auto& request = exchange->request();

@@ -47,6 +47,9 @@ class AppHandler : public core::http::Handler {
   public:
     AppHandler(core::Worker& worker, Backend& backend, std::vector<core::net::Address> notify);
     void handle(const std::shared_ptr<core::http::Exchange>& exchange) override;
+    // appsrv's clients read JSON: what the HTTP layer refuses (408, 413,
+    // 414, 431, bad framing...) is answered with the API's error body.
+    core::http::ErrorBody error_body(int status, std::string_view reason) override;
     void close() { notifier_.close(); }
 
   private:

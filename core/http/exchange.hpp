@@ -118,10 +118,20 @@ class Exchange {
 
 // What httpd and appsrv implement: called on the loop thread once a
 // request's head is complete, before its body is read.
+// The body of an answer the HTTP layer makes itself, before or instead of
+// the handler: 400 for ambiguous framing, 408, 413, 414, 431, 501, 505.
+struct ErrorBody {
+    std::string content_type;
+    std::string body;
+};
+
 class Handler {
   public:
     virtual ~Handler() = default;
     virtual void handle(const std::shared_ptr<Exchange>& exchange) = 0;
+    // "413 Content Too Large: request body too large" as plain text; a
+    // handler whose clients read another form (appsrv's JSON) says so.
+    virtual ErrorBody error_body(int status, std::string_view reason);
 };
 
 }  // namespace core::http

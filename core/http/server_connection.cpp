@@ -187,9 +187,9 @@ void ServerConnection::fail(int status, std::string_view reason) {
     head.status = status;
     head.keep_alive = false;
     head.headers.add("Date", http_date_now());
-    head.headers.add("Content-Type", "text/plain; charset=utf-8");
-    std::string body = std::to_string(status) + " " + std::string(reason_phrase(status)) + ": " +
-                       std::string(reason) + "\n";
+    ErrorBody error = handler_.error_body(status, reason);
+    head.headers.add("Content-Type", error.content_type);
+    std::string body = std::move(error.body);
     head.content_length = body.size();
     keep_alive_ = false;
     send(std::vector<std::string>{serialize(head), std::move(body)}, {});

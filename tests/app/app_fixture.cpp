@@ -68,6 +68,9 @@ Reply App::call(const std::string& method, const std::string& path, const std::s
     std::string headers = extra_headers;
     if (headers.find("Authorization:") == std::string::npos)
         headers += "Authorization: Bearer " + token_ + "\r\n";
+    // A body is JSON unless the test says otherwise.
+    if (!body.empty() && headers.find("Content-Type:") == std::string::npos)
+        headers += "Content-Type: application/json\r\n";
     Client client(port_);
     std::string request = method + " " + path + " HTTP/1.1\r\nHost: app\r\n" + headers;
     if (!body.empty() || method == "POST" || method == "PUT")

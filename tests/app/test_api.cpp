@@ -358,19 +358,56 @@ TEST_CASE("export is a zone file named-checkzone and dnsd accept; import replace
 
 TEST_CASE("bad requests of every kind get a 4xx with a JSON reason") {
     test::TestDatabase database;
-    test::App app(database, "max_body_size = \"2k\"");
-    auto r = app.call("POST", "/api/v1/zones", std::string(4000, ' '));
-    CHECK(r.status == 413);
-    r = app.call("GET", "/api/v1/nothing");
-    CHECK(r.status == 404);
+    test::App app(database,
+                  "max_body_size = \"2k\"\nmax_url_size = \"256\"\nmax_headers = 20\n"
+                  "header_timeout = \"300ms\"");
+    const auto json_reason = [](const test::Reply& r, int status) {
+        CAPTURE(r.body);
+        CHECK(r.status == status);
+        CHECK(r.headers.get("Content-Type") == "application/json");
+        CHECK_FALSE(r.json().value("error", "").empty());
+    };
+    // Made by the HTTP layer, before the API sees the request.
+    json_reason(app.call("POST", "/api/v1/zones", std::string(4000, ' ')), 413);
+    json_reason(app.call("GET", "/api/v1/zones?" + std::string(300, 'x')), 414);
+    std::string many;
+    for (int i = 0; i < 30; ++i)
+        many += "X-" + std::to_string(i) + ": y\r\n";
+    json_reason(app.call("GET", "/api/v1/zones", "", many), 431);
+    json_reason(app.call("POST", "/api/v1/zones", "{}",
+                         "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n"),
+                400);
+    {
+        test::Client slow(app.port());
+        slow.send("GET /api/v1/zones HTTP/1.1\r\nHost: app\r\n");
+        const auto parsed = test::parse_responses(slow.read_responses(1, 5000), false, true);
+        REQUIRE(parsed.size() == 1);
+        CHECK(parsed[0].head.status == 408);
+        CHECK(parsed[0].head.headers.get("Content-Type") == "application/json");
+        CHECK(json::parse(parsed[0].body)["detail"] == "request header timeout");
+    }
+    // Made by the API.
+    auto r = app.call("GET", "/api/v1/nothing");
+    json_reason(r, 404);
     CHECK(r.json()["error"] == "no such endpoint");
     r = app.call("PUT", "/api/v1/zones");
-    CHECK(r.status == 405);
+    json_reason(r, 405);
     CHECK(r.headers.get("Allow") == "GET, POST");
-    CHECK(r.headers.get("Content-Type") == "application/json");
     r = app.call("POST", "/api/v1/zones", "\xff\xfe");
-    CHECK(r.status == 400);
+    json_reason(r, 400);
     CHECK(r.json()["error"] == "invalid JSON");
+    // A form (what curl -d sends) or no type at all: 415, naming the type.
+    r = app.call("POST", "/api/v1/zones", R"({"name": "example.org"})",
+                 "Content-Type: application/x-www-form-urlencoded\r\n");
+    json_reason(r, 415);
+    CHECK(r.json()["detail"].get<std::string>().find("application/json") != std::string::npos);
+    json_reason(app.call("POST", "/api/v1/zones/foobar.com/import", "@ IN A 192.0.2.1\n",
+                         "Content-Type: text/plain\r\n"),
+                415);
+    CHECK(app.call("POST", "/api/v1/zones", R"({"name": "example.org"})",
+                   "Content-Type: Application/JSON; charset=utf-8\r\n")
+              .status == 201);
+    CHECK(count(database, "SELECT COUNT(*) FROM zones") == 1);
 }
 
 TEST_CASE("a change sends a DNS NOTIFY for its zone to the configured servers") {
