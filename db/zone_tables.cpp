@@ -131,6 +131,34 @@ std::vector<StoredRecord> ZoneTables::read_records(int64_t zone_id, std::string_
     return records;
 }
 
+std::vector<StoredRecord> ZoneTables::read_records_at(int64_t zone_id, std::string_view apex,
+                                                      const std::vector<std::string>& names,
+                                                      const std::vector<std::string>& below) {
+    std::string sql = "SELECT id, name, type, ttl, content FROM records WHERE zone_id = ? AND (";
+    Params params{zone_id};
+    std::string placeholders;
+    for (const auto& name : names) {
+        placeholders += placeholders.empty() ? "?" : ", ?";
+        params.emplace_back(name);
+    }
+    sql += placeholders.empty() ? "0 = 1" : "name IN (" + placeholders + ")";
+    for (const auto& name : below) {
+        // '!' escapes LIKE's wildcards, which names may hold ('_' often).
+        std::string pattern = "%.";
+        for (const char c : name) {
+            if (c == '%' || c == '_' || c == '!') pattern += '!';
+            pattern += c;
+        }
+        sql += " OR name LIKE ? ESCAPE '!'";
+        params.emplace_back(std::move(pattern));
+    }
+    sql += ") ORDER BY id";
+    std::vector<StoredRecord> records;
+    for (const auto& r : db_.query(sql, params))
+        records.push_back(parse_row(record_row(r), apex));
+    return records;
+}
+
 int64_t ZoneTables::insert_record(int64_t zone_id, const core::dns::RecordFields& fields) {
     return db_
         .execute("INSERT INTO records (zone_id, name, type, ttl, content) VALUES (?, ?, ?, ?, ?)",

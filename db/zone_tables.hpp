@@ -80,6 +80,13 @@ class ZoneTables {
     std::optional<RecordRow> find_record(int64_t zone_id, int64_t id);
     // Every record of the zone by id, each parsed against the apex (wire).
     std::vector<StoredRecord> read_records(int64_t zone_id, std::string_view apex);
+    // The records at any of `names` (as stored: canonical text) and, for
+    // each of `below`, at every name whose text ends with "." and it (its
+    // descendants, and perhaps a few more: a label may hold an escaped
+    // dot), by id, parsed as read_records does.
+    std::vector<StoredRecord> read_records_at(int64_t zone_id, std::string_view apex,
+                                              const std::vector<std::string>& names,
+                                              const std::vector<std::string>& below = {});
     int64_t insert_record(int64_t zone_id, const core::dns::RecordFields& fields);
     void update_record(int64_t id, const core::dns::RecordFields& fields);
     void delete_record(int64_t id);

@@ -9,6 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include "core/dns/name.hpp"
+#include "core/dns/record.hpp"
+#include "core/dns/zone_rules.hpp"
 #include "core/net/socket.hpp"
 #include "tests/app/app_fixture.hpp"
 #include "tests/support/client.hpp"
@@ -662,4 +665,84 @@ TEST_CASE("a stored row that does not parse is listed with its reason, and can b
     CHECK(f.app.call("DELETE", "/api/v1/zones/foobar.com/records/" + std::to_string(bad_name))
               .status == 204);
     CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/export").status == 200);
+}
+
+TEST_CASE("a write checks what it can affect, and decides as a check of the whole zone would") {
+    Fixture f;
+    namespace dns = core::dns;
+    std::string error;
+    const std::string apex = dns::name_from_text("foobar.com.", error).value();
+    // Names that are each other's ancestors and descendants, and two whose
+    // text a LIKE pattern would confuse ('_' is its one-character wildcard).
+    const std::vector<std::string> names = {"a", "b.a", "c.b.a", "d.c.b.a", "x", "y.x",
+                                            "_t", "q.xt", "z.q.xt", "@"};
+    const std::vector<std::pair<std::string, std::string>> kinds = {
+        {"A", "192.0.2.1"}, {"A", "192.0.2.2"},          {"TXT", "\"t\""},
+        {"CNAME", "www"},   {"NS", "ns.elsewhere.net."}, {"DNAME", "elsewhere.net."},
+        {"MX", "10 mail"}};
+    // The zone as the API lists it, parsed as dnsd would.
+    const auto current = [&] {
+        std::vector<std::pair<int64_t, dns::Record>> records;
+        const auto page = f.app.call("GET", "/api/v1/zones/foobar.com/records?limit=1000").json();
+        for (const auto& r : page["records"]) {
+            auto record = dns::record_from_fields({r["name"], r["type"], r["ttl"], r["content"]},
+                                                  apex, error);
+            REQUIRE_MESSAGE(record, error);
+            records.emplace_back(r["id"].get<int64_t>(), std::move(*record));
+        }
+        return records;
+    };
+    const auto whole_zone_accepts = [&](std::vector<dns::Record> records) {
+        try {
+            dns::check_zone(apex, records);
+            return true;
+        } catch (const dns::ZoneRuleError&) {
+            return false;
+        }
+    };
+    uint32_t seed = 12345;
+    const auto next = [&](size_t n) {
+        seed = seed * 1103515245 + 12345;
+        return static_cast<size_t>((seed >> 8) % n);
+    };
+    int accepted = 0, refused = 0;
+    for (int step = 0; step < 250; ++step) {
+        CAPTURE(step);
+        const auto records = current();
+        std::vector<dns::Record> after;
+        const size_t op = records.size() > 9 ? next(3) : 0;  // 0 add, 1 replace, 2 delete
+        const size_t victim = op ? 9 + next(records.size() - 9) : 0;  // never the first 9 (SOA...)
+        for (size_t i = 0; i < records.size(); ++i)
+            if (op == 0 || i != victim) after.push_back(records[i].second);
+        std::string body;
+        bool duplicate = false;
+        if (op != 2) {
+            const auto& [type, content] = kinds[next(kinds.size())];
+            const std::string name = names[next(names.size())];
+            body = json{{"name", name}, {"type", type}, {"content", content}, {"ttl", 3600}}.dump();
+            auto record = dns::record_from_fields(
+                {name == "@" ? "foobar.com." : name + ".foobar.com.", type, 3600, content}, apex,
+                error);
+            REQUIRE(record);
+            for (const auto& r : after)
+                duplicate |= r.same_data(*record);
+            after.push_back(*record);
+        }
+        const bool expected = !duplicate && whole_zone_accepts(after);
+        const std::string path = "/api/v1/zones/foobar.com/records";
+        const auto r = op == 0   ? f.app.call("POST", path, body)
+                       : op == 1 ? f.app.call("PUT", path + "/" +
+                                                         std::to_string(records[victim].first),
+                                              body)
+                                 : f.app.call("DELETE", path + "/" +
+                                                            std::to_string(records[victim].first));
+        CAPTURE(body);
+        CAPTURE(r.body);
+        CHECK((r.status < 300) == expected);
+        if (r.status >= 300) CHECK(r.status == 409);
+        (r.status < 300 ? accepted : refused)++;
+    }
+    // Both outcomes were tried many times.
+    CHECK(accepted > 40);
+    CHECK(refused > 20);
 }
