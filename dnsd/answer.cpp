@@ -91,7 +91,7 @@ void Resolver::add_additional(const RRset& rrset) {
     // In-zone addresses of MX, NS and SRV targets; what does not fit is
     // left out without TC, since it was not asked for.
     for (const auto& target : rrset.targets) {
-        const Node* node = target.node;
+        const Node* node = target.in_zone ? zone_.find(target.name) : nullptr;
         if (!node) continue;
         for (uint16_t t : {type::A, type::AAAA}) {
             if (const RRset* address = node->find(t))
@@ -132,8 +132,9 @@ Outcome Resolver::referral(const Node& cut) {
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& target : ns->targets) {
             const bool in_domain = target.below_owner;
-            const Node* node = target.node;
-            if ((pass == 0) != in_domain || !node) continue;
+            if ((pass == 0) != in_domain || !target.in_zone) continue;
+            const Node* node = zone_.find(target.name);
+            if (!node) continue;
             for (uint16_t t : {type::A, type::AAAA}) {
                 const RRset* address = node->find(t);
                 if (address && !writer_.add(Section::additional, node->name, *address) &&

@@ -36,11 +36,11 @@ void write_transfer(const Zone& zone, const Query& query,
         if (message.size() >= kMessageFill) flush();
     };
     add(zone.apex(), zone.soa());
-    for (const auto& [name, node] : zone.nodes()) {
+    zone.for_each_node([&](const std::string& name, const Node& node) {
         for (const auto& rrset : node.rrsets) {
             if (rrset.type != core::dns::type::SOA) add(name, rrset);
         }
-    }
+    });
     add(zone.apex(), zone.soa());
     if (writer->count(Section::answer) > 0) {
         writer->finish();

@@ -3,6 +3,7 @@
 #include "dnsd/zone.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/dns/name.hpp"
 
@@ -43,67 +44,144 @@ std::string normalized_rdata(const Record& record) {
     return rdata;
 }
 
+bool is_target_type(uint16_t t) {
+    return t == type::NS || t == type::MX || t == type::SRV;
+}
+
+RRset* find_rrset(Node& node, uint16_t t) {
+    for (auto& rrset : node.rrsets) {
+        if (rrset.type == t) return &rrset;
+    }
+    return nullptr;
+}
+
+void set_flags(Node& node, std::string_view apex) {
+    node.delegation = node.name != apex && node.find(type::NS);
+    node.dname = node.find(type::DNAME) != nullptr;
+}
+
+std::string describe(const Record& record) {
+    return name_to_text(record.owner) + " " + type_to_text(record.type);
+}
+
 }  // namespace
 
 Zone::Zone(std::string apex, const std::vector<Record>& records, ZoneOrigin origin,
            std::vector<core::net::Address> notify)
-    : apex_(std::move(apex)), origin_(std::move(origin)), notify_(std::move(notify)) {
-    nodes_.reserve(records.size() + 1);
-    for (const auto& record : records) {
-        Node& node = nodes_[record.owner];
-        node.name = record.owner;
-        RRset* rrset = nullptr;
-        for (auto& existing : node.rrsets) {
-            if (existing.type == record.type) rrset = &existing;
+    : apex_(std::move(apex)),
+      origin_(std::move(origin)),
+      notify_(std::move(notify)),
+      nodes_(records.size() + 1) {
+    for (const auto& record : records)
+        insert(record);
+    finish();
+}
+
+Zone::Zone(Successor, const Zone& base)
+    : apex_(base.apex_),
+      origin_(base.origin_),
+      notify_(base.notify_),
+      nodes_(base.nodes_.copy()),
+      record_count_(base.record_count_) {}
+
+void Zone::insert(const Record& record) {
+    bool made = false;
+    Node* node = &nodes_.get_or_make(record.owner, made);
+    if (made) {
+        node->name = record.owner;
+        // Empty non-terminals: every name between a record's owner and the
+        // apex exists (RFC 4592 §2.2.2), which is what blocks a wildcard
+        // above it. Each node counts its children, so that a removal knows
+        // when an empty one may go.
+        for (std::string_view name = record.owner;
+             name.size() > apex_.size() && is_at_or_below(name, apex_);) {
+            const std::string parent(parent_of(name));
+            bool parent_made = false;
+            Node& up = nodes_.get_or_make(parent, parent_made);
+            ++up.children;
+            if (!parent_made) break;  // its ancestors were linked already
+            up.name = parent;
+            name = up.name;
         }
-        if (!rrset) {
-            rrset = &node.rrsets.emplace_back();
-            rrset->type = record.type;
-            rrset->rclass = record.rclass;
-            rrset->ttl = record.ttl;
+        node = nodes_.find_to_change(record.owner);  // the links above may have copied its shard
+    }
+    auto at = std::lower_bound(node->rrsets.begin(), node->rrsets.end(), record.type,
+                               [](const RRset& r, uint16_t t) { return r.type < t; });
+    if (at == node->rrsets.end() || at->type != record.type) {
+        at = node->rrsets.insert(at, RRset{});
+        at->type = record.type;
+        at->rclass = record.rclass;
+        at->ttl = record.ttl;
+    }
+    at->rdatas.push_back(normalized_rdata(record));
+    if (is_target_type(record.type)) {
+        Target target;
+        if (auto name = additional_target(record)) {
+            target.in_zone = is_at_or_below(*name, apex_);
+            target.below_owner = is_at_or_below(*name, record.owner);
+            target.name = std::move(*name);
         }
-        rrset->rdatas.push_back(normalized_rdata(record));
-        if (auto target = additional_target(record)) rrset->targets.push_back(Target{*target});
-        if (record.type == type::NS && record.owner != apex_) node.delegation = true;
-        if (record.type == type::DNAME) node.dname = true;
-        ++record_count_;
+        at->targets.push_back(std::move(target));
     }
-    // Empty non-terminals: every name between a record's owner and the apex
-    // exists (RFC 4592 §2.2.2), which is what blocks a wildcard above it.
-    std::vector<std::string> owners;
-    owners.reserve(nodes_.size());
-    for (const auto& [name, node] : nodes_)
-        owners.push_back(name);
-    for (const auto& owner : owners) {
-        for (std::string_view up = parent_of(owner); up.size() > apex_.size(); up = parent_of(up)) {
-            auto [it, inserted] = nodes_.try_emplace(std::string(up));
-            if (!inserted) break;  // its ancestors were added already
-            it->second.name = it->first;
-        }
-    }
-    for (auto& [name, node] : nodes_) {
-        std::sort(node.rrsets.begin(), node.rrsets.end(),
-                  [](const RRset& a, const RRset& b) { return a.type < b.type; });
-    }
-    // Every node exists now and none will move: targets may point at them.
-    for (auto& [name, node] : nodes_) {
-        for (auto& rrset : node.rrsets) {
-            for (auto& target : rrset.targets) {
-                if (is_at_or_below(target.name, apex_)) target.node = find(target.name);
-                target.below_owner = is_at_or_below(target.name, name);
-            }
-        }
-    }
-    apex_node_ = &nodes_.at(apex_);
-    soa_ = apex_node_->find(type::SOA);
-    const auto fields = parse_soa(soa_->rdatas.at(0));
+    set_flags(*node, apex_);
+    ++record_count_;
+}
+
+void Zone::finish() {
+    apex_node_ = nodes_.find(apex_);
+    soa_ = apex_node_ ? apex_node_->find(type::SOA) : nullptr;
+    if (!soa_ || soa_->rdatas.empty())
+        throw std::runtime_error("zone " + name_to_text(apex_) + " has no SOA at its apex");
+    const auto fields = parse_soa(soa_->rdatas.front());
     serial_ = fields ? fields->serial : 0;
     negative_ttl_ = fields ? std::min(soa_->ttl, fields->minimum) : soa_->ttl;
 }
 
-const Node* Zone::find(std::string_view name) const {
-    const auto it = nodes_.find(name);
-    return it == nodes_.end() ? nullptr : &it->second;
+std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Record>& removed,
+                                               const std::vector<Record>& added) const {
+    auto next = std::make_shared<Zone>(Successor{}, *this);
+    NodeTable<Node>& nodes = next->nodes_;
+    for (const auto& record : removed) {
+        Node* node = nodes.find_to_change(record.owner);
+        RRset* rrset = node ? find_rrset(*node, record.type) : nullptr;
+        const std::string rdata = normalized_rdata(record);
+        const auto it = rrset ? std::find(rrset->rdatas.begin(), rrset->rdatas.end(), rdata)
+                              : std::vector<std::string>::iterator{};
+        if (!rrset || it == rrset->rdatas.end())
+            throw std::runtime_error("the record to remove is not served: " + describe(record));
+        const auto index = it - rrset->rdatas.begin();
+        rrset->rdatas.erase(it);
+        if (!rrset->targets.empty()) rrset->targets.erase(rrset->targets.begin() + index);
+        if (rrset->rdatas.empty())
+            node->rrsets.erase(node->rrsets.begin() + (rrset - node->rrsets.data()));
+        set_flags(*node, apex_);
+        --next->record_count_;
+        // A node with no data and no children is gone, and so is each
+        // empty one above it that had only it below.
+        std::string name = record.owner;
+        while (name != apex_ && node && node->rrsets.empty() && node->children == 0) {
+            nodes.erase(name);
+            name = std::string(parent_of(name));
+            node = nodes.find_to_change(name);
+            if (node) --node->children;
+        }
+    }
+    for (const auto& record : added) {
+        if (const Node* node = nodes.find(record.owner)) {
+            if (const RRset* rrset = node->find(record.type)) {
+                if (rrset->ttl != record.ttl)
+                    throw std::runtime_error("TTL " + std::to_string(record.ttl) +
+                                             " differs from its RRset's: " + describe(record));
+                if (std::find(rrset->rdatas.begin(), rrset->rdatas.end(),
+                              normalized_rdata(record)) != rrset->rdatas.end())
+                    throw std::runtime_error("the record to add is served already: " +
+                                             describe(record));
+            }
+        }
+        next->insert(record);
+    }
+    next->finish();
+    return next;
 }
 
 void ZoneSet::add(std::shared_ptr<const Zone> zone) {

@@ -1,5 +1,6 @@
 // A zone compiled for answering: nodes by lowercased wire name, each with
-// its RRsets in wire form, built once at load and never changed after.
+// its RRsets in wire form. A version never changes once built; a change
+// makes a new version that shares every node it does not touch.
 #pragma once
 
 #include <cstdint>
@@ -11,17 +12,19 @@
 
 #include "core/dns/record.hpp"
 #include "core/net/address.hpp"
+#include "dnsd/node_table.hpp"
 
 namespace dnsd {
 
 struct Node;
 
 // The name an NS, MX or SRV record points to, which the additional section
-// follows, resolved once at load so that answers make no lookup for it.
+// follows. Its node is looked up when answering: a node may be shared by
+// versions of the zone in which that name's node differs.
 struct Target {
-    std::string name;            // wire, lowercased
-    const Node* node = nullptr;  // the node of that name in this zone, if any
-    bool below_owner = false;    // under the RRset's owner: in-domain glue of a delegation
+    std::string name;          // wire, lowercased
+    bool in_zone = false;      // at or below the apex: its addresses may be ours
+    bool below_owner = false;  // under the RRset's owner: in-domain glue of a delegation
 };
 
 struct RRset {
@@ -37,6 +40,7 @@ struct Node {
     std::vector<RRset> rrsets;  // few per name: a linear search is fastest
     bool delegation = false;    // NS below the apex: a zone cut
     bool dname = false;
+    size_t children = 0;        // nodes one label below: an empty node stays while it has any
 
     const RRset* find(uint16_t type) const {
         for (const auto& rrset : rrsets) {
@@ -46,11 +50,6 @@ struct Node {
     }
     // An empty non-terminal exists only because names below it do.
     bool empty() const { return rrsets.empty(); }
-};
-
-struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
 };
 
 // Where a served zone comes from: a master file, or the database that
@@ -77,7 +76,7 @@ class Zone {
     const ZoneOrigin& origin() const { return origin_; }
     // The secondaries to NOTIFY when this zone's serial rises.
     const std::vector<core::net::Address>& notify() const { return notify_; }
-    const Node* find(std::string_view name) const;
+    const Node* find(std::string_view name) const { return nodes_.find(name); }
     const Node& apex_node() const { return *apex_node_; }
     const RRset& soa() const { return *soa_; }
     uint32_t serial() const { return serial_; }
@@ -86,15 +85,38 @@ class Zone {
     size_t record_count() const { return record_count_; }
     size_t node_count() const { return nodes_.size(); }
     // Every node, in no particular order (a zone transfer).
-    const std::unordered_map<std::string, Node, NameHash, std::equal_to<>>& nodes() const {
-        return nodes_;
+    template <typename Visit>
+    void for_each_node(Visit&& visit) const {
+        nodes_.for_each(visit);
     }
 
+    // A new version: `removed` taken out (each must be here), then `added`
+    // put in (none may be here already, and each joins its RRset's TTL),
+    // every node neither touches shared with this version. The caller
+    // checks the zone rules. Throws std::runtime_error, naming the record,
+    // when the change does not fit this version: the zone is then read
+    // whole instead.
+    std::shared_ptr<const Zone> with_changes(const std::vector<core::dns::Record>& removed,
+                                             const std::vector<core::dns::Record>& added) const;
+
+    // Only with_changes can name the tag: a version made from another.
+    struct Successor {
+        explicit Successor() = default;
+    };
+    Zone(Successor, const Zone& base);
+
   private:
+    // Puts `record` in its node and RRset, making the node and any empty
+    // ones above it.
+    void insert(const core::dns::Record& record);
+    // Sets what follows from the nodes: the apex's node and SOA, serial,
+    // negative TTL.
+    void finish();
+
     std::string apex_;
     ZoneOrigin origin_;
     std::vector<core::net::Address> notify_;
-    std::unordered_map<std::string, Node, NameHash, std::equal_to<>> nodes_;
+    NodeTable<Node> nodes_;
     const Node* apex_node_ = nullptr;
     const RRset* soa_ = nullptr;
     uint32_t serial_ = 0;

@@ -1,0 +1,115 @@
+// A zone's nodes by name, kept in shards that a new version of the zone
+// shares with the one before it but for the shards a change touched: a
+// change to a zone of 100,000 names copies a few hundred nodes, not the
+// zone. A small zone has one shard, and a lookup then costs one hash.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace dnsd {
+
+struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+};
+
+template <typename Node>
+class NodeTable {
+  public:
+    using Shard = std::unordered_map<std::string, Node, NameHash, std::equal_to<>>;
+
+    // Sized for about `nodes` names: one shard up to kNodesPerShard, then
+    // a power of two of them.
+    explicit NodeTable(size_t nodes) {
+        size_t shards = 1;
+        while (shards < kMaxShards && nodes / shards > kNodesPerShard)
+            shards *= 2;
+        shards_.reserve(shards);
+        for (size_t i = 0; i < shards; ++i)
+            shards_.push_back(std::make_shared<Shard>());
+        owned_.assign(shards, true);
+        if (shards == 1) shards_[0]->reserve(nodes);
+    }
+
+    // A version to change: shares every shard with this one until it
+    // writes to it.
+    NodeTable copy() const {
+        NodeTable next = *this;
+        next.owned_.assign(shards_.size(), false);
+        return next;
+    }
+
+    const Node* find(std::string_view name) const {
+        const Shard& shard = *shards_[shard_of(name)];
+        const auto it = shard.find(name);
+        return it == shard.end() ? nullptr : &it->second;
+    }
+    // The node to change, its shard copied first if another version shares it.
+    Node* find_to_change(std::string_view name) {
+        Shard& shard = writable(shard_of(name));
+        const auto it = shard.find(name);
+        return it == shard.end() ? nullptr : &it->second;
+    }
+    // The node `name`, made (default) when missing; `made` says which.
+    Node& get_or_make(const std::string& name, bool& made) {
+        auto [it, inserted] = writable(shard_of(name)).try_emplace(name);
+        made = inserted;
+        return it->second;
+    }
+    void erase(std::string_view name) {
+        Shard& shard = writable(shard_of(name));
+        if (const auto it = shard.find(name); it != shard.end()) shard.erase(it);
+    }
+
+    size_t size() const {
+        size_t total = 0;
+        for (const auto& shard : shards_)
+            total += shard->size();
+        return total;
+    }
+    // Every node, in no particular order.
+    template <typename Visit>
+    void for_each(Visit&& visit) const {
+        for (const auto& shard : shards_) {
+            for (const auto& [name, node] : *shard)
+                visit(name, node);
+        }
+    }
+    // Every node, to change in place (only while building a version: the
+    // shards are copied first).
+    template <typename Visit>
+    void for_each_to_change(Visit&& visit) {
+        for (size_t i = 0; i < shards_.size(); ++i) {
+            for (auto& [name, node] : writable(i))
+                visit(name, node);
+        }
+    }
+
+  private:
+    static constexpr size_t kNodesPerShard = 512;
+    static constexpr size_t kMaxShards = 4096;
+
+    size_t shard_of(std::string_view name) const {
+        // Shards are a power of two: the hash's bits pick one. The shard's
+        // own map hashes again; one shard needs no hash here.
+        return shards_.size() == 1 ? 0 : (NameHash{}(name) >> 7) & (shards_.size() - 1);
+    }
+    Shard& writable(size_t index) {
+        if (!owned_[index]) {
+            shards_[index] = std::make_shared<Shard>(*shards_[index]);
+            owned_[index] = true;
+        }
+        return *shards_[index];
+    }
+
+    std::vector<std::shared_ptr<Shard>> shards_;
+    std::vector<bool> owned_;  // shards this version copied (or made) itself
+};
+
+}  // namespace dnsd
