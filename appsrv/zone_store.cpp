@@ -138,38 +138,20 @@ void check_valid(const ZoneRow& zone, const std::vector<dns::Record>& records, i
     }
 }
 
-// What a change at `owner` is checked against: the records at the name and
-// at each ancestor up to the apex (a CNAME beside other data, a delegation
-// or DNAME above it, the apex's SOA and NS), as names are stored.
-void add_lineage(std::vector<std::string>& names, const ZoneRow& zone, std::string_view owner) {
-    for (std::string_view up = owner; up.size() >= zone.apex.size(); up = dns::parent_of(up)) {
-        names.push_back(dns::name_to_text(up));
-        if (up.size() == zone.apex.size()) break;
-    }
-}
-
-// A new delegation or DNAME constrains every name below it as well.
-bool constrains_below(const dns::Record& record, const ZoneRow& zone) {
-    return (record.type == dns::type::NS && record.owner != zone.apex) ||
-           record.type == dns::type::DNAME;
-}
-
 // The stored records that a change to `changed` (new and old versions of
-// records) can conflict with, and none else: a write into a zone of
-// 100,000 records reads and parses a handful, not the zone. The zone was
-// valid before, so the rules hold among the rest. `target` is a record the
-// change replaces or deletes, kept in even when its name does not parse.
+// records) can conflict with (core::dns::change_scope), and none else: a
+// write into a zone of 100,000 records reads and parses a handful, not the
+// zone. `target` is a record the change replaces or deletes, kept in even
+// when its name does not parse.
 std::vector<Stored> affected_records(db::ZoneTables& tables, const ZoneRow& zone,
                                      const std::vector<const dns::Record*>& changed,
                                      const std::optional<db::RecordRow>& target = std::nullopt) {
-    std::vector<std::string> names{zone.name};  // the SOA the serial is raised in, always
-    std::vector<std::string> below;
-    for (const dns::Record* record : changed) {
-        add_lineage(names, zone, record->owner);
-        if (constrains_below(*record, zone)) below.push_back(dns::name_to_text(record->owner));
-    }
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
+    const dns::ChangeScope scope = dns::change_scope(zone.apex, changed);
+    std::vector<std::string> names, below;
+    for (const auto& name : scope.names)
+        names.push_back(dns::name_to_text(name));
+    for (const auto& name : scope.below)
+        below.push_back(dns::name_to_text(name));
     std::vector<Stored> stored = tables.read_records_at(zone.id, zone.apex, names, below);
     if (target && std::none_of(stored.begin(), stored.end(),
                                [&](const Stored& s) { return s.row.id == target->id; })) {
@@ -230,6 +212,47 @@ uint32_t raise_serial(db::ZoneTables& tables, const ZoneRow& zone, std::vector<S
     }
     return serial;
 }
+
+// The apex SOA among `stored`, as it is now.
+std::optional<dns::Record> apex_soa(const ZoneRow& zone, const std::vector<Stored>& stored) {
+    for (const auto& s : stored) {
+        if (s.parses() && s.record->type == dns::type::SOA && s.record->owner == zone.apex)
+            return *s.record;
+    }
+    return std::nullopt;
+}
+
+// Rows of the zones' journal kept, all zones together: some 10,000 changes.
+constexpr int64_t kJournalRows = 30000;
+
+// One change for the zone's journal: what a reader of the version at the
+// serial before takes out and puts in to make the version after.
+struct Journal {
+    std::vector<dns::Record> removed, added;
+    bool reload = false;  // a row no reader served, or too much to list: read the zone
+
+    // Writes the change, and the SOA's (from `soa_before` to the SOA in
+    // `stored` now).
+    void write(db::ZoneTables& tables, const ZoneRow& zone, uint32_t serial,
+               const std::optional<dns::Record>& soa_before, const std::vector<Stored>& stored) {
+        std::vector<db::ZoneChange> rows;
+        const auto row = [&](db::ZoneChange::Action action, const dns::Record* record) {
+            rows.push_back({action, zone.serial, serial,
+                            record ? dns::record_to_fields(*record) : dns::RecordFields{}});
+        };
+        if (reload) {
+            row(db::ZoneChange::Action::reload, nullptr);
+        } else {
+            if (soa_before) row(db::ZoneChange::Action::remove, &*soa_before);
+            for (const auto& record : removed)
+                row(db::ZoneChange::Action::remove, &record);
+            if (const auto soa = apex_soa(zone, stored)) row(db::ZoneChange::Action::add, &*soa);
+            for (const auto& record : added)
+                row(db::ZoneChange::Action::add, &record);
+        }
+        tables.journal(zone.id, rows, kJournalRows);
+    }
+};
 
 std::vector<dns::Record> parse_zone_file(const ZoneRow& zone, const std::string& text) {
     try {
@@ -368,8 +391,12 @@ RecordInfo ZoneStore::add_record(const std::string& actor, const std::string& zo
     std::vector<dns::Record> after = records_of(stored);
     after.push_back(record);
     check_valid(row, after, 409, "");
+    const auto soa_before = apex_soa(row, stored);
     const int64_t id = tables_.insert_record(row.id, dns::record_to_fields(record));
     const uint32_t serial = raise_serial(tables_, row, stored);
+    Journal journal;
+    journal.added.push_back(record);
+    journal.write(tables_, row, serial, soa_before, stored);
     const RecordInfo info = info_of(id, record);
     tables_.audit({actor, "record.create", row.name, id, std::nullopt, json_of(info)});
     transaction.commit();
@@ -393,6 +420,7 @@ RecordInfo ZoneStore::update_record(const std::string& actor, const std::string&
     if (it->parses() && it->record->type == dns::type::SOA && it->record->owner == row.apex &&
         (record.type != dns::type::SOA || record.owner != row.apex))
         throw ApiError(409, "the apex SOA cannot be removed", "change its content instead", "type");
+    const auto soa_before = apex_soa(row, stored);
     it->record = record;
     it->error.clear();
     check_valid(row, records_of(stored), 409, "");
@@ -401,6 +429,15 @@ RecordInfo ZoneStore::update_record(const std::string& actor, const std::string&
     // An SOA written by the client gets its serial from the zone, which
     // only grows.
     const uint32_t serial = raise_serial(tables_, row, stored);
+    Journal journal;
+    const bool is_apex_soa = record.type == dns::type::SOA && record.owner == row.apex;
+    if (!old.parses()) {
+        journal.reload = true;  // a row no reader could serve
+    } else if (!is_apex_soa) {  // the SOA's change is written with the serial's
+        journal.removed.push_back(*old.record);
+        journal.added.push_back(record);
+    }
+    journal.write(tables_, row, serial, soa_before, stored);
     const RecordInfo info = info_of(*it);  // with the serial raise_serial set
     tables_.audit({actor, "record.update", row.name, id, json_of(before), json_of(info)});
     transaction.commit();
@@ -421,10 +458,18 @@ void ZoneStore::delete_record(const std::string& actor, const std::string& zone,
     if (it->parses() && it->record->type == dns::type::SOA && it->record->owner == row.apex)
         throw ApiError(409, "the apex SOA cannot be deleted", "a zone always has one", "id");
     const RecordInfo before = info_of(*it);
+    const auto soa_before = apex_soa(row, stored);
     stored.erase(it);
     check_valid(row, records_of(stored), 409, "");
     tables_.delete_record(id);
     const uint32_t serial = raise_serial(tables_, row, stored);
+    Journal journal;
+    if (old.parses()) {
+        journal.removed.push_back(*old.record);
+    } else {
+        journal.reload = true;
+    }
+    journal.write(tables_, row, serial, soa_before, stored);
     tables_.audit({actor, "record.delete", row.name, id, json_of(before), std::nullopt});
     transaction.commit();
     change = {row.name, serial};
@@ -481,6 +526,9 @@ ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zon
         stored.push_back({std::move(written), record, {}});
     }
     const uint32_t serial = raise_serial(tables_, row, stored, soa_serial_in(row, records));
+    Journal journal;
+    journal.reload = true;  // every record
+    journal.write(tables_, row, serial, std::nullopt, stored);
     tables_.audit({actor, "zone.import", row.name, std::nullopt,
                    json_or_null({{"serial", row.serial}, {"records", before}}),
                    json_or_null({{"serial", serial}, {"records", records.size()}})});

@@ -179,6 +179,59 @@ void ZoneTables::delete_records(int64_t zone_id) {
     db_.execute("DELETE FROM records WHERE zone_id = ?", {zone_id});
 }
 
+namespace {
+
+const char* action_text(ZoneChange::Action action) {
+    switch (action) {
+        case ZoneChange::Action::add:
+            return "add";
+        case ZoneChange::Action::remove:
+            return "delete";
+        case ZoneChange::Action::reload:
+            return "reload";
+    }
+    return "reload";
+}
+
+}  // namespace
+
+void ZoneTables::journal(int64_t zone_id, const std::vector<ZoneChange>& changes, int64_t keep) {
+    int64_t last = 0;
+    for (const auto& change : changes) {
+        last = db_.execute(
+                      "INSERT INTO zone_changes (zone_id, serial_before, serial_after, action, "
+                      "name, type, ttl, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      {zone_id, int64_t{change.serial_before}, int64_t{change.serial_after},
+                       std::string(action_text(change.action)), change.fields.name,
+                       change.fields.type, change.fields.ttl, change.fields.content})
+                   .last_insert_id;
+    }
+    if (last > keep) db_.execute("DELETE FROM zone_changes WHERE id <= ?", {last - keep});
+}
+
+std::vector<ZoneChange> ZoneTables::changes_since(int64_t zone_id, uint32_t serial) {
+    const Rows first = db_.query(
+        "SELECT MIN(id) FROM zone_changes WHERE zone_id = ? AND serial_before = ?",
+        {zone_id, int64_t{serial}});
+    if (first.empty() || first[0].is_null(0)) return {};
+    std::vector<ZoneChange> changes;
+    for (const auto& r :
+         db_.query("SELECT serial_before, serial_after, action, name, type, ttl, content FROM "
+                   "zone_changes WHERE zone_id = ? AND id >= ? ORDER BY id",
+                   {zone_id, first[0].integer(0)})) {
+        ZoneChange change;
+        change.serial_before = static_cast<uint32_t>(r.integer(0));
+        change.serial_after = static_cast<uint32_t>(r.integer(1));
+        const std::string action = r.text(2);
+        change.action = action == "add"      ? ZoneChange::Action::add
+                        : action == "delete" ? ZoneChange::Action::remove
+                                             : ZoneChange::Action::reload;
+        change.fields = {r.text(3), r.text(4), r.integer(5), r.text(6)};
+        changes.push_back(std::move(change));
+    }
+    return changes;
+}
+
 void ZoneTables::audit(const AuditEntry& entry) {
     db_.execute(
         "INSERT INTO audit_log (at, actor, action, zone, record_id, before_value, after_value) "

@@ -48,6 +48,15 @@ struct RecordFilter {
     std::optional<std::string> type;  // "A"
 };
 
+// One row of a zone's journal (`zone_changes`).
+struct ZoneChange {
+    enum class Action { add, remove, reload };
+    Action action = Action::add;
+    uint32_t serial_before = 0;
+    uint32_t serial_after = 0;
+    core::dns::RecordFields fields;  // empty for reload
+};
+
 struct AuditEntry {
     std::string actor;   // the token's name
     std::string action;  // "record.create", "zone.import"...
@@ -91,6 +100,13 @@ class ZoneTables {
     void update_record(int64_t id, const core::dns::RecordFields& fields);
     void delete_record(int64_t id);
     void delete_records(int64_t zone_id);
+
+    // Appends to the zone's journal and lets its oldest rows go, so that
+    // the journal keeps about `keep` rows (of every zone together).
+    void journal(int64_t zone_id, const std::vector<ZoneChange>& changes, int64_t keep);
+    // The journal from the first change made to `serial` on, by id; empty
+    // when it does not reach back that far.
+    std::vector<ZoneChange> changes_since(int64_t zone_id, uint32_t serial);
 
     void audit(const AuditEntry& entry);
 

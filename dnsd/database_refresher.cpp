@@ -53,14 +53,17 @@ void DatabaseRefresher::run() {
 std::set<std::string> DatabaseRefresher::read_again(const std::set<std::string>& apexes) {
     Changes changes;
     std::set<std::string> failed;
+    const auto served = served_();
     for (const auto& apex : apexes) {
         const std::string name = core::dns::name_to_text(apex);
+        const auto current = served.find(apex);
         try {
-            if (auto zone = zones_.load(apex)) {
-                core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
-                                        << zone->record_count() << " records from the database";
+            auto zone = zones_.load(apex, current == served.end() ? nullptr : current->second);
+            if (zone && current != served.end() && zone == current->second) {
+                continue;  // the same serial: nothing to do (RFC 1996 §3.11)
+            } else if (zone) {
                 changes.loaded.push_back(std::move(zone));
-            } else if (served_().count(apex)) {
+            } else if (current != served.end()) {
                 changes.removed.push_back(apex);
             } else {
                 core::log::warn("dnsd") << "NOTIFY for " << name << ": not in the database";
@@ -92,7 +95,7 @@ void DatabaseRefresher::compare_serials() {
     for (const auto& [apex, serial] : stored) {
         const auto it = served.find(apex);
         const auto failed = failed_.find(apex);
-        if ((it == served.end() || it->second != serial) &&
+        if ((it == served.end() || it->second->serial() != serial) &&
             (failed == failed_.end() || failed->second != serial))
             changed.insert(apex);
     }

@@ -28,8 +28,9 @@ class DatabaseRefresher {
         std::vector<std::shared_ptr<const Zone>> loaded;  // new zones and new versions
         std::vector<std::string> removed;                 // apexes (wire) gone from the database
     };
-    // The serial of each database zone served now, by apex (wire).
-    using Served = std::function<std::map<std::string, uint32_t>()>;
+    // Each database zone served now, by apex (wire): what a change is
+    // applied to, and whose serial a comparison reads.
+    using Served = std::function<std::map<std::string, std::shared_ptr<const Zone>>()>;
     // Puts changes in service; called on the refresher's thread. Returns
     // the apexes of loaded zones it refused (a file serves that name).
     using Publish = std::function<std::vector<std::string>(Changes)>;

@@ -59,15 +59,73 @@ std::vector<std::shared_ptr<const Zone>> DatabaseZones::load_all() {
     }
 }
 
-std::shared_ptr<const Zone> DatabaseZones::load(const std::string& apex) {
+std::shared_ptr<const Zone> DatabaseZones::apply_journal(
+    db::ZoneTables& tables, const db::ZoneRow& row, const std::shared_ptr<const Zone>& current) {
+    const std::vector<db::ZoneChange> journal = tables.changes_since(row.id, current->serial());
+    if (journal.empty()) return nullptr;
+    std::shared_ptr<const Zone> zone = current;
+    std::vector<core::dns::Record> all_changed;
+    try {
+        // One version after another: a record put in by one change may be
+        // taken out by the next.
+        for (size_t i = 0; i < journal.size();) {
+            const uint32_t before = journal[i].serial_before;
+            if (before != zone->serial()) return nullptr;  // a gap: a change not journaled
+            std::vector<core::dns::Record> removed, added;
+            for (; i < journal.size() && journal[i].serial_before == before; ++i) {
+                const auto& change = journal[i];
+                if (change.action == db::ZoneChange::Action::reload) return nullptr;
+                std::string error;
+                auto record = core::dns::record_from_fields(change.fields, current->apex(), error);
+                if (!record) return nullptr;
+                (change.action == db::ZoneChange::Action::add ? added : removed)
+                    .push_back(std::move(*record));
+            }
+            zone = zone->with_changes(removed, added);
+            if (zone->serial() != journal[i - 1].serial_after) return nullptr;
+            all_changed.insert(all_changed.end(), removed.begin(), removed.end());
+            all_changed.insert(all_changed.end(), added.begin(), added.end());
+        }
+    } catch (const std::runtime_error& e) {
+        core::log::info("dnsd") << "zone " << row.name << ": its journal does not apply to serial "
+                                << current->serial() << " (" << e.what() << "); reading it whole";
+        return nullptr;
+    }
+    if (zone->serial() != row.serial) return nullptr;  // the journal stops short
+    std::vector<const core::dns::Record*> changed;
+    for (const auto& record : all_changed)
+        changed.push_back(&record);
+    // What the changes can break a rule with, as appsrv checked it.
+    std::vector<core::dns::Record> scope =
+        zone->records_in(core::dns::change_scope(zone->apex(), changed));
+    try {
+        core::dns::check_zone(zone->apex(), scope);
+    } catch (const core::dns::ZoneRuleError& e) {
+        throw std::runtime_error("zone " + row.name + " in the database: " + e.what());
+    }
+    core::log::info("dnsd") << "zone " << row.name << " serial " << zone->serial() << ": "
+                            << journal.size() << " changes from the database's journal";
+    return zone;
+}
+
+std::shared_ptr<const Zone> DatabaseZones::load(const std::string& apex,
+                                                std::shared_ptr<const Zone> current) {
     const std::lock_guard lock(mutex_);
     try {
         auto& db = connection();
         db::ReadGroup group(db);
+        db::ZoneTables tables(db);
         // appsrv stores a zone's name in canonical text: lowercase, absolute.
-        const auto row = db::ZoneTables(db).find_zone(core::dns::name_to_text(apex));
+        const auto row = tables.find_zone(core::dns::name_to_text(apex));
         if (!row) return nullptr;
-        return read_zone(db, *row, apex);
+        if (current) {
+            if (current->serial() == row->serial) return current;
+            if (auto zone = apply_journal(tables, *row, current)) return zone;
+        }
+        auto zone = read_zone(db, *row, apex);
+        core::log::info("dnsd") << "zone " << row->name << " serial " << zone->serial() << ": "
+                                << zone->record_count() << " records from the database";
+        return zone;
     } catch (const db::Error&) {
         drop_connection_and_rethrow();
     }

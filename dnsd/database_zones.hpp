@@ -27,8 +27,12 @@ class DatabaseZones {
     // check.
     std::vector<std::shared_ptr<const Zone>> load_all();
     // One zone by its apex (wire); nullptr when the database has no such
-    // zone. Throws as load_all does.
-    std::shared_ptr<const Zone> load(const std::string& apex);
+    // zone. With the version served now, `current`: that version itself
+    // when the stored serial is the same, else made from it by the zone's
+    // journal when that leads from its serial to the stored one, else
+    // read whole. Throws as load_all does.
+    std::shared_ptr<const Zone> load(const std::string& apex,
+                                     std::shared_ptr<const Zone> current = nullptr);
     // Each zone's serial as the database has it, by apex (wire): what a
     // refresh compares with the zones being served.
     std::map<std::string, uint32_t> serials();
@@ -39,6 +43,10 @@ class DatabaseZones {
     // The zone of `row`, whose apex (wire) is `apex`, parsed and checked.
     std::shared_ptr<const Zone> read_zone(db::Connection& db, const db::ZoneRow& row,
                                           const std::string& apex);
+    // `current` brought to the stored serial by the journal, the changed
+    // names checked; nullptr when the journal cannot do it.
+    std::shared_ptr<const Zone> apply_journal(db::ZoneTables& tables, const db::ZoneRow& row,
+                                              const std::shared_ptr<const Zone>& current);
     // Forgets the connection after a database error, so the next call
     // connects afresh, and rethrows.
     [[noreturn]] void drop_connection_and_rethrow();

@@ -198,7 +198,7 @@ class Dnsd {
 
     void start_refresher(core::LoopThreads& loops, std::chrono::milliseconds interval) {
         auto refresher = std::make_unique<dnsd::DatabaseRefresher>(
-            *database_, interval, [this] { return database_serials(); },
+            *database_, interval, [this] { return served_database_zones(); },
             [this, &loops](dnsd::DatabaseRefresher::Changes changes) {
                 return publish(loops, std::move(changes));
             });
@@ -216,9 +216,9 @@ class Dnsd {
         refresher.reset();  // joins its thread, outside the lock a NOTIFY takes
     }
 
-    std::map<std::string, uint32_t> database_serials() {
+    std::map<std::string, std::shared_ptr<const dnsd::Zone>> served_database_zones() {
         const std::lock_guard lock(zones_mutex_);
-        return dnsd::database_serials(*zones_);
+        return dnsd::database_zones(*zones_);
     }
 
     // On the refresher's thread: the database's changes put in service.

@@ -137,6 +137,38 @@ void Zone::finish() {
     negative_ttl_ = fields ? std::min(soa_->ttl, fields->minimum) : soa_->ttl;
 }
 
+std::vector<Record> Zone::records_in(const ChangeScope& scope) const {
+    std::vector<Record> records;
+    const auto add_node = [&](const std::string& name, const Node& node) {
+        for (const auto& rrset : node.rrsets) {
+            for (const auto& rdata : rrset.rdatas) {
+                Record record;
+                record.owner = name;
+                record.type = rrset.type;
+                record.rclass = rrset.rclass;
+                record.ttl = rrset.ttl;
+                record.rdata = rdata;
+                records.push_back(std::move(record));
+            }
+        }
+    };
+    for (const auto& name : scope.names) {
+        if (const Node* node = find(name)) add_node(name, *node);
+    }
+    if (!scope.below.empty()) {
+        // Rare (a new delegation or DNAME): every node is looked at.
+        for_each_node([&](const std::string& name, const Node& node) {
+            for (const auto& above : scope.below) {
+                if (name != above && is_at_or_below(name, above)) {
+                    add_node(name, node);
+                    break;
+                }
+            }
+        });
+    }
+    return records;
+}
+
 std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Record>& removed,
                                                const std::vector<Record>& added) const {
     auto next = std::make_shared<Zone>(Successor{}, *this);

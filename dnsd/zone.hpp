@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/dns/record.hpp"
+#include "core/dns/zone_rules.hpp"
 #include "core/net/address.hpp"
 #include "dnsd/node_table.hpp"
 
@@ -89,6 +90,10 @@ class Zone {
     void for_each_node(Visit&& visit) const {
         nodes_.for_each(visit);
     }
+
+    // The records at the scope's names and below its `below` names, for a
+    // check of the zone rules where a change was made.
+    std::vector<core::dns::Record> records_in(const core::dns::ChangeScope& scope) const;
 
     // A new version: `removed` taken out (each must be here), then `added`
     // put in (none may be here already, and each joins its RRset's TTL),

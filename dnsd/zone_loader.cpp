@@ -114,12 +114,12 @@ std::shared_ptr<const ZoneSet> with_database_changes(
     return zones;
 }
 
-std::map<std::string, uint32_t> database_serials(const ZoneSet& served) {
-    std::map<std::string, uint32_t> serials;
+std::map<std::string, std::shared_ptr<const Zone>> database_zones(const ZoneSet& served) {
+    std::map<std::string, std::shared_ptr<const Zone>> zones;
     for (const auto& [apex, zone] : served.zones()) {
-        if (zone->origin().is_database()) serials.emplace(apex, zone->serial());
+        if (zone->origin().is_database()) zones.emplace(apex, zone);
     }
-    return serials;
+    return zones;
 }
 
 std::vector<const Zone*> raised_serials(const ZoneSet& before, const ZoneSet& after) {

@@ -41,8 +41,8 @@ std::shared_ptr<const ZoneSet> with_database_changes(
     const ZoneSet& served, std::vector<std::shared_ptr<const Zone>> loaded,
     const std::vector<std::string>& removed, std::vector<std::string>& refused);
 
-// The serial of each zone served from the database, by apex (wire).
-std::map<std::string, uint32_t> database_serials(const ZoneSet& served);
+// Each zone served from the database, by apex (wire).
+std::map<std::string, std::shared_ptr<const Zone>> database_zones(const ZoneSet& served);
 
 // The zones of `after` whose serial is newer than in `before` (or that are
 // new): the ones to NOTIFY after a reload.

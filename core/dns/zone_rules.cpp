@@ -2,6 +2,7 @@
 // dnsd loads a zone and when appsrv validates a change.
 #include "core/dns/zone_rules.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -135,6 +136,22 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
         }
     }
     return warnings;
+}
+
+ChangeScope change_scope(std::string_view apex, const std::vector<const Record*>& changed) {
+    ChangeScope scope;
+    scope.names.emplace_back(apex);
+    for (const Record* record : changed) {
+        for (std::string_view up = record->owner;
+             up.size() > apex.size() && is_at_or_below(up, apex); up = parent_of(up)) {
+            scope.names.emplace_back(up);
+        }
+        if ((record->type == type::NS && record->owner != apex) || record->type == type::DNAME)
+            scope.below.push_back(record->owner);
+    }
+    std::sort(scope.names.begin(), scope.names.end());
+    scope.names.erase(std::unique(scope.names.begin(), scope.names.end()), scope.names.end());
+    return scope;
 }
 
 }  // namespace core::dns

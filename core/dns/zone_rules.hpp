@@ -19,6 +19,18 @@ namespace core::dns {
 // Throws ZoneRuleError naming the offending record's origin.
 std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& records);
 
+// The records a change can break a rule with, in a zone that kept them
+// before it: those at each changed record's name and at each of its
+// ancestors up to the apex (a CNAME beside other data, a delegation or
+// DNAME above it, the apex's SOA and NS) and, below a new delegation or
+// DNAME, every one under it. Checking those alone decides as a check of
+// the whole zone would.
+struct ChangeScope {
+    std::vector<std::string> names;  // wire, each once, the apex always among them
+    std::vector<std::string> below;  // wire: every name under these as well
+};
+ChangeScope change_scope(std::string_view apex, const std::vector<const Record*>& changed);
+
 // A zone rule a record breaks: "zones/foobar.com.zone:12: www.foobar.com.
 // CNAME: a CNAME cannot stand beside other data", or "record 42: ...".
 class ZoneRuleError : public std::runtime_error {

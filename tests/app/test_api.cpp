@@ -547,10 +547,11 @@ TEST_CASE("appsrv migrate brings the schema up to date and exits; appsrv serves 
                                       " migrate 2>&1; echo \"exit $?\"");
     CHECK(out.find("migration 0001 schema applied") != std::string::npos);
     CHECK(out.find("migration 0002 escaped_names applied") != std::string::npos);
+    CHECK(out.find("migration 0003 zone_changes applied") != std::string::npos);
     CHECK(out.find("exit 0") != std::string::npos);
     CHECK(test::run(std::string(WEBSTACK_APPSRV) + " --config " + config + " migrate 2>&1")
               .find("applied") == std::string::npos);
-    CHECK(count(database, "SELECT COUNT(*) FROM schema_migrations") == 2);
+    CHECK(count(database, "SELECT COUNT(*) FROM schema_migrations") == 3);
 
     test::Process app({WEBSTACK_APPSRV, "--config", config}, (dir.path() / "appsrv.log").string());
     REQUIRE_MESSAGE(app.wait_for_log("state serving"), app.log());

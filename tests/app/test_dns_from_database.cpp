@@ -396,3 +396,79 @@ TEST_CASE("the characters a master file gives a meaning are stored escaped, neve
     CHECK(dnsd.dig("'a\\\"b.foobar.com' A") == "192.0.2.7\n");
     CHECK(dnsd.dig("'\\$b.foobar.com' A") == "192.0.2.7\n");
 }
+
+TEST_CASE("dnsd applies the journal of appsrv's changes; without one it reads the zone whole") {
+    test::TestDatabase database;
+    const int dns_port = test::free_port();
+    test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
+    const auto journal_uses = [&] {
+        const std::string log = dnsd.process().log();
+        size_t count = 0;
+        for (size_t at = log.find("from the database's journal"); at != std::string::npos;
+             at = log.find("from the database's journal", at + 1))
+            ++count;
+        return count;
+    };
+    const auto serial = [&] {
+        return std::to_string(
+            app.call("GET", "/api/v1/zones/foobar.com").json()["serial"].get<int64_t>());
+    };
+
+    // Each kind of change, and a delegation with glue below it.
+    auto r = app.call("POST", "/api/v1/zones/foobar.com/records", a_record("a.b.c", "192.0.2.1"));
+    REQUIRE(r.status == 201);
+    const auto deep = r.json()["id"].get<int64_t>();
+    CHECK(test::wait_until([&] { return dnsd.dig("a.b.c.foobar.com A") == "192.0.2.1\n"; }));
+    CHECK(dnsd.status("b.c.foobar.com A") == "NOERROR");  // an empty non-terminal
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records",
+                     json{{"name", "sub"}, {"type", "NS"}, {"content", "ns.sub"}}.dump())
+                .status == 201);
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("ns.sub", "192.0.2.53"))
+                .status == 201);
+    r = app.call("PUT", "/api/v1/zones/foobar.com/records/" + std::to_string(deep),
+                 a_record("a.b.c", "192.0.2.2"));
+    REQUIRE(r.status == 200);
+    CHECK(test::wait_until([&] { return dnsd.dig("a.b.c.foobar.com A") == "192.0.2.2\n"; }));
+    REQUIRE(app.call("DELETE", "/api/v1/zones/foobar.com/records/" + std::to_string(deep)).status ==
+            204);
+    CHECK(test::wait_until([&] { return dnsd.status("a.b.c.foobar.com A") == "NXDOMAIN"; }));
+    CHECK(dnsd.status("b.c.foobar.com A") == "NXDOMAIN");  // gone with its last descendant
+    CHECK(test::wait_until(
+        [&] { return dnsd.dig("foobar.com SOA").find(" " + serial() + " ") != std::string::npos; }));
+    CHECK(test::run("dig @127.0.0.1 -p " + std::to_string(dns_port) +
+                    " +norec x.sub.foobar.com A 2>&1")
+              .find("ns.sub.foobar.com.\t3600\tIN\tA\t192.0.2.53") != std::string::npos);
+    CHECK(journal_uses() >= 5);
+
+    // A change written behind appsrv's back leaves a gap in the journal:
+    // dnsd reads the zone whole, and the journal serves again after it.
+    auto& db = database.connection();
+    const int64_t zone_id =
+        db.query("SELECT id FROM zones WHERE name = ?", {std::string("foobar.com.")})[0].integer(0);
+    db.execute("INSERT INTO records (zone_id, name, type, ttl, content) VALUES (?, ?, ?, ?, ?)",
+               {zone_id, std::string("hand.foobar.com."), std::string("A"), int64_t{3600},
+                std::string("192.0.2.77")});
+    db.execute("UPDATE zones SET serial = serial + 1 WHERE id = ?", {zone_id});
+    const size_t before = journal_uses();
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("after", "192.0.2.78"))
+                .status == 201);
+    CHECK(test::wait_until([&] { return dnsd.dig("after.foobar.com A") == "192.0.2.78\n"; }));
+    CHECK(dnsd.dig("hand.foobar.com A") == "192.0.2.77\n");
+    CHECK(journal_uses() == before);
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("next", "192.0.2.79"))
+                .status == 201);
+    CHECK(test::wait_until([&] { return dnsd.dig("next.foobar.com A") == "192.0.2.79\n"; }));
+    CHECK(journal_uses() == before + 1);
+
+    // An import is too large to list: the zone is read whole.
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/import",
+                     "$ORIGIN foobar.com.\n@ 300 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+                     "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\nonly 300 IN A 192.0.2.99\n",
+                     "Content-Type: text/dns\r\n")
+                .status == 200);
+    CHECK(test::wait_until([&] { return dnsd.dig("only.foobar.com A") == "192.0.2.99\n"; }));
+    CHECK(dnsd.status("www.foobar.com A") == "NXDOMAIN");
+    CHECK(journal_uses() == before + 1);
+}

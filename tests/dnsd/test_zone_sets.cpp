@@ -55,7 +55,9 @@ TEST_CASE("database changes replace and remove database zones; files' zones stay
     CHECK(served.zones().count(wire("gone.test.")));
 
     // Only the database's zones are compared with the database.
-    const auto serials = dnsd::database_serials(*next);
+    std::map<std::string, uint32_t> serials;
+    for (const auto& [apex, zone] : dnsd::database_zones(*next))
+        serials[apex] = zone->serial();
     CHECK(serials == std::map<std::string, uint32_t>{{wire("changed.test."), 6},
                                                      {wire("kept.test."), 5},
                                                      {wire("new.test."), 1}});
