@@ -131,6 +131,108 @@ RecordInput record_input(const std::string& body) {
     return input;
 }
 
+// Most edits in one PATCH: a zone's worth of changes, not an import.
+constexpr size_t kMaxEdits = 10000;
+
+// A JSON object's member as an id.
+int64_t id_field(const json& object) {
+    const auto it = object.find("id");
+    if (it == object.end() || !it->is_number_integer() || it->get<int64_t>() <= 0)
+        throw ApiError(400, "wrong type", "id must be a positive integer", "id");
+    return it->get<int64_t>();
+}
+
+std::optional<int64_t> ttl_field(const json& object) {
+    const auto it = object.find("ttl");
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer()) throw ApiError(400, "wrong type", "ttl must be an integer", "ttl");
+    if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX})
+        throw ApiError(400, "ttl out of range", "from 0 to 2147483647", "ttl");
+    return it->get<int64_t>();
+}
+
+// One item of a PATCH: {"action": "create" | "replace" | "delete", and a
+// record's fields, or an id, or a name and type (an RRset)}.
+RecordEdit record_edit(const json& item) {
+    if (!item.is_object()) throw ApiError(400, "expected a JSON object");
+    const std::string action = string_field(item, "action", true).value();
+    const auto allow = [&](const std::set<std::string>& allowed) {
+        for (const auto& [key, _] : item.items()) {
+            if (key != "action" && !allowed.count(key))
+                throw ApiError(400, "unknown field", key + " (with action " + action + ")", key);
+        }
+    };
+    const auto record = [&] {
+        RecordInput input;
+        input.name = string_field(item, "name", true).value();
+        input.type = string_field(item, "type", true).value();
+        input.content = string_field(item, "content", true).value();
+        input.ttl = ttl_field(item);
+        return input;
+    };
+    RecordEdit edit;
+    const bool by_id = item.contains("id");
+    if (action == "create") {
+        allow({"name", "type", "content", "ttl"});
+        edit.kind = RecordEdit::Kind::create;
+        edit.record = record();
+    } else if (action == "replace" && by_id) {
+        allow({"id", "name", "type", "content", "ttl"});
+        edit.kind = RecordEdit::Kind::replace_record;
+        edit.id = id_field(item);
+        edit.record = record();
+    } else if (action == "replace") {
+        allow({"name", "type", "ttl", "contents"});
+        edit.kind = RecordEdit::Kind::replace_rrset;
+        edit.name = string_field(item, "name", true).value();
+        edit.type = string_field(item, "type", true).value();
+        edit.ttl = ttl_field(item);
+        const auto contents = item.find("contents");
+        if (contents == item.end() || !contents->is_array() || contents->empty())
+            throw ApiError(400, "missing field",
+                           "contents: the RRset's contents, one or more (delete to remove it)",
+                           "contents");
+        for (const auto& content : *contents) {
+            if (!content.is_string())
+                throw ApiError(400, "wrong type", "contents must be strings", "contents");
+            edit.contents.push_back(content.get<std::string>());
+        }
+    } else if (action == "delete" && by_id) {
+        allow({"id"});
+        edit.kind = RecordEdit::Kind::delete_record;
+        edit.id = id_field(item);
+    } else if (action == "delete") {
+        allow({"name", "type"});
+        edit.kind = RecordEdit::Kind::delete_rrset;
+        edit.name = string_field(item, "name", true).value();
+        edit.type = string_field(item, "type", true).value();
+    } else {
+        throw ApiError(400, "unknown action", action + ": create, replace or delete", "action");
+    }
+    return edit;
+}
+
+std::vector<RecordEdit> record_edits(const std::string& body) {
+    const json object = parse_object(body, {"changes"});
+    const auto changes = object.find("changes");
+    if (changes == object.end() || !changes->is_array() || changes->empty())
+        throw ApiError(400, "missing field", "changes: a list of one or more changes", "changes");
+    if (changes->size() > kMaxEdits)
+        throw ApiError(413, "too many changes", "at most " + std::to_string(kMaxEdits) + " a request",
+                       "changes");
+    std::vector<RecordEdit> edits;
+    for (size_t i = 0; i < changes->size(); ++i) {
+        try {
+            edits.push_back(record_edit((*changes)[i]));
+        } catch (const ApiError& e) {
+            const std::string at = "changes[" + std::to_string(i) + "]";
+            throw ApiError(e.status(), e.error(), e.detail(),
+                           e.field().empty() ? at : at + "." + e.field());
+        }
+    }
+    return edits;
+}
+
 // Members in alphabetical order, as clients have always seen them; "error"
 // only for a stored row that does not parse.
 void write_record(JsonWriter& out, const RecordInfo& r) {
@@ -273,7 +375,21 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
                                                           "/records/" + std::to_string(record.id));
             return response;
         }
-        not_allowed("GET, POST");
+        if (method == "PATCH") {
+            require_json(request);
+            const auto results = store.edit_records(actor, s[1], record_edits(request.body), change);
+            JsonWriter out;
+            out.begin_object().key("changes").begin_array();
+            for (const auto& result : results) {
+                out.begin_object().key("records").begin_array();
+                for (const auto& r : result.records)
+                    write_record(out, r);
+                out.end_array().end_object();
+            }
+            out.end_array().field("serial", change.serial).end_object();
+            return with_change(ok(200, std::move(out).take()));
+        }
+        not_allowed("GET, POST, PATCH");
     }
     if (s.size() == 4 && s[0] == "zones" && s[2] == "records") {
         const int64_t id = record_id(s[3]);

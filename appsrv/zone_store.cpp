@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -78,24 +79,7 @@ ZoneRow find_zone(db::ZoneTables& tables, const std::string& zone, bool for_upda
     return row;
 }
 
-// The stored record `id`, or 404.
-std::vector<Stored>::iterator find_stored(std::vector<Stored>& stored, int64_t id) {
-    const auto it = std::find_if(stored.begin(), stored.end(),
-                                 [id](const Stored& s) { return s.row.id == id; });
-    if (it == stored.end()) throw ApiError(404, "no such record", std::to_string(id), "id");
-    return it;
-}
 
-// 409 when a record other than `except_id` holds the same data.
-void reject_duplicate(const std::vector<Stored>& stored, const dns::Record& record,
-                      int64_t except_id = 0) {
-    for (const auto& s : stored) {
-        if (s.row.id != except_id && s.parses() && s.record->same_data(record))
-            throw ApiError(
-                409, "duplicate record",
-                "record " + std::to_string(s.row.id) + " has the same name, type and content");
-    }
-}
 
 // A client's record, checked field by field.
 dns::Record parse_input(const ZoneRow& zone, const RecordInput& input) {
@@ -127,25 +111,28 @@ void check_valid(const ZoneRow& zone, const std::vector<dns::Record>& records, i
                  const std::string& field) {
     std::vector<dns::Record> copy = records;
     try {
-        dns::check_zone(zone.apex, copy);
+        dns::check_zone(zone.apex, copy, dns::Repairs::refuse);
     } catch (const dns::ZoneRuleError& e) {
         std::string detail = e.reason();
+        std::string where = field;
         if (const auto* row = std::get_if<dns::StoredRow>(&e.origin()))
             detail += " (record " + std::to_string(row->id) + ")";
         else if (const auto* at = std::get_if<dns::FileLine>(&e.origin()))
             detail = dns::describe(*at) + ": " + detail;
-        throw ApiError(status, "the zone would not be valid", detail, field);
+        else if (const auto* item = std::get_if<dns::RequestItem>(&e.origin()); item && field == "changes")
+            where = "changes[" + std::to_string(item->index) + "]";
+        throw ApiError(status, "the zone would not be valid", detail, where);
     }
 }
 
 // The stored records that a change to `changed` (new and old versions of
 // records) can conflict with (core::dns::change_scope), and none else: a
 // write into a zone of 100,000 records reads and parses a handful, not the
-// zone. `target` is a record the change replaces or deletes, kept in even
-// when its name does not parse.
+// zone. `targets` are the rows the change replaces or deletes, kept in even
+// when their names do not parse.
 std::vector<Stored> affected_records(db::ZoneTables& tables, const ZoneRow& zone,
                                      const std::vector<const dns::Record*>& changed,
-                                     const std::optional<db::RecordRow>& target = std::nullopt) {
+                                     const std::vector<db::RecordRow>& targets) {
     const dns::ChangeScope scope = dns::change_scope(zone.apex, changed);
     std::vector<std::string> names, below;
     for (const auto& name : scope.names)
@@ -153,19 +140,14 @@ std::vector<Stored> affected_records(db::ZoneTables& tables, const ZoneRow& zone
     for (const auto& name : scope.below)
         below.push_back(dns::name_to_text(name));
     std::vector<Stored> stored = tables.read_records_at(zone.id, zone.apex, names, below);
-    if (target && std::none_of(stored.begin(), stored.end(),
-                               [&](const Stored& s) { return s.row.id == target->id; })) {
-        stored.push_back(db::parse_row(*target, zone.apex));
+    for (const auto& target : targets) {
+        if (std::none_of(stored.begin(), stored.end(),
+                         [&](const Stored& s) { return s.row.id == target.id; }))
+            stored.push_back(db::parse_row(target, zone.apex));
     }
     return stored;
 }
 
-// The stored row `id` of the zone, or 404.
-db::RecordRow existing_row(db::ZoneTables& tables, const ZoneRow& zone, int64_t id) {
-    auto row = tables.find_record(zone.id, id);
-    if (!row) throw ApiError(404, "no such record", std::to_string(id), "id");
-    return std::move(*row);
-}
 
 // The records that parse: those a zone check and dnsd see. A row that does
 // not parse is left out of both, so that it never blocks the change that
@@ -196,30 +178,33 @@ std::optional<std::string> json_or_null(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+bool is_apex_soa(const ZoneRow& zone, const dns::Record& record) {
+    return record.type == dns::type::SOA && record.owner == zone.apex;
+}
+
+// The zone's SOA record and the row that holds it.
+struct SoaRow {
+    dns::Record record;
+    int64_t id = 0;
+};
+
+std::optional<SoaRow> find_apex_soa(const ZoneRow& zone, const std::vector<Stored>& stored) {
+    for (const auto& s : stored) {
+        if (s.parses() && is_apex_soa(zone, *s.record)) return SoaRow{*s.record, s.row.id};
+    }
+    return std::nullopt;
+}
+
 // Raises the zone's serial (to `at_least` when that is newer) in the zone
 // row and in its SOA record; returns the new serial.
-uint32_t raise_serial(db::ZoneTables& tables, const ZoneRow& zone, std::vector<Stored>& stored,
+uint32_t raise_serial(db::ZoneTables& tables, const ZoneRow& zone, SoaRow& soa,
                       std::optional<uint32_t> at_least = std::nullopt) {
     uint32_t serial = dns::next_serial(zone.serial, date_serial());
     if (at_least && dns::serial_newer(*at_least, serial)) serial = *at_least;
     tables.set_serial(zone.id, serial);
-    for (auto& s : stored) {
-        if (!s.parses() || s.record->type != dns::type::SOA || s.record->owner != zone.apex)
-            continue;
-        set_soa_serial(*s.record, serial);
-        s.row.fields = dns::record_to_fields(*s.record);
-        tables.update_record(s.row.id, s.row.fields);
-    }
+    set_soa_serial(soa.record, serial);
+    tables.update_record(soa.id, dns::record_to_fields(soa.record));
     return serial;
-}
-
-// The apex SOA among `stored`, as it is now.
-std::optional<dns::Record> apex_soa(const ZoneRow& zone, const std::vector<Stored>& stored) {
-    for (const auto& s : stored) {
-        if (s.parses() && s.record->type == dns::type::SOA && s.record->owner == zone.apex)
-            return *s.record;
-    }
-    return std::nullopt;
 }
 
 // Rows of the zones' journal kept, all zones together: some 10,000 changes.
@@ -228,13 +213,11 @@ constexpr int64_t kJournalRows = 30000;
 // One change for the zone's journal: what a reader of the version at the
 // serial before takes out and puts in to make the version after.
 struct Journal {
-    std::vector<dns::Record> removed, added;
+    std::vector<dns::Record> removed, added;  // the apex SOA aside
     bool reload = false;  // a row no reader served, or too much to list: read the zone
 
-    // Writes the change, and the SOA's (from `soa_before` to the SOA in
-    // `stored` now).
     void write(db::ZoneTables& tables, const ZoneRow& zone, uint32_t serial,
-               const std::optional<dns::Record>& soa_before, const std::vector<Stored>& stored) {
+               const dns::Record* soa_before, const dns::Record* soa_after) {
         std::vector<db::ZoneChange> rows;
         const auto row = [&](db::ZoneChange::Action action, const dns::Record* record) {
             rows.push_back({action, zone.serial, serial,
@@ -243,16 +226,172 @@ struct Journal {
         if (reload) {
             row(db::ZoneChange::Action::reload, nullptr);
         } else {
-            if (soa_before) row(db::ZoneChange::Action::remove, &*soa_before);
+            if (soa_before) row(db::ZoneChange::Action::remove, soa_before);
             for (const auto& record : removed)
                 row(db::ZoneChange::Action::remove, &record);
-            if (const auto soa = apex_soa(zone, stored)) row(db::ZoneChange::Action::add, &*soa);
+            if (soa_after) row(db::ZoneChange::Action::add, soa_after);
             for (const auto& record : added)
                 row(db::ZoneChange::Action::add, &record);
         }
         tables.journal(zone.id, rows, kJournalRows);
     }
 };
+
+// An edit as read from the database: the rows it takes out and the
+// records it puts in.
+struct Resolved {
+    std::vector<Stored> removed;
+    std::vector<dns::Record> added;  // each with origin RequestItem{its edit's index}
+    int64_t kept_id = 0;             // a replaced record keeps its row and id
+    bool rrset = false;              // an edit of a whole RRset
+    std::vector<int64_t> written_ids;
+};
+
+// Runs `step`; with several edits, a refusal is told as that of edit `i`.
+template <typename Step>
+void with_index(bool batch, size_t i, Step&& step) {
+    if (!batch) return step();
+    try {
+        step();
+    } catch (const ApiError& e) {
+        const std::string at = "changes[" + std::to_string(i) + "]";
+        throw ApiError(e.status(), e.error(), e.detail(),
+                       e.field().empty() || e.field() == "changes" ? at : at + "." + e.field());
+    }
+}
+
+// The rows of one RRset, parsed; the name and type as a client wrote them.
+std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneRow& zone,
+                               const std::string& name, const std::string& type,
+                               std::string& owner_text, uint16_t& type_code) {
+    std::string error;
+    auto owner = dns::name_from_text(name.empty() ? "@" : name, zone.apex, error);
+    if (!owner) throw ApiError(400, "invalid name", error, "name");
+    const auto code = dns::type_from_text(type);
+    if (!code) throw ApiError(400, "unknown record type", type, "type");
+    type_code = *code;
+    owner_text = dns::name_to_text(dns::lowercase_name(*owner));
+    db::RecordFilter filter{owner_text, dns::type_to_text(*code)};
+    std::vector<Stored> rows;
+    for (auto& r : tables.list_records(zone.id, filter, INT64_MAX / 2, 0))
+        rows.push_back(db::parse_row(std::move(r), zone.apex));
+    return rows;
+}
+
+Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& edit,
+                 size_t index) {
+    Resolved r;
+    const auto added = [&](const RecordInput& input) {
+        dns::Record record = parse_input(zone, input);
+        record.origin = dns::RequestItem{index};
+        r.added.push_back(std::move(record));
+    };
+    const auto existing = [&](int64_t id) {
+        auto row = tables.find_record(zone.id, id);
+        if (!row) throw ApiError(404, "no such record", std::to_string(id), "id");
+        r.removed.push_back(db::parse_row(std::move(*row), zone.apex));
+    };
+    switch (edit.kind) {
+        case RecordEdit::Kind::create:
+            added(edit.record);
+            break;
+        case RecordEdit::Kind::replace_record:
+            existing(edit.id);
+            r.kept_id = edit.id;
+            added(edit.record);
+            break;
+        case RecordEdit::Kind::delete_record:
+            existing(edit.id);
+            break;
+        case RecordEdit::Kind::replace_rrset:
+        case RecordEdit::Kind::delete_rrset: {
+            r.rrset = true;
+            std::string owner;
+            uint16_t type = 0;
+            r.removed = rrset_rows(tables, zone, edit.name, edit.type, owner, type);
+            if (edit.kind == RecordEdit::Kind::delete_rrset) {
+                if (r.removed.empty())
+                    throw ApiError(404, "no such RRset", owner + " " + dns::type_to_text(type));
+                break;
+            }
+            for (const auto& content : edit.contents)
+                added({owner, dns::type_to_text(type), edit.ttl, content});
+            break;
+        }
+    }
+    return r;
+}
+
+// Plays one edit on `stored` (what its changes can affect): its rows out,
+// its records in. `taken_out` holds the rows earlier edits took out.
+void play(const ZoneRow& zone, RecordEdit::Kind kind, const Resolved& r, std::vector<Stored>& stored,
+          std::set<int64_t>& taken_out) {
+    bool soa_out = false, soa_in = false;
+    for (const auto& old : r.removed) {
+        if (!taken_out.insert(old.row.id).second)
+            throw ApiError(409, "a record is changed twice",
+                           "record " + std::to_string(old.row.id) + " is taken out by an earlier change");
+        soa_out |= old.parses() && is_apex_soa(zone, *old.record);
+        std::erase_if(stored, [&](const Stored& s) { return s.row.id == old.row.id; });
+    }
+    for (const auto& record : r.added) {
+        soa_in |= is_apex_soa(zone, record);
+        for (const auto& s : stored) {
+            if (!s.parses() || !s.record->same_data(record)) continue;
+            throw ApiError(409, "duplicate record",
+                           s.row.id ? "record " + std::to_string(s.row.id) +
+                                          " has the same name, type and content"
+                                    : "an earlier change puts in the same record");
+        }
+        Stored added;
+        added.record = record;
+        stored.push_back(std::move(added));
+    }
+    if (soa_out && !soa_in) {
+        const bool deleting =
+            kind == RecordEdit::Kind::delete_record || kind == RecordEdit::Kind::delete_rrset;
+        if (deleting) throw ApiError(409, "the apex SOA cannot be deleted", "a zone always has one", "id");
+        throw ApiError(409, "the apex SOA cannot be removed", "change its content instead", "type");
+    }
+}
+
+std::string audit_action(RecordEdit::Kind kind) {
+    switch (kind) {
+        case RecordEdit::Kind::create:
+            return "record.create";
+        case RecordEdit::Kind::replace_record:
+            return "record.update";
+        case RecordEdit::Kind::delete_record:
+            return "record.delete";
+        case RecordEdit::Kind::replace_rrset:
+            return "rrset.replace";
+        case RecordEdit::Kind::delete_rrset:
+            return "rrset.delete";
+    }
+    return "record.update";
+}
+
+// The record an audit row is about: one record's edit names it.
+std::optional<int64_t> audit_record_id(const Resolved& r) {
+    if (r.rrset) return std::nullopt;
+    if (!r.removed.empty()) return r.removed[0].row.id;
+    if (!r.written_ids.empty()) return r.written_ids[0];
+    return std::nullopt;
+}
+
+// A record's JSON, or an RRset's as a list of them; null for nothing.
+std::optional<std::string> audit_value(const std::vector<RecordInfo>& records, bool rrset) {
+    if (records.empty() && !rrset) return std::nullopt;
+    if (!rrset) return json_of(records[0]);
+    std::string list = "[";
+    for (const auto& r : records)
+        list += (list.size() > 1 ? "," : "") + json_of(r);
+    return list + "]";
+}
+
+EditResult single(std::vector<EditResult> results) {
+    return std::move(results.at(0));
+}
 
 std::vector<dns::Record> parse_zone_file(const ZoneRow& zone, const std::string& text) {
     try {
@@ -383,96 +522,132 @@ RecordInfo ZoneStore::get_record(const std::string& zone, int64_t id) {
 
 RecordInfo ZoneStore::add_record(const std::string& actor, const std::string& zone,
                                  const RecordInput& input, Change& change) {
-    db::Transaction transaction(db_);
-    const ZoneRow row = find_zone(tables_, zone, true);
-    dns::Record record = parse_input(row, input);
-    std::vector<Stored> stored = affected_records(tables_, row, {&record});
-    reject_duplicate(stored, record);
-    std::vector<dns::Record> after = records_of(stored);
-    after.push_back(record);
-    check_valid(row, after, 409, "");
-    const auto soa_before = apex_soa(row, stored);
-    const int64_t id = tables_.insert_record(row.id, dns::record_to_fields(record));
-    const uint32_t serial = raise_serial(tables_, row, stored);
-    Journal journal;
-    journal.added.push_back(record);
-    journal.write(tables_, row, serial, soa_before, stored);
-    const RecordInfo info = info_of(id, record);
-    tables_.audit({actor, "record.create", row.name, id, std::nullopt, json_of(info)});
-    transaction.commit();
-    change = {row.name, serial};
-    return info;
+    RecordEdit edit;
+    edit.kind = RecordEdit::Kind::create;
+    edit.record = input;
+    return single(edit_records(actor, zone, {edit}, change)).records.at(0);
 }
 
 RecordInfo ZoneStore::update_record(const std::string& actor, const std::string& zone, int64_t id,
                                     const RecordInput& input, Change& change) {
-    db::Transaction transaction(db_);
-    const ZoneRow row = find_zone(tables_, zone, true);
-    dns::Record record = parse_input(row, input);
-    record.origin = dns::StoredRow{id};
-    const Stored old = db::parse_row(existing_row(tables_, row, id), row.apex);
-    std::vector<const dns::Record*> changed{&record};
-    if (old.parses()) changed.push_back(&*old.record);
-    std::vector<Stored> stored = affected_records(tables_, row, changed, old.row);
-    const auto it = find_stored(stored, id);
-    const RecordInfo before = info_of(*it);
-    reject_duplicate(stored, record, id);
-    if (it->parses() && it->record->type == dns::type::SOA && it->record->owner == row.apex &&
-        (record.type != dns::type::SOA || record.owner != row.apex))
-        throw ApiError(409, "the apex SOA cannot be removed", "change its content instead", "type");
-    const auto soa_before = apex_soa(row, stored);
-    it->record = record;
-    it->error.clear();
-    check_valid(row, records_of(stored), 409, "");
-    it->row.fields = dns::record_to_fields(record);
-    tables_.update_record(id, it->row.fields);
-    // An SOA written by the client gets its serial from the zone, which
-    // only grows.
-    const uint32_t serial = raise_serial(tables_, row, stored);
-    Journal journal;
-    const bool is_apex_soa = record.type == dns::type::SOA && record.owner == row.apex;
-    if (!old.parses()) {
-        journal.reload = true;  // a row no reader could serve
-    } else if (!is_apex_soa) {  // the SOA's change is written with the serial's
-        journal.removed.push_back(*old.record);
-        journal.added.push_back(record);
-    }
-    journal.write(tables_, row, serial, soa_before, stored);
-    const RecordInfo info = info_of(*it);  // with the serial raise_serial set
-    tables_.audit({actor, "record.update", row.name, id, json_of(before), json_of(info)});
-    transaction.commit();
-    change = {row.name, serial};
-    return info;
+    RecordEdit edit;
+    edit.kind = RecordEdit::Kind::replace_record;
+    edit.id = id;
+    edit.record = input;
+    return single(edit_records(actor, zone, {edit}, change)).records.at(0);
 }
 
 void ZoneStore::delete_record(const std::string& actor, const std::string& zone, int64_t id,
                               Change& change) {
+    RecordEdit edit;
+    edit.kind = RecordEdit::Kind::delete_record;
+    edit.id = id;
+    edit_records(actor, zone, {edit}, change);
+}
+
+std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const std::string& zone,
+                                                const std::vector<RecordEdit>& edits,
+                                                Change& change) {
+    if (edits.empty()) throw ApiError(400, "no changes", "give at least one", "changes");
     db::Transaction transaction(db_);
     const ZoneRow row = find_zone(tables_, zone, true);
-    const Stored old = db::parse_row(existing_row(tables_, row, id), row.apex);
-    // Taking a record away breaks no rule below its name.
+    const bool batch = edits.size() != 1;
+
+    // Each edit read: the rows it takes out, the records it puts in.
+    std::vector<Resolved> resolved;
+    resolved.reserve(edits.size());
+    for (size_t i = 0; i < edits.size(); ++i)
+        with_index(batch, i, [&] { resolved.push_back(resolve(tables_, row, edits[i], i)); });
+
+    // What they can break a rule with, every row they take out among it.
     std::vector<const dns::Record*> changed;
-    if (old.parses()) changed.push_back(&*old.record);
-    std::vector<Stored> stored = affected_records(tables_, row, changed, old.row);
-    const auto it = find_stored(stored, id);
-    if (it->parses() && it->record->type == dns::type::SOA && it->record->owner == row.apex)
-        throw ApiError(409, "the apex SOA cannot be deleted", "a zone always has one", "id");
-    const RecordInfo before = info_of(*it);
-    const auto soa_before = apex_soa(row, stored);
-    stored.erase(it);
-    check_valid(row, records_of(stored), 409, "");
-    tables_.delete_record(id);
-    const uint32_t serial = raise_serial(tables_, row, stored);
-    Journal journal;
-    if (old.parses()) {
-        journal.removed.push_back(*old.record);
-    } else {
-        journal.reload = true;
+    std::vector<db::RecordRow> targets;
+    for (const auto& r : resolved) {
+        for (const auto& old : r.removed) {
+            if (old.parses()) changed.push_back(&*old.record);
+            targets.push_back(old.row);
+        }
+        for (const auto& record : r.added)
+            changed.push_back(&record);
     }
-    journal.write(tables_, row, serial, soa_before, stored);
-    tables_.audit({actor, "record.delete", row.name, id, json_of(before), std::nullopt});
+    std::vector<Stored> stored = affected_records(tables_, row, changed, targets);
+    const auto soa_before = find_apex_soa(row, stored);
+
+    // The edits played in order on what is stored, then the zone checked.
+    const std::vector<Stored> unchanged = batch ? stored : std::vector<Stored>{};
+    std::set<int64_t> taken_out;
+    for (size_t i = 0; i < resolved.size(); ++i)
+        with_index(batch, i, [&] { play(row, edits[i].kind, resolved[i], stored, taken_out); });
+    try {
+        check_valid(row, records_of(stored), 409, batch ? "changes" : "");
+    } catch (const ApiError& e) {
+        if (e.field() != "changes") throw;
+        // The rule may be broken by a stored record's side: the edit to
+        // name is the first after which the zone no longer checks.
+        std::vector<Stored> partial = unchanged;
+        std::set<int64_t> out;
+        for (size_t i = 0; i < resolved.size(); ++i) {
+            play(row, edits[i].kind, resolved[i], partial, out);
+            try {
+                check_valid(row, records_of(partial), 409, "");
+            } catch (const ApiError&) {
+                throw ApiError(e.status(), e.error(), e.detail(),
+                               "changes[" + std::to_string(i) + "]");
+            }
+        }
+        throw;
+    }
+
+    // Written: each edit's rows out, its records in (a replaced record
+    // keeps its id).
+    std::optional<SoaRow> soa = soa_before;
+    Journal journal;
+    for (auto& r : resolved) {
+        for (const auto& old : r.removed) {
+            if (old.row.id != r.kept_id) tables_.delete_record(old.row.id);
+            if (!old.parses()) {
+                journal.reload = true;  // a row no reader could serve
+            } else if (!is_apex_soa(row, *old.record)) {
+                journal.removed.push_back(*old.record);
+            }
+        }
+        for (size_t k = 0; k < r.added.size(); ++k) {
+            const dns::Record& record = r.added[k];
+            const auto fields = dns::record_to_fields(record);
+            int64_t id = r.kept_id;
+            if (k == 0 && r.kept_id) {
+                tables_.update_record(id, fields);
+            } else {
+                id = tables_.insert_record(row.id, fields);
+            }
+            r.written_ids.push_back(id);
+            if (is_apex_soa(row, record)) {
+                soa = SoaRow{record, id};  // its serial is the zone's, set below
+            } else {
+                journal.added.push_back(record);
+            }
+        }
+    }
+    if (!soa) throw ApiError(500, "the zone has no SOA record", row.name);
+    const uint32_t serial = raise_serial(tables_, row, *soa);
+    journal.write(tables_, row, serial, soa_before ? &soa_before->record : nullptr, &soa->record);
+
+    std::vector<EditResult> results(edits.size());
+    for (size_t i = 0; i < resolved.size(); ++i) {
+        const Resolved& r = resolved[i];
+        for (size_t k = 0; k < r.added.size(); ++k) {
+            const bool is_soa = is_apex_soa(row, r.added[k]);
+            results[i].records.push_back(info_of(r.written_ids[k], is_soa ? soa->record : r.added[k]));
+        }
+        std::vector<RecordInfo> before;
+        for (const auto& old : r.removed)
+            before.push_back(info_of(old));
+        tables_.audit({actor, audit_action(edits[i].kind), row.name, audit_record_id(r),
+                       audit_value(before, r.rrset), audit_value(results[i].records, r.rrset)});
+    }
     transaction.commit();
     change = {row.name, serial};
+    return results;
 }
 
 std::string ZoneStore::export_zone(const std::string& zone) {
@@ -525,10 +700,12 @@ ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zon
         written.id = tables_.insert_record(row.id, written.fields);
         stored.push_back({std::move(written), record, {}});
     }
-    const uint32_t serial = raise_serial(tables_, row, stored, soa_serial_in(row, records));
+    auto soa = find_apex_soa(row, stored);
+    if (!soa) throw ApiError(400, "the zone file has no SOA", row.name, "zone_file");
+    const uint32_t serial = raise_serial(tables_, row, *soa, soa_serial_in(row, records));
     Journal journal;
     journal.reload = true;  // every record
-    journal.write(tables_, row, serial, std::nullopt, stored);
+    journal.write(tables_, row, serial, nullptr, nullptr);
     tables_.audit({actor, "zone.import", row.name, std::nullopt,
                    json_or_null({{"serial", row.serial}, {"records", before}}),
                    json_or_null({{"serial", serial}, {"records", records.size()}})});

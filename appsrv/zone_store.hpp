@@ -43,6 +43,29 @@ struct RecordInput {
     std::string content;
 };
 
+// One item of a change to several records, applied all together or not
+// at all (PATCH /api/v1/zones/{zone}/records).
+struct RecordEdit {
+    enum class Kind {
+        create,          // `record`
+        replace_record,  // `id` by `record`
+        replace_rrset,   // every record at `name` and `type` by one per `contents`, with `ttl`
+        delete_record,   // `id`
+        delete_rrset,    // every record at `name` and `type`
+    };
+    Kind kind = Kind::create;
+    int64_t id = 0;
+    RecordInput record;
+    std::string name, type;
+    std::optional<int64_t> ttl;
+    std::vector<std::string> contents;
+};
+
+// What one edit left: the records it wrote (none for a deletion).
+struct EditResult {
+    std::vector<RecordInfo> records;
+};
+
 struct RecordPage {
     std::vector<RecordInfo> records;
     int64_t total = 0;
@@ -76,6 +99,11 @@ class ZoneStore {
                              const RecordInput& input, Change& change);
     void delete_record(const std::string& actor, const std::string& zone, int64_t id,
                        Change& change);
+    // Every edit, in order, in one transaction with one serial raise; an
+    // edit that is refused refuses them all, naming its index
+    // ("changes[2]").
+    std::vector<EditResult> edit_records(const std::string& actor, const std::string& zone,
+                                         const std::vector<RecordEdit>& edits, Change& change);
 
     // RFC 1035 text that dnsd and named-checkzone load.
     std::string export_zone(const std::string& zone);

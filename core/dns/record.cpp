@@ -123,6 +123,8 @@ std::string describe(const RecordOrigin& origin) {
     if (const auto* at = std::get_if<FileLine>(&origin))
         return at->file + ":" + std::to_string(at->line);
     if (const auto* row = std::get_if<StoredRow>(&origin)) return "record " + std::to_string(row->id);
+    if (const auto* item = std::get_if<RequestItem>(&origin))
+        return "change " + std::to_string(item->index);
     return {};
 }
 

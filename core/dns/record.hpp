@@ -20,8 +20,9 @@ namespace rrclass {
 inline constexpr uint16_t IN = 1, CH = 3, ANY = 255;
 }
 
-// Where a record was read, for messages: a line of a zone file, or a row
-// of the database's `records` table (by its id).
+// Where a record was read, for messages: a line of a zone file, a row of
+// the database's `records` table (by its id), or an item of a request
+// that changes several records (by its index from 0).
 struct FileLine {
     std::string file;
     int line = 0;
@@ -29,9 +30,12 @@ struct FileLine {
 struct StoredRow {
     int64_t id = 0;
 };
-using RecordOrigin = std::variant<std::monostate, FileLine, StoredRow>;
+struct RequestItem {
+    size_t index = 0;
+};
+using RecordOrigin = std::variant<std::monostate, FileLine, StoredRow, RequestItem>;
 
-// "zones/foobar.com.zone:12", "record 42"; "" when not known.
+// "zones/foobar.com.zone:12", "record 42", "change 3"; "" when not known.
 std::string describe(const RecordOrigin& origin);
 
 struct Record {

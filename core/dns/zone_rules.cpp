@@ -29,7 +29,8 @@ bool is_dnssec_type(uint16_t t) {
 
 }  // namespace
 
-std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& records) {
+std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& records,
+                                    Repairs repairs) {
     std::vector<std::string> warnings;
 
     // Exact duplicates: keep the first.
@@ -39,6 +40,7 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
         std::set<std::tuple<std::string, uint16_t, uint16_t, std::string>> seen;
         for (auto& r : records) {
             if (!seen.emplace(r.owner, r.type, r.rclass, r.rdata).second) {
+                if (repairs == Repairs::refuse) fail(r, "a duplicate record");
                 warnings.push_back(where(r) + "duplicate record ignored: " + record_to_text(r));
                 continue;
             }
@@ -129,6 +131,11 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
     for (auto& r : records) {
         const auto [it, inserted] = rrset_ttl.emplace(std::make_pair(r.owner, r.type), r.ttl);
         if (!inserted && it->second != r.ttl) {
+            if (repairs == Repairs::refuse) {
+                fail(r, "TTL " + std::to_string(r.ttl) + " differs from its RRset's " +
+                            std::to_string(it->second) +
+                            " (RFC 2181 §5.2: one TTL an RRset; PATCH the RRset to change it)");
+            }
             warnings.push_back(where(r) + "TTL " +
                                std::to_string(r.ttl) + " differs within its RRset; using " +
                                std::to_string(it->second));

@@ -11,13 +11,19 @@
 
 namespace core::dns {
 
+// What check_zone does with exact duplicates and an RRset whose TTLs
+// differ: a zone file's are repaired with a warning, as NSD and BIND do;
+// a writer that must store exactly what it was given refuses them.
+enum class Repairs { warn, refuse };
+
 // Checks the records of the zone whose apex is `apex` (wire): all inside
 // the zone, one SOA at the apex, NS at the apex, no CNAME beside other
 // data, nothing below a DNAME, nothing at or below a delegation but NS,
-// DS and address glue. Exact duplicates are dropped and the TTLs of an
-// RRset made equal to its first record's; each such repair is a warning.
-// Throws ZoneRuleError naming the offending record's origin.
-std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& records);
+// DS and address glue. With Repairs::warn, exact duplicates are dropped
+// and the TTLs of an RRset made equal to its first record's, each repair
+// a warning. Throws ZoneRuleError naming the offending record's origin.
+std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& records,
+                                    Repairs repairs = Repairs::warn);
 
 // The records a change can break a rule with, in a zone that kept them
 // before it: those at each changed record's name and at each of its

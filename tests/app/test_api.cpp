@@ -747,3 +747,127 @@ TEST_CASE("a write checks what it can affect, and decides as a check of the whol
     CHECK(accepted > 40);
     CHECK(refused > 20);
 }
+
+TEST_CASE("PATCH: several changes in one transaction, one serial, an audit row each") {
+    Fixture f;
+    const int64_t serial = serial_of(f.app);
+    const auto www = f.app.call("GET", "/api/v1/zones/foobar.com/records?name=www&type=A")
+                         .json()["records"][0]["id"]
+                         .get<int64_t>();
+    const auto mail = f.app.call("GET", "/api/v1/zones/foobar.com/records?name=mail&type=A")
+                          .json()["records"][0]["id"]
+                          .get<int64_t>();
+    const json changes = {
+        {"changes",
+         {{{"action", "create"}, {"name", "api"}, {"type", "A"}, {"content", "192.0.2.10"}},
+          {{"action", "replace"},
+           {"id", www},
+           {"name", "www"},
+           {"type", "A"},
+           {"content", "192.0.2.80"},
+           {"ttl", 600}},
+          {{"action", "replace"},
+           {"name", "pool"},
+           {"type", "A"},
+           {"ttl", 60},
+           {"contents", {"192.0.2.1", "192.0.2.2", "192.0.2.3"}}},
+          {{"action", "delete"}, {"id", mail}},
+          {{"action", "delete"}, {"name", "@"}, {"type", "MX"}}}}};
+    auto r = f.app.call("PATCH", "/api/v1/zones/foobar.com/records", changes.dump());
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    CHECK(r.json()["serial"] == serial + 1);  // one raise for all
+    CHECK(serial_of(f.app) == serial + 1);
+    REQUIRE(r.json()["changes"].size() == 5);
+    CHECK(r.json()["changes"][0]["records"][0]["name"] == "api.foobar.com.");
+    CHECK(r.json()["changes"][1]["records"][0]["id"] == www);  // a replaced record keeps its id
+    CHECK(r.json()["changes"][1]["records"][0]["ttl"] == 600);
+    CHECK(r.json()["changes"][2]["records"].size() == 3);
+    CHECK(r.json()["changes"][3]["records"].empty());
+    const auto pool = f.app.call("GET", "/api/v1/zones/foobar.com/records?name=pool").json();
+    CHECK(pool["total"] == 3);
+    CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records?type=MX").json()["total"] == 0);
+    CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records/" + std::to_string(mail)).status ==
+          404);
+    const auto actions = f.database.connection().query(
+        "SELECT action, record_id, after_value FROM audit_log WHERE action <> 'zone.create' ORDER "
+        "BY id");
+    REQUIRE(actions.size() == 5);
+    CHECK(actions[0].text(0) == "record.create");
+    CHECK(actions[1].text(0) == "record.update");
+    CHECK(actions[1].integer(1) == www);
+    CHECK(actions[2].text(0) == "rrset.replace");
+    CHECK(json::parse(actions[2].text(2)).size() == 3);
+    CHECK(actions[3].text(0) == "record.delete");
+    CHECK(actions[4].text(0) == "rrset.delete");
+
+    // An RRset's TTL is changed whole; one record of it alone is refused.
+    r = f.app.call("POST", "/api/v1/zones/foobar.com/records", record("pool", "A", "192.0.2.4", 300));
+    CHECK(r.status == 409);
+    CHECK(r.json()["detail"].get<std::string>().find("TTL 300 differs") != std::string::npos);
+    r = f.app.call("PATCH", "/api/v1/zones/foobar.com/records",
+                   json{{"changes",
+                         {{{"action", "replace"},
+                           {"name", "pool"},
+                           {"type", "A"},
+                           {"ttl", 300},
+                           {"contents", {"192.0.2.1", "192.0.2.4"}}}}}}
+                       .dump());
+    CHECK(r.status == 200);
+    const auto listed = f.app.call("GET", "/api/v1/zones/foobar.com/records?name=pool").json();
+    CHECK(listed["total"] == 2);
+    for (const auto& record : listed["records"])
+        CHECK(record["ttl"] == 300);
+}
+
+TEST_CASE("PATCH: all or nothing; a refused change names its index") {
+    Fixture f;
+    const int64_t serial = serial_of(f.app);
+    const int64_t records = count(f.database, "SELECT COUNT(*) FROM records");
+    const auto patch = [&](const json& changes) {
+        return f.app.call("PATCH", "/api/v1/zones/foobar.com/records",
+                          json{{"changes", changes}}.dump());
+    };
+    const json good = {{"action", "create"}, {"name", "ok"}, {"type", "A"}, {"content", "192.0.2.1"}};
+    struct Case {
+        json bad;
+        int status;
+        std::string field;
+    };
+    const std::vector<Case> cases = {
+        {{{"action", "create"}, {"name", "x"}, {"type", "A"}, {"content", "300.1.1.1"}}, 400,
+         "changes[1].content"},
+        {{{"action", "create"}, {"name", "www"}, {"type", "CNAME"}, {"content", "x"}}, 409,
+         "changes[1]"},
+        {{{"action", "delete"}, {"id", 999999}}, 404, "changes[1].id"},
+        {{{"action", "delete"}, {"name", "nothing"}, {"type", "A"}}, 404, "changes[1]"},
+        {{{"action", "rename"}}, 400, "changes[1].action"},
+        {{{"action", "create"}, {"name", "ok"}, {"type", "A"}, {"content", "192.0.2.1"}}, 409,
+         "changes[1]"},
+        {{{"action", "delete"}, {"name", "@"}, {"type", "SOA"}}, 409, "changes[1].id"},
+        {{{"action", "create"}, {"name", "x"}, {"type", "A"}, {"content", "192.0.2.1"}, {"colour", 1}},
+         400, "changes[1].colour"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.bad.dump());
+        const auto r = patch({good, c.bad});
+        CHECK(r.status == c.status);
+        CHECK(r.json()["field"] == c.field);
+    }
+    // The same record changed twice.
+    const auto www = f.app.call("GET", "/api/v1/zones/foobar.com/records?name=www")
+                         .json()["records"][0]["id"]
+                         .get<int64_t>();
+    auto r = patch({{{"action", "delete"}, {"id", www}}, {{"action", "delete"}, {"id", www}}});
+    CHECK(r.status == 409);
+    CHECK(r.json()["field"] == "changes[1]");
+    CHECK(patch(json::array()).status == 400);
+    CHECK(f.app.call("PATCH", "/api/v1/zones/foobar.com/records", R"({"changes": "x"})").status ==
+          400);
+    // Nothing was written.
+    CHECK(count(f.database, "SELECT COUNT(*) FROM records") == records);
+    CHECK(serial_of(f.app) == serial);
+    // An earlier change makes room for a later one: a CNAME where an A was.
+    r = patch({{{"action", "delete"}, {"id", www}},
+               {{"action", "create"}, {"name", "www"}, {"type", "CNAME"}, {"content", "mail"}}});
+    CHECK(r.status == 200);
+}

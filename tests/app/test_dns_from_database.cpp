@@ -442,6 +442,26 @@ TEST_CASE("dnsd applies the journal of appsrv's changes; without one it reads th
               .find("ns.sub.foobar.com.\t3600\tIN\tA\t192.0.2.53") != std::string::npos);
     CHECK(journal_uses() >= 5);
 
+    // Several changes in one PATCH: one serial, one journal entry.
+    const size_t before_patch = journal_uses();
+    r = app.call("PATCH", "/api/v1/zones/foobar.com/records",
+                 json{{"changes",
+                       {{{"action", "replace"},
+                         {"name", "pool"},
+                         {"type", "A"},
+                         {"ttl", 60},
+                         {"contents", {"192.0.2.61", "192.0.2.62"}}},
+                        {{"action", "delete"}, {"name", "sub"}, {"type", "NS"}},
+                        {{"action", "delete"}, {"name", "ns.sub"}, {"type", "A"}}}}}
+                     .dump());
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    CHECK(test::wait_until([&] {
+        return dnsd.dig("pool.foobar.com A +nocmd") == "192.0.2.61\n192.0.2.62\n" ||
+               dnsd.dig("pool.foobar.com A +nocmd") == "192.0.2.62\n192.0.2.61\n";
+    }));
+    CHECK(dnsd.status("x.sub.foobar.com A") == "NXDOMAIN");
+    CHECK(journal_uses() == before_patch + 1);
+
     // A change written behind appsrv's back leaves a gap in the journal:
     // dnsd reads the zone whole, and the journal serves again after it.
     auto& db = database.connection();

@@ -46,13 +46,16 @@ class Stored {
             "INSERT INTO records (zone_id, name, type, ttl, content) VALUES (?, ?, ?, ?, ?)",
             {zone, name, type, int64_t{300}, content});
     }
-    // A new serial in the zone row and its SOA, as every change of appsrv's.
+    // A new serial in the zone row and its SOA, in one transaction as every
+    // change of appsrv's.
     void raise(int64_t zone, const std::string& name, uint32_t serial) {
+        db::Transaction transaction(*db_);
         db_->execute("UPDATE zones SET serial = ? WHERE id = ?", {int64_t{serial}, zone});
         db_->execute("UPDATE records SET content = ? WHERE zone_id = ? AND type = 'SOA'",
                      {"ns1." + name + " host." + name + " " + std::to_string(serial) +
                           " 7200 3600 1209600 300",
                       zone});
+        transaction.commit();
     }
     db::Connection& connection() { return *db_; }
 
