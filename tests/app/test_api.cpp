@@ -356,6 +356,21 @@ TEST_CASE("export is a zone file named-checkzone and dnsd accept; import replace
                    json{{"zone_file", "@ IN A 1.2.3.4\n"}}.dump(),
                    "Content-Type: application/json\r\n");
     CHECK(r.status == 400);
+    // What a zone file reader would repair is refused: it would not be
+    // what was sent.
+    const std::string head =
+        "$ORIGIN foobar.com.\n@ 300 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+        "@ 300 IN NS ns1\nns1 300 IN A 192.0.2.53\n";
+    r = f.app.call("POST", "/api/v1/zones/foobar.com/import",
+                   head + "www 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.1\n",
+                   "Content-Type: text/dns\r\n");
+    CHECK(r.status == 400);
+    CHECK(r.json()["detail"].get<std::string>().find("duplicate") != std::string::npos);
+    r = f.app.call("POST", "/api/v1/zones/foobar.com/import",
+                   head + "www 300 IN A 192.0.2.1\nwww 600 IN A 192.0.2.2\n",
+                   "Content-Type: text/dns\r\n");
+    CHECK(r.status == 400);
+    CHECK(r.json()["detail"].get<std::string>().find("TTL 600 differs") != std::string::npos);
     CHECK(f.app.call("GET", "/api/v1/zones/foobar.com").json()["records"] == 3);
 }
 
