@@ -277,6 +277,67 @@ ApiResponse ok(int status, std::string body) {
     return response;
 }
 
+// A time as the audit log writes it, "2026-11-25T20:54:06Z"; a date alone
+// is its first second.
+std::string audit_time(const std::string& text, const std::string& name) {
+    const auto digits = [&](size_t from, size_t count) {
+        for (size_t i = from; i < from + count; ++i) {
+            if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
+        }
+        return true;
+    };
+    const bool date = text.size() >= 10 && digits(0, 4) && text[4] == '-' && digits(5, 2) &&
+                      text[7] == '-' && digits(8, 2);
+    if (date && text.size() == 10) return text + "T00:00:00Z";
+    if (date && text.size() == 20 && text[10] == 'T' && digits(11, 2) && text[13] == ':' &&
+        digits(14, 2) && text[16] == ':' && digits(17, 2) && text[19] == 'Z')
+        return text;
+    throw ApiError(400, "invalid " + name, "a UTC time, 2026-11-25T20:54:06Z, or a date", name);
+}
+
+void write_audit(JsonWriter& out, const db::AuditRecord& record) {
+    const auto& e = record.entry;
+    const auto serial = [&](const char* name, const std::optional<uint32_t>& value) {
+        out.key(name);
+        value ? out.value(int64_t{*value}) : out.null();
+    };
+    const auto json_value = [&](const char* name, const std::optional<std::string>& value) {
+        out.key(name);
+        value ? out.json_text(*value) : out.null();
+    };
+    out.begin_object().field("action", e.action).field("actor", e.actor).field("at", record.at);
+    json_value("after", e.after);
+    json_value("before", e.before);
+    out.field("id", record.id);
+    out.key("record_id");
+    e.record_id ? out.value(*e.record_id) : out.null();
+    serial("serial_after", e.serial_after);
+    serial("serial_before", e.serial_before);
+    out.field("zone", e.zone).end_object();
+}
+
+ApiResponse audit_page(ZoneStore& store, const Target& target,
+                       const std::optional<std::string>& zone) {
+    for (const auto& [key, _] : target.query) {
+        if (key != "limit" && key != "offset" && key != "actor" && key != "since" && key != "until")
+            throw ApiError(400, "unknown query parameter", key, key);
+    }
+    const int64_t limit = integer_param(target, "limit", kDefaultPage, 1, kMaxPage);
+    const int64_t offset = integer_param(target, "offset", 0, 0, INT64_MAX / 2);
+    db::AuditFilter filter;
+    filter.actor = target.param("actor");
+    if (const auto since = target.param("since")) filter.since = audit_time(*since, "since");
+    if (const auto until = target.param("until")) filter.until = audit_time(*until, "until");
+    const AuditPage page = store.audit(zone, filter, limit, offset);
+    JsonWriter out;
+    out.begin_object().key("entries").begin_array();
+    for (const auto& entry : page.entries)
+        write_audit(out, entry);
+    out.end_array().field("limit", limit).field("offset", offset).field("total", page.total);
+    out.end_object();
+    return ok(200, std::move(out).take());
+}
+
 [[noreturn]] void not_allowed(const std::string& allow) {
     throw ApiError::method_not_allowed(allow);
 }
@@ -408,6 +469,14 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
             return response;
         }
         not_allowed("GET, PUT, DELETE");
+    }
+    if (s.size() == 1 && s[0] == "audit") {
+        if (method != "GET") not_allowed("GET");
+        return audit_page(store, target, std::nullopt);
+    }
+    if (s.size() == 3 && s[0] == "zones" && s[2] == "audit") {
+        if (method != "GET") not_allowed("GET");
+        return audit_page(store, target, s[1]);
     }
     if (s.size() == 3 && s[0] == "zones" && s[2] == "export") {
         if (method != "GET") not_allowed("GET");

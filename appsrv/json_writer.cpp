@@ -69,6 +69,20 @@ JsonWriter& JsonWriter::value(int64_t number) {
     return *this;
 }
 
+JsonWriter& JsonWriter::null() {
+    next_item();
+    out_ += "null";
+    return *this;
+}
+
+JsonWriter& JsonWriter::json_text(std::string_view text) {
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    if (parsed.is_discarded()) return value(text);
+    next_item();
+    out_ += parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return *this;
+}
+
 std::string JsonWriter::take() && {
     out_ += '\n';
     return std::move(out_);

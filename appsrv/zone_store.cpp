@@ -473,7 +473,8 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
     for (const auto& record : records)
         tables_.insert_record(row.id, dns::record_to_fields(record));
     tables_.audit({actor, "zone.create", row.name, std::nullopt, std::nullopt,
-                   json_or_null({{"serial", serial}, {"records", records.size()}})});
+                   json_or_null({{"serial", serial}, {"records", records.size()}}), std::nullopt,
+                   serial});
     transaction.commit();
     change = {row.name, serial};
     return {row.id, row.name, serial, static_cast<int64_t>(records.size())};
@@ -485,7 +486,8 @@ void ZoneStore::delete_zone(const std::string& actor, const std::string& zone, C
     const int64_t count = tables_.count_records(row.id);
     tables_.delete_zone(row.id);
     tables_.audit({actor, "zone.delete", row.name, std::nullopt,
-                   json_or_null({{"serial", row.serial}, {"records", count}}), std::nullopt});
+                   json_or_null({{"serial", row.serial}, {"records", count}}), std::nullopt,
+                   row.serial, std::nullopt});
     transaction.commit();
     change = {row.name, row.serial};
 }
@@ -643,11 +645,19 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
         for (const auto& old : r.removed)
             before.push_back(info_of(old));
         tables_.audit({actor, audit_action(edits[i].kind), row.name, audit_record_id(r),
-                       audit_value(before, r.rrset), audit_value(results[i].records, r.rrset)});
+                       audit_value(before, r.rrset), audit_value(results[i].records, r.rrset),
+                       row.serial, serial});
     }
     transaction.commit();
     change = {row.name, serial};
     return results;
+}
+
+AuditPage ZoneStore::audit(const std::optional<std::string>& zone, const db::AuditFilter& filter,
+                           int64_t limit, int64_t offset) {
+    db::AuditFilter where = filter;
+    if (zone) where.zone = find_zone(tables_, *zone, false).name;
+    return {tables_.audit_entries(where, limit, offset), tables_.count_audit_entries(where)};
 }
 
 std::string ZoneStore::export_zone(const std::string& zone) {
@@ -708,7 +718,8 @@ ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zon
     journal.write(tables_, row, serial, nullptr, nullptr);
     tables_.audit({actor, "zone.import", row.name, std::nullopt,
                    json_or_null({{"serial", row.serial}, {"records", before}}),
-                   json_or_null({{"serial", serial}, {"records", records.size()}})});
+                   json_or_null({{"serial", serial}, {"records", records.size()}}), row.serial,
+                   serial});
     transaction.commit();
     change = {row.name, serial};
     return {row.id, row.name, serial, static_cast<int64_t>(records.size())};

@@ -66,6 +66,11 @@ struct EditResult {
     std::vector<RecordInfo> records;
 };
 
+struct AuditPage {
+    std::vector<db::AuditRecord> entries;  // newest first
+    int64_t total = 0;
+};
+
 struct RecordPage {
     std::vector<RecordInfo> records;
     int64_t total = 0;
@@ -104,6 +109,11 @@ class ZoneStore {
     // ("changes[2]").
     std::vector<EditResult> edit_records(const std::string& actor, const std::string& zone,
                                          const std::vector<RecordEdit>& edits, Change& change);
+
+    // The audit log of one zone (404 when there is no such zone) or of
+    // all, newest first.
+    AuditPage audit(const std::optional<std::string>& zone, const db::AuditFilter& filter,
+                    int64_t limit, int64_t offset);
 
     // RFC 1035 text that dnsd and named-checkzone load.
     std::string export_zone(const std::string& zone);

@@ -232,13 +232,74 @@ std::vector<ZoneChange> ZoneTables::changes_since(int64_t zone_id, uint32_t seri
     return changes;
 }
 
+namespace {
+
+Value optional_serial(const std::optional<uint32_t>& serial) {
+    return serial ? Value(int64_t{*serial}) : Value(nullptr);
+}
+
+// " WHERE ..." for an audit filter, its parameters appended to `params`.
+std::string audit_where(const AuditFilter& filter, Params& params) {
+    std::string where;
+    const auto add = [&](const char* condition, const std::optional<std::string>& value) {
+        if (!value) return;
+        where += where.empty() ? " WHERE " : " AND ";
+        where += condition;
+        params.emplace_back(*value);
+    };
+    add("zone = ?", filter.zone);
+    add("actor = ?", filter.actor);
+    add("at >= ?", filter.since);
+    add("at < ?", filter.until);
+    return where;
+}
+
+}  // namespace
+
 void ZoneTables::audit(const AuditEntry& entry) {
     db_.execute(
-        "INSERT INTO audit_log (at, actor, action, zone, record_id, before_value, after_value) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor, action, zone, record_id, before_value, after_value, "
+        "serial_before, serial_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {timestamp_now(), entry.actor, entry.action, entry.zone,
          entry.record_id ? Value(*entry.record_id) : Value(nullptr), optional_text(entry.before),
-         optional_text(entry.after)});
+         optional_text(entry.after), optional_serial(entry.serial_before),
+         optional_serial(entry.serial_after)});
+}
+
+std::vector<AuditRecord> ZoneTables::audit_entries(const AuditFilter& filter, int64_t limit,
+                                                  int64_t offset) {
+    Params params;
+    const std::string where = audit_where(filter, params);
+    params.emplace_back(limit);
+    params.emplace_back(offset);
+    std::vector<AuditRecord> entries;
+    for (const auto& r :
+         db_.query("SELECT id, at, actor, action, zone, record_id, before_value, after_value, "
+                   "serial_before, serial_after FROM audit_log" +
+                       where + " ORDER BY id DESC LIMIT ? OFFSET ?",
+                   params)) {
+        AuditRecord record;
+        record.id = r.integer(0);
+        record.at = r.text(1);
+        AuditEntry& entry = record.entry;
+        entry.actor = r.text(2);
+        entry.action = r.text(3);
+        entry.zone = r.text(4);
+        if (!r.is_null(5)) entry.record_id = r.integer(5);
+        if (!r.is_null(6)) entry.before = r.text(6);
+        if (!r.is_null(7)) entry.after = r.text(7);
+        if (!r.is_null(8)) entry.serial_before = static_cast<uint32_t>(r.integer(8));
+        if (!r.is_null(9)) entry.serial_after = static_cast<uint32_t>(r.integer(9));
+        entries.push_back(std::move(record));
+    }
+    return entries;
+}
+
+int64_t ZoneTables::count_audit_entries(const AuditFilter& filter) {
+    Params params;
+    const std::string where = audit_where(filter, params);
+    const Rows rows = db_.query("SELECT COUNT(*) FROM audit_log" + where, params);
+    return rows.empty() ? 0 : rows[0].integer(0);
 }
 
 }  // namespace db

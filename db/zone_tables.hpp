@@ -64,6 +64,22 @@ struct AuditEntry {
     std::optional<int64_t> record_id;
     std::optional<std::string> before;  // JSON
     std::optional<std::string> after;   // JSON
+    std::optional<uint32_t> serial_before;
+    std::optional<uint32_t> serial_after;
+};
+
+// An entry as the log keeps it.
+struct AuditRecord {
+    int64_t id = 0;
+    std::string at;  // "2026-11-25T20:54:06Z"
+    AuditEntry entry;
+};
+
+struct AuditFilter {
+    std::optional<std::string> zone;   // "foobar.com."
+    std::optional<std::string> actor;  // a token's name
+    std::optional<std::string> since;  // from this time on, as `at` is written
+    std::optional<std::string> until;  // before this time
 };
 
 class ZoneTables {
@@ -109,6 +125,9 @@ class ZoneTables {
     std::vector<ZoneChange> changes_since(int64_t zone_id, uint32_t serial);
 
     void audit(const AuditEntry& entry);
+    // The audit log, newest first.
+    std::vector<AuditRecord> audit_entries(const AuditFilter& filter, int64_t limit, int64_t offset);
+    int64_t count_audit_entries(const AuditFilter& filter);
 
   private:
     Connection& db_;

@@ -563,10 +563,15 @@ TEST_CASE("appsrv migrate brings the schema up to date and exits; appsrv serves 
     CHECK(out.find("migration 0001 schema applied") != std::string::npos);
     CHECK(out.find("migration 0002 escaped_names applied") != std::string::npos);
     CHECK(out.find("migration 0003 zone_changes applied") != std::string::npos);
+    CHECK(out.find("migration 0004 audit_serials applied") != std::string::npos);
     CHECK(out.find("exit 0") != std::string::npos);
     CHECK(test::run(std::string(WEBSTACK_APPSRV) + " --config " + config + " migrate 2>&1")
               .find("applied") == std::string::npos);
-    CHECK(count(database, "SELECT COUNT(*) FROM schema_migrations") == 3);
+    // Each applied once, and recorded.
+    size_t applied = 0;
+    for (size_t at = out.find(" applied"); at != std::string::npos; at = out.find(" applied", at + 1))
+        ++applied;
+    CHECK(count(database, "SELECT COUNT(*) FROM schema_migrations") == static_cast<int64_t>(applied));
 
     test::Process app({WEBSTACK_APPSRV, "--config", config}, (dir.path() / "appsrv.log").string());
     REQUIRE_MESSAGE(app.wait_for_log("state serving"), app.log());
@@ -885,4 +890,59 @@ TEST_CASE("PATCH: all or nothing; a refused change names its index") {
     r = patch({{{"action", "delete"}, {"id", www}},
                {{"action", "create"}, {"name", "www"}, {"type", "CNAME"}, {"content", "mail"}}});
     CHECK(r.status == 200);
+}
+
+TEST_CASE("the audit log: newest first, by zone or all, filtered by author and time, paginated") {
+    Fixture f;
+    const std::string appsrv = std::string(WEBSTACK_APPSRV) + " --config " + f.app.config_path();
+    std::string other = test::run(appsrv + " token create deploy-bot 2>/dev/null");
+    while (!other.empty() && other.back() == '\n')
+        other.pop_back();
+    REQUIRE(f.app.call("POST", "/api/v1/zones", R"({"name": "example.org"})").status == 201);
+    const int64_t serial = serial_of(f.app);
+    auto r = f.app.call("POST", "/api/v1/zones/foobar.com/records", record("api", "A", "192.0.2.10"));
+    REQUIRE(r.status == 201);
+    const int64_t id = r.json()["id"];
+    REQUIRE(f.app.call_with_token(other, "PUT", "/api/v1/zones/foobar.com/records/" + std::to_string(id),
+                                  record("api", "A", "192.0.2.11"))
+                .status == 200);
+    REQUIRE(f.app.call_with_token(other, "DELETE",
+                                  "/api/v1/zones/foobar.com/records/" + std::to_string(id))
+                .status == 204);
+
+    auto log = f.app.call("GET", "/api/v1/zones/foobar.com/audit").json();
+    REQUIRE(log["total"] == 4);  // the zone's creation, and three changes
+    const json newest = log["entries"][0];
+    CHECK(newest["action"] == "record.delete");
+    CHECK(newest["actor"] == "deploy-bot");
+    CHECK(newest["record_id"] == id);
+    CHECK(newest["before"]["content"] == "192.0.2.11");
+    CHECK(newest["after"].is_null());
+    CHECK(newest["serial_before"] == serial + 2);
+    CHECK(newest["serial_after"] == serial + 3);
+    CHECK(newest["zone"] == "foobar.com.");
+    CHECK(newest["at"].get<std::string>().size() == 20);
+    CHECK(log["entries"][1]["action"] == "record.update");
+    CHECK(log["entries"][1]["before"]["content"] == "192.0.2.10");
+    CHECK(log["entries"][1]["after"]["content"] == "192.0.2.11");
+    CHECK(log["entries"][2]["actor"] == "tester");
+    CHECK(log["entries"][2]["serial_before"] == serial);
+    CHECK(log["entries"][3]["action"] == "zone.create");
+
+    CHECK(f.app.call("GET", "/api/v1/audit").json()["total"] == 5);  // example.org's too
+    log = f.app.call("GET", "/api/v1/audit?actor=deploy-bot").json();
+    CHECK(log["total"] == 2);
+    log = f.app.call("GET", "/api/v1/audit?limit=2&offset=1").json();
+    REQUIRE(log["entries"].size() == 2);
+    CHECK(log["entries"][0]["action"] == "record.update");
+    CHECK(f.app.call("GET", "/api/v1/audit?since=2000-01-01").json()["total"] == 5);
+    CHECK(f.app.call("GET", "/api/v1/audit?until=2000-01-01T00:00:00Z").json()["total"] == 0);
+    CHECK(f.app.call("GET", "/api/v1/audit?since=2999-01-01&actor=tester").json()["total"] == 0);
+    CHECK(f.app.call("GET", "/api/v1/audit?until=2999-01-01&actor=tester").json()["total"] == 3);
+    r = f.app.call("GET", "/api/v1/audit?since=yesterday");
+    CHECK(r.status == 400);
+    CHECK(r.json()["field"] == "since");
+    CHECK(f.app.call("GET", "/api/v1/audit?colour=red").status == 400);
+    CHECK(f.app.call("GET", "/api/v1/zones/nope.com/audit").status == 404);
+    CHECK(f.app.call("POST", "/api/v1/audit", "{}").status == 405);
 }

@@ -1,0 +1,6 @@
+-- The zone's serial before and after each change, so that the audit log
+-- says which version of the zone a change made; an index to read one
+-- author's changes, newest first.
+ALTER TABLE audit_log ADD COLUMN serial_before INTEGER;
+ALTER TABLE audit_log ADD COLUMN serial_after INTEGER;
+CREATE INDEX audit_by_actor ON audit_log (actor, id);
