@@ -316,8 +316,10 @@ void write_audit(JsonWriter& out, const db::AuditRecord& record) {
     out.field("zone", e.zone).end_object();
 }
 
+// `zones`: the only zones whose entries are shown (a scoped token's).
 ApiResponse audit_page(ZoneStore& store, const Target& target,
-                       const std::optional<std::string>& zone) {
+                       const std::optional<std::string>& zone,
+                       const std::optional<std::vector<std::string>>& zones) {
     for (const auto& [key, _] : target.query) {
         if (key != "limit" && key != "offset" && key != "actor" && key != "since" && key != "until")
             throw ApiError(400, "unknown query parameter", key, key);
@@ -325,6 +327,7 @@ ApiResponse audit_page(ZoneStore& store, const Target& target,
     const int64_t limit = integer_param(target, "limit", kDefaultPage, 1, kMaxPage);
     const int64_t offset = integer_param(target, "offset", 0, 0, INT64_MAX / 2);
     db::AuditFilter filter;
+    filter.zones = zones;
     filter.actor = target.param("actor");
     if (const auto since = target.param("since")) filter.since = audit_time(*since, "since");
     if (const auto until = target.param("until")) filter.until = audit_time(*until, "until");
@@ -365,10 +368,23 @@ void require_json(const ApiRequest& request, bool or_zone_file = false) {
 }
 
 // The route table: what each path and method does.
-ApiResponse route(db::Connection& db, const ApiRequest& request, const std::string& actor) {
+// 403 unless the token may use the zone `zone` (as a client names it).
+void require_zone(const TokenScope& scope, const std::string& zone) {
+    const std::string name = canonical_zone_name(zone);
+    if (!scope.allows_zone(name))
+        throw ApiError(403, "the token is not for this zone",
+                       "token '" + scope.name + "' may not use " + name, "zone");
+}
+
+ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScope& scope) {
     const Target target = parse_target(request.target);
     const auto& s = target.segments;
     const std::string& method = request.method;
+    const std::string& actor = scope.name;
+    if (scope.read_only && method != "GET" && method != "HEAD")
+        throw ApiError(403, "the token is read-only",
+                       "token '" + scope.name + "' may read, and change nothing");
+    if (s.size() >= 2 && s[0] == "zones") require_zone(scope, s[1]);
     ZoneStore store(db);
     Change change;
     const auto with_change = [&](ApiResponse response) {
@@ -380,8 +396,9 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
         if (method == "GET") {
             JsonWriter out;
             out.begin_object().key("zones").begin_array();
-            for (const auto& z : store.list_zones())
-                write_zone(out, z);
+            for (const auto& z : store.list_zones()) {
+                if (scope.allows_zone(z.name)) write_zone(out, z);
+            }
             out.end_array().end_object();
             return ok(200, std::move(out).take());
         }
@@ -390,6 +407,7 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
             const json object = parse_object(request.body, {"name", "zone_file"});
             const std::string name = string_field(object, "name", true).value();
             const auto file = string_field(object, "zone_file", false);
+            require_zone(scope, name);
             const ZoneInfo zone = store.create_zone(actor, name, file, change);
             auto response = with_change(ok(201, zone_json(zone)));
             response.headers.emplace_back("Location", "/api/v1/zones/" + zone.name);
@@ -472,11 +490,11 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const std::stri
     }
     if (s.size() == 1 && s[0] == "audit") {
         if (method != "GET") not_allowed("GET");
-        return audit_page(store, target, std::nullopt);
+        return audit_page(store, target, std::nullopt, scope.zones);
     }
     if (s.size() == 3 && s[0] == "zones" && s[2] == "audit") {
         if (method != "GET") not_allowed("GET");
-        return audit_page(store, target, s[1]);
+        return audit_page(store, target, s[1], std::nullopt);
     }
     if (s.size() == 3 && s[0] == "zones" && s[2] == "export") {
         if (method != "GET") not_allowed("GET");
@@ -532,17 +550,17 @@ ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
                 response.headers.emplace_back("WWW-Authenticate", "Bearer");
                 return response;
             }
-            const auto owner =
+            const auto scope =
                 request.authorization.rfind(kBearer, 0) == 0
-                    ? token_owner(*connection, request.authorization.substr(kBearer.size()))
+                    ? token_scope(*connection, request.authorization.substr(kBearer.size()))
                     : std::nullopt;
-            if (!owner) {
+            if (!scope) {
                 ApiResponse response =
                     failure(401, "invalid token", "the token is unknown or malformed");
                 response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                 return response;
             }
-            return route(*connection, request, *owner);
+            return route(*connection, request, *scope);
         } catch (const ApiError& e) {
             ApiResponse response = failure(e.status(), e.error(), e.detail(), e.field());
             if (!e.allow().empty()) response.headers.emplace_back("Allow", e.allow());

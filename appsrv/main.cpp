@@ -29,6 +29,8 @@ class Appsrv {
     CLI::App* token_list_command = nullptr;
     CLI::App* token_revoke_command = nullptr;
     std::string token_name;
+    std::string token_zones;  // "a.example,b.example"; empty: every zone
+    bool token_read_only = false;
 
     void check(const core::config::Config& config) {
         db::check_url(config.section("db").string("url"));
@@ -67,7 +69,17 @@ class Appsrv {
     // `appsrv token ...`: its exit status, or nullopt when none was given.
     std::optional<int> run_token_command(db::Connection& connection) {
         if (parsed(token_create_command)) {
-            const std::string token = appsrv::create_token(connection, token_name);
+            std::optional<std::vector<std::string>> zones;
+            if (!token_zones.empty()) {
+                zones.emplace();
+                for (size_t at = 0; at <= token_zones.size();) {
+                    const size_t comma = std::min(token_zones.find(',', at), token_zones.size());
+                    if (comma > at) zones->push_back(token_zones.substr(at, comma - at));
+                    at = comma + 1;
+                }
+            }
+            const std::string token =
+                appsrv::create_token(connection, token_name, zones, token_read_only);
             std::cout << token << "\n";
             std::cerr << "appsrv: token '" << token_name
                       << "' created; it is shown this once and stored only as a hash\n";
@@ -75,8 +87,16 @@ class Appsrv {
         }
         if (parsed(token_list_command)) {
             const auto tokens = appsrv::list_tokens(connection);
-            for (const auto& token : tokens)
-                std::cout << token.name << "\t" << token.created_at << "\n";
+            for (const auto& token : tokens) {
+                std::string zones = "all zones";
+                if (token.zones) {
+                    zones.clear();
+                    for (const auto& zone : *token.zones)
+                        zones += (zones.empty() ? "" : ",") + zone;
+                }
+                std::cout << token.name << "\t" << token.created_at << "\t" << zones << "\t"
+                          << (token.read_only ? "read-only" : "read-write") << "\n";
+            }
             if (tokens.empty()) std::cerr << "appsrv: no tokens\n";
             return 0;
         }
@@ -211,8 +231,13 @@ int main(int argc, char** argv) {
                     daemon.token_create_command
                         ->add_option("name", daemon.token_name, "who it is for")
                         ->required();
+                    daemon.token_create_command->add_option(
+                        "--zones", daemon.token_zones,
+                        "the only zones it may use, separated by commas (a.example,b.example)");
+                    daemon.token_create_command->add_flag(
+                        "--read-only", daemon.token_read_only, "it may read, and change nothing");
                     daemon.token_list_command = token->add_subcommand(
-                        "list", "print each token's name and creation time, and exit");
+                        "list", "print each token's name, creation time and scope, and exit");
                     daemon.token_revoke_command = token->add_subcommand(
                         "revoke", "delete a token: calls with it get 401 from then on");
                     daemon.token_revoke_command

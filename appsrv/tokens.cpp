@@ -1,11 +1,14 @@
 // API tokens.
 #include "appsrv/tokens.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdexcept>
 #include <vector>
+
+#include "appsrv/zone_store.hpp"
 
 namespace appsrv {
 
@@ -41,16 +44,32 @@ std::string sha256_hex(const std::string& data) {
     return hex(digest, length);
 }
 
-std::string create_token(db::Connection& db, const std::string& name) {
+bool TokenScope::allows_zone(const std::string& canonical_zone) const {
+    return !zones || std::find(zones->begin(), zones->end(), canonical_zone) != zones->end();
+}
+
+std::string create_token(db::Connection& db, const std::string& name,
+                         const std::optional<std::vector<std::string>>& zones, bool read_only) {
     if (name.empty() || name.size() > 100)
         throw std::runtime_error("a token name has 1 to 100 characters");
+    db::TokenRow row{name, db::timestamp_now(), std::nullopt, read_only};
+    if (zones) {
+        row.zones.emplace();
+        for (const auto& zone : *zones) {
+            try {
+                row.zones->push_back(canonical_zone_name(zone));
+            } catch (const std::exception&) {
+                throw std::runtime_error("'" + zone + "' is not a zone name");
+            }
+        }
+        if (row.zones->empty()) throw std::runtime_error("--zones names no zone");
+    }
     unsigned char random[32];
     if (RAND_bytes(random, sizeof random) != 1)
         throw std::runtime_error("no randomness for a token");
     const std::string token = "wst_" + hex(random, sizeof random);
     try {
-        db.execute("INSERT INTO api_tokens (name, token_sha256, created_at) VALUES (?, ?, ?)",
-                   {name, sha256_hex(token), db::timestamp_now()});
+        db::TokenTable(db).insert(row, sha256_hex(token));
     } catch (const db::Error& e) {
         if (e.kind() == db::Error::Kind::constraint)
             throw std::runtime_error("a token named '" + name + "' exists already");
@@ -59,22 +78,18 @@ std::string create_token(db::Connection& db, const std::string& name) {
     return token;
 }
 
-std::optional<std::string> token_owner(db::Connection& db, const std::string& token) {
-    const auto rows =
-        db.query("SELECT name FROM api_tokens WHERE token_sha256 = ?", {sha256_hex(token)});
-    if (rows.empty()) return std::nullopt;
-    return rows[0].text(0);
+std::optional<TokenScope> token_scope(db::Connection& db, const std::string& token) {
+    auto row = db::TokenTable(db).find_by_hash(sha256_hex(token));
+    if (!row) return std::nullopt;
+    return TokenScope{std::move(row->name), std::move(row->zones), row->read_only};
 }
 
-std::vector<TokenInfo> list_tokens(db::Connection& db) {
-    std::vector<TokenInfo> tokens;
-    for (const auto& row : db.query("SELECT name, created_at FROM api_tokens ORDER BY name"))
-        tokens.push_back({row.text(0), row.text(1)});
-    return tokens;
+std::vector<db::TokenRow> list_tokens(db::Connection& db) {
+    return db::TokenTable(db).list();
 }
 
 bool revoke_token(db::Connection& db, const std::string& name) {
-    return db.execute("DELETE FROM api_tokens WHERE name = ?", {name}).affected > 0;
+    return db::TokenTable(db).remove(name);
 }
 
 }  // namespace appsrv

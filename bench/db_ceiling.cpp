@@ -36,11 +36,11 @@ int main(int argc, char** argv) {
             int64_t n = 0;
             while (!stop) {
                 try {
-                    const auto owner = appsrv::token_owner(*connection, token);
+                    const auto owner = appsrv::token_scope(*connection, token);
                     if (!owner) throw std::runtime_error("bad token");
                     if (write) {
                         appsrv::Change change;
-                        store.add_record(*owner, zone,
+                        store.add_record(owner->name, zone,
                                          {"c" + std::to_string(t) + "-" + std::to_string(n++) + "-" +
                                               std::to_string(std::chrono::steady_clock::now()
                                                                  .time_since_epoch()

@@ -248,6 +248,15 @@ std::string audit_where(const AuditFilter& filter, Params& params) {
         params.emplace_back(*value);
     };
     add("zone = ?", filter.zone);
+    if (filter.zones) {
+        std::string in;
+        for (const auto& zone : *filter.zones) {
+            in += in.empty() ? "?" : ", ?";
+            params.emplace_back(zone);
+        }
+        where += where.empty() ? " WHERE " : " AND ";
+        where += in.empty() ? "0 = 1" : "zone IN (" + in + ")";
+    }
     add("actor = ?", filter.actor);
     add("at >= ?", filter.since);
     add("at < ?", filter.until);

@@ -77,6 +77,7 @@ struct AuditRecord {
 
 struct AuditFilter {
     std::optional<std::string> zone;   // "foobar.com."
+    std::optional<std::vector<std::string>> zones;  // only these
     std::optional<std::string> actor;  // a token's name
     std::optional<std::string> since;  // from this time on, as `at` is written
     std::optional<std::string> until;  // before this time

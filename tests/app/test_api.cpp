@@ -946,3 +946,76 @@ TEST_CASE("the audit log: newest first, by zone or all, filtered by author and t
     CHECK(f.app.call("GET", "/api/v1/zones/nope.com/audit").status == 404);
     CHECK(f.app.call("POST", "/api/v1/audit", "{}").status == 405);
 }
+
+TEST_CASE("tokens kept to some zones, and read-only tokens: 403 with a reason outside their scope") {
+    Fixture f;
+    REQUIRE(f.app.call("POST", "/api/v1/zones", R"({"name": "example.org"})").status == 201);
+    const std::string appsrv = std::string(WEBSTACK_APPSRV) + " --config " + f.app.config_path();
+    const auto create = [&](const std::string& arguments) {
+        std::string token = test::run(appsrv + " token create " + arguments + " 2>/dev/null");
+        while (!token.empty() && token.back() == '\n')
+            token.pop_back();
+        return token;
+    };
+    const std::string scoped = create("foobar-admin --zones FOOBAR.com,other.net.");
+    const std::string reader = create("auditor --read-only");
+    const std::string both = create("foobar-reader --zones foobar.com --read-only");
+    REQUIRE(scoped.rfind("wst_", 0) == 0);
+    REQUIRE(reader.rfind("wst_", 0) == 0);
+    REQUIRE(both.rfind("wst_", 0) == 0);
+    CHECK(test::run(appsrv + " token create bad --zones 'a..b' 2>&1; echo \"exit $?\"")
+              .find("exit 1") != std::string::npos);
+    const std::string listed = test::run(appsrv + " token list 2>&1");
+    CHECK(listed.find("foobar-admin\t") != std::string::npos);
+    CHECK(listed.find("\tfoobar.com.,other.net.\tread-write") != std::string::npos);
+    CHECK(listed.find("auditor\t") != std::string::npos);
+    CHECK(listed.find("\tall zones\tread-only") != std::string::npos);
+
+    const auto forbidden = [](const test::Reply& r, const std::string& error) {
+        CAPTURE(r.body);
+        CHECK(r.status == 403);
+        CHECK(r.json()["error"] == error);
+    };
+    // A zone token: its zones only.
+    CHECK(f.app.call_with_token(scoped, "POST", "/api/v1/zones/foobar.com/records",
+                                record("api", "A", "192.0.2.10"))
+              .status == 201);
+    forbidden(f.app.call_with_token(scoped, "POST", "/api/v1/zones/example.org/records",
+                                    record("api", "A", "192.0.2.10")),
+              "the token is not for this zone");
+    forbidden(f.app.call_with_token(scoped, "GET", "/api/v1/zones/example.org"),
+              "the token is not for this zone");
+    forbidden(f.app.call_with_token(scoped, "DELETE", "/api/v1/zones/example.org"),
+              "the token is not for this zone");
+    forbidden(f.app.call_with_token(scoped, "POST", "/api/v1/zones", R"({"name": "third.com"})"),
+              "the token is not for this zone");
+    CHECK(f.app.call_with_token(scoped, "POST", "/api/v1/zones", R"({"name": "other.net"})")
+              .status == 201);
+    const auto zones = f.app.call_with_token(scoped, "GET", "/api/v1/zones").json()["zones"];
+    REQUIRE(zones.size() == 2);  // foobar.com and other.net, not example.org
+    CHECK(zones[0]["name"] == "foobar.com.");
+    CHECK(zones[1]["name"] == "other.net.");
+    const auto audit = f.app.call_with_token(scoped, "GET", "/api/v1/audit").json();
+    for (const auto& entry : audit["entries"])
+        CHECK(entry["zone"] != "example.org.");
+    CHECK(audit["total"] == 3);
+
+    // A read-only token: every zone, nothing changed.
+    CHECK(f.app.call_with_token(reader, "GET", "/api/v1/zones/example.org/records").status == 200);
+    CHECK(f.app.call_with_token(reader, "GET", "/api/v1/audit").status == 200);
+    forbidden(f.app.call_with_token(reader, "POST", "/api/v1/zones/foobar.com/records",
+                                    record("x", "A", "192.0.2.1")),
+              "the token is read-only");
+    forbidden(f.app.call_with_token(reader, "PATCH", "/api/v1/zones/foobar.com/records",
+                                    R"({"changes": []})"),
+              "the token is read-only");
+    forbidden(f.app.call_with_token(reader, "DELETE", "/api/v1/zones/foobar.com"),
+              "the token is read-only");
+    // Both.
+    CHECK(f.app.call_with_token(both, "GET", "/api/v1/zones/foobar.com/export").status == 200);
+    forbidden(f.app.call_with_token(both, "GET", "/api/v1/zones/other.net"),
+              "the token is not for this zone");
+    forbidden(f.app.call_with_token(both, "DELETE", "/api/v1/zones/foobar.com"),
+              "the token is read-only");
+    CHECK(f.app.call("GET", "/api/v1/zones/foobar.com").json()["records"] == 9);
+}
