@@ -8,10 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "appsrv/api_error.hpp"
+#include "appsrv/api_request.hpp"
 #include "appsrv/json_writer.hpp"
+#include "appsrv/pdns_api.hpp"
 #include "appsrv/tokens.hpp"
 #include "core/log.hpp"
-#include "core/percent_decode.hpp"
 
 namespace appsrv {
 
@@ -22,98 +23,6 @@ using nlohmann::json;
 constexpr int64_t kDefaultPage = 100;
 constexpr int64_t kMaxPage = 1000;
 constexpr int kAttempts = 3;  // a transaction the database may retry
-
-// A malformed escape is kept as it came: the name or value it is part of
-// then matches nothing, and the answer says so.
-std::string url_decode(std::string_view text, bool plus_is_space) {
-    auto decoded = core::percent_decode(text, {}, plus_is_space);
-    return decoded.ok() ? std::move(decoded.text) : std::string(text);
-}
-
-struct Target {
-    std::vector<std::string> segments;  // after /api/v1/
-    std::vector<std::pair<std::string, std::string>> query;
-
-    std::optional<std::string> param(const std::string& name) const {
-        for (const auto& [k, v] : query) {
-            if (k == name) return v;
-        }
-        return std::nullopt;
-    }
-};
-
-Target parse_target(const std::string& target) {
-    Target out;
-    const size_t q = target.find('?');
-    std::string_view path = std::string_view(target).substr(0, q);
-    constexpr std::string_view kPrefix = "/api/v1";
-    if (path.substr(0, kPrefix.size()) != kPrefix)
-        throw ApiError(404, "no such endpoint", std::string(path));
-    path.remove_prefix(kPrefix.size());
-    while (!path.empty()) {
-        if (path[0] == '/') {
-            path.remove_prefix(1);
-            continue;
-        }
-        const size_t slash = path.find('/');
-        out.segments.push_back(url_decode(path.substr(0, slash), false));
-        path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash);
-    }
-    if (q != std::string::npos) {
-        std::string_view rest = std::string_view(target).substr(q + 1);
-        while (!rest.empty()) {
-            const size_t amp = rest.find('&');
-            const std::string_view pair = rest.substr(0, amp);
-            const size_t eq = pair.find('=');
-            if (!pair.empty()) {
-                out.query.emplace_back(url_decode(pair.substr(0, eq), true),
-                                       eq == std::string_view::npos
-                                           ? std::string()
-                                           : url_decode(pair.substr(eq + 1), true));
-            }
-            rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        }
-    }
-    return out;
-}
-
-int64_t integer_param(const Target& target, const std::string& name, int64_t fallback, int64_t min,
-                      int64_t max) {
-    const auto text = target.param(name);
-    if (!text) return fallback;
-    int64_t value = 0;
-    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (ec != std::errc{} || end != text->data() + text->size() || value < min || value > max)
-        throw ApiError(400, "invalid " + name,
-                       "an integer from " + std::to_string(min) + " to " + std::to_string(max),
-                       name);
-    return value;
-}
-
-json parse_object(const std::string& body, const std::set<std::string>& allowed) {
-    json value;
-    try {
-        value = json::parse(body);
-    } catch (const json::parse_error& e) {
-        throw ApiError(400, "invalid JSON", e.what());
-    }
-    if (!value.is_object()) throw ApiError(400, "expected a JSON object");
-    for (const auto& [key, _] : value.items()) {
-        if (!allowed.count(key)) throw ApiError(400, "unknown field", key, key);
-    }
-    return value;
-}
-
-std::optional<std::string> string_field(const json& object, const std::string& name,
-                                        bool required) {
-    const auto it = object.find(name);
-    if (it == object.end() || it->is_null()) {
-        if (required) throw ApiError(400, "missing field", name, name);
-        return std::nullopt;
-    }
-    if (!it->is_string()) throw ApiError(400, "wrong type", name + " must be a string", name);
-    return it->get<std::string>();
-}
 
 RecordInput record_input(const std::string& body) {
     const json object = parse_object(body, {"name", "type", "ttl", "content"});
@@ -270,13 +179,6 @@ int64_t record_id(const std::string& text) {
     return id;
 }
 
-ApiResponse ok(int status, std::string body) {
-    ApiResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-}
-
 // A time as the audit log writes it, "2026-11-25T20:54:06Z"; a date alone
 // is its first second.
 std::string audit_time(const std::string& text, const std::string& name) {
@@ -345,29 +247,8 @@ ApiResponse audit_page(ZoneStore& store, const Target& target,
     throw ApiError::method_not_allowed(allow);
 }
 
-// The media type of a Content-Type value: "application/json; charset=utf-8"
-// → "application/json", lowercased.
-std::string media_type(std::string_view content_type) {
-    std::string type(content_type.substr(0, content_type.find(';')));
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
-        type.pop_back();
-    for (auto& c : type)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return type;
-}
-
-// A body that is read as JSON must say so: a form (curl -d) or text sent
-// by mistake gets a reason rather than a JSON parser's complaint.
-void require_json(const ApiRequest& request, bool or_zone_file = false) {
-    const std::string type = media_type(request.content_type);
-    if (type == "application/json" || (or_zone_file && type == "text/dns")) return;
-    throw ApiError(415, "unsupported media type",
-                   "send Content-Type: application/json" +
-                       std::string(or_zone_file ? " (or text/dns with the zone file)" : "") +
-                       (type.empty() ? ", not a body without one" : ", not " + type));
-}
-
 // The route table: what each path and method does.
+
 // 403 unless the token may use the zone `zone` (as a client names it).
 void require_zone(const TokenScope& scope, const std::string& zone) {
     const std::string name = canonical_zone_name(zone);
@@ -406,9 +287,10 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
             require_json(request);
             const json object = parse_object(request.body, {"name", "zone_file"});
             const std::string name = string_field(object, "name", true).value();
-            const auto file = string_field(object, "zone_file", false);
+            ZoneSpec spec;
+            spec.zone_file = string_field(object, "zone_file", false);
             require_zone(scope, name);
-            const ZoneInfo zone = store.create_zone(actor, name, file, change);
+            const ZoneInfo zone = store.create_zone(actor, name, spec, change);
             auto response = with_change(ok(201, zone_json(zone)));
             response.headers.emplace_back("Location", "/api/v1/zones/" + zone.name);
             return response;
@@ -517,14 +399,6 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
     throw ApiError(404, "no such endpoint", request.target);
 }
 
-ApiResponse failure(int status, const std::string& error, const std::string& detail = {},
-                    const std::string& field = {}) {
-    ApiResponse response;
-    response.status = status;
-    response.body = error_json(error, detail, field);
-    return response;
-}
-
 }  // namespace
 
 std::string error_json(const std::string& error, const std::string& detail,
@@ -539,26 +413,45 @@ std::string error_json(const std::string& error, const std::string& detail,
 }
 
 ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
+    const bool dialect = pdns::is_dialect_target(request.target);
+    // A refusal in the form the caller's dialect reads.
+    const auto failure = [&](int status, const std::string& error, const std::string& detail = {},
+                             const std::string& field = {}) {
+        ApiResponse response;
+        response.status = status;
+        response.body = dialect ? pdns::error_body(error, detail) : error_json(error, detail, field);
+        return response;
+    };
     for (int attempt = 1;; ++attempt) {
         try {
             if (!connection)
                 throw db::Error(db::Error::Kind::unavailable, 0, "no database connection");
+            // The native API takes a bearer token; the PowerDNS dialect, the
+            // same token as its X-API-Key.
             constexpr std::string_view kBearer = "Bearer ";
-            if (request.authorization.empty()) {
-                ApiResponse response =
-                    failure(401, "missing token", "send Authorization: Bearer TOKEN");
+            std::optional<std::string> token;
+            if (dialect && !request.api_key.empty()) {
+                token = request.api_key;
+            } else if (request.authorization.rfind(kBearer, 0) == 0) {
+                token = request.authorization.substr(kBearer.size());
+            }
+            if (request.authorization.empty() && !token) {
+                ApiResponse response = failure(
+                    401, "missing token",
+                    dialect ? "send X-API-Key: TOKEN" : "send Authorization: Bearer TOKEN");
                 response.headers.emplace_back("WWW-Authenticate", "Bearer");
                 return response;
             }
-            const auto scope =
-                request.authorization.rfind(kBearer, 0) == 0
-                    ? token_scope(*connection, request.authorization.substr(kBearer.size()))
-                    : std::nullopt;
+            const auto scope = token ? token_scope(*connection, *token) : std::nullopt;
             if (!scope) {
                 ApiResponse response =
                     failure(401, "invalid token", "the token is unknown or malformed");
                 response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                 return response;
+            }
+            if (dialect) {
+                ZoneStore store(*connection);
+                return pdns::route(store, request, *scope);
             }
             return route(*connection, request, *scope);
         } catch (const ApiError& e) {

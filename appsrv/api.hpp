@@ -17,6 +17,7 @@ struct ApiRequest {
     std::string method;
     std::string target;  // "/api/v1/zones/foobar.com/records?type=A"
     std::string authorization;
+    std::string api_key;  // X-API-Key, the PowerDNS dialect's token
     std::string content_type;
     std::string body;
 };

@@ -165,6 +165,7 @@ void AppHandler::serve_api(const std::shared_ptr<Exchange>& exchange, std::strin
         {exchange,
          ApiRequest{head.method, head.target,
                     std::string(head.headers.get("Authorization").value_or("")),
+                    std::string(head.headers.get("X-API-Key").value_or("")),
                     std::string(head.headers.get("Content-Type").value_or("")), std::move(body)}});
     // Due at once, it runs after this turn's other reads: they join in.
     if (!flush_timer_.active()) flush_timer_.start(0, [this] { flush(); });

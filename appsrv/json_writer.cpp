@@ -75,6 +75,12 @@ JsonWriter& JsonWriter::null() {
     return *this;
 }
 
+JsonWriter& JsonWriter::boolean(bool truth) {
+    next_item();
+    out_ += truth ? "true" : "false";
+    return *this;
+}
+
 JsonWriter& JsonWriter::json_text(std::string_view text) {
     const auto parsed = nlohmann::json::parse(text, nullptr, false);
     if (parsed.is_discarded()) return value(text);

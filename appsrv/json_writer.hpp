@@ -25,6 +25,7 @@ class JsonWriter {
     JsonWriter& value(const char* text) { return value(std::string_view(text)); }
     JsonWriter& value(int64_t number);
     JsonWriter& null();
+    JsonWriter& boolean(bool truth);
     // A value that is JSON text already (kept in the database); what does
     // not parse is written as a string rather than break the answer.
     JsonWriter& json_text(std::string_view text);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 #include <set>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -247,16 +248,17 @@ struct Resolved {
     std::vector<int64_t> written_ids;
 };
 
-// Runs `step`; with several edits, a refusal is told as that of edit `i`.
+// Runs `step`; with several items, a refusal is told as that of item `i`
+// of the request's `list`.
 template <typename Step>
-void with_index(bool batch, size_t i, Step&& step) {
+void with_index(bool batch, size_t i, Step&& step, const std::string& list = "changes") {
     if (!batch) return step();
     try {
         step();
     } catch (const ApiError& e) {
-        const std::string at = "changes[" + std::to_string(i) + "]";
+        const std::string at = list + "[" + std::to_string(i) + "]";
         throw ApiError(e.status(), e.error(), e.detail(),
-                       e.field().empty() || e.field() == "changes" ? at : at + "." + e.field());
+                       e.field().empty() || e.field() == list ? at : at + "." + e.field());
     }
 }
 
@@ -310,7 +312,7 @@ Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& 
             uint16_t type = 0;
             r.removed = rrset_rows(tables, zone, edit.name, edit.type, owner, type);
             if (edit.kind == RecordEdit::Kind::delete_rrset) {
-                if (r.removed.empty())
+                if (r.removed.empty() && !edit.absent_ok)
                     throw ApiError(404, "no such RRset", owner + " " + dns::type_to_text(type));
                 break;
             }
@@ -439,24 +441,38 @@ ZoneInfo ZoneStore::get_zone(const std::string& zone) {
 }
 
 ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zone,
-                                const std::optional<std::string>& zone_file, Change& change) {
+                                const ZoneSpec& spec, Change& change) {
     ZoneRow row = zone_named(zone);
     std::vector<dns::Record> records;
-    if (zone_file) {
-        records = parse_zone_file(row, *zone_file);
+    if (spec.zone_file) {
+        records = parse_zone_file(row, *spec.zone_file);
     } else {
-        // A zone a server can load at once: an SOA and one name server.
+        // A zone a server can load at once: an SOA and its name servers.
         std::string error;
-        for (const std::string& line :
-             {"@ 3600 IN SOA ns1 hostmaster " + std::to_string(date_serial()) +
-                  " 7200 3600 1209600 300",
-              std::string("@ 3600 IN NS ns1")}) {
-            auto record = dns::record_from_text(line, row.apex, std::nullopt, error);
-            if (!record) throw ApiError(500, "cannot make the default SOA", error);
-            records.push_back(std::move(*record));
+        auto soa = dns::record_from_text("@ 3600 IN SOA ns1 hostmaster " +
+                                             std::to_string(date_serial()) + " 7200 3600 1209600 300",
+                                         row.apex, std::nullopt, error);
+        if (!soa) throw ApiError(500, "cannot make the default SOA", error);
+        records.push_back(std::move(*soa));
+        const auto nameservers = spec.nameservers.value_or(std::vector<std::string>{"ns1"});
+        for (size_t i = 0; i < nameservers.size(); ++i) {
+            with_index(
+                true, i,
+                [&] { records.push_back(parse_input(row, {"@", "NS", 3600, nameservers[i]})); },
+                "nameservers");
         }
     }
-    check_valid(row, records, 400, zone_file ? "zone_file" : "zone");
+    for (size_t i = 0; i < spec.records.size(); ++i) {
+        with_index(
+            true, i,
+            [&] {
+                dns::Record record = parse_input(row, spec.records[i]);
+                record.origin = dns::RequestItem{i};
+                records.push_back(std::move(record));
+            },
+            "records");
+    }
+    check_valid(row, records, 400, spec.zone_file ? "zone_file" : "zone");
     const uint32_t serial = soa_serial_in(row, records).value_or(date_serial());
 
     db::Transaction transaction(db_);
@@ -520,6 +536,17 @@ RecordInfo ZoneStore::get_record(const std::string& zone, int64_t id) {
     auto found = tables_.find_record(row.id, id);
     if (!found) throw ApiError(404, "no such record", std::to_string(id), "id");
     return info_of(db::parse_row(std::move(*found), row.apex));
+}
+
+std::vector<RecordInfo> ZoneStore::zone_records(const std::string& zone) {
+    const ZoneRow row = find_zone(tables_, zone, false);
+    std::vector<RecordInfo> records;
+    for (const auto& stored : tables_.read_records(row.id, row.apex))
+        records.push_back(info_of(stored));
+    std::stable_sort(records.begin(), records.end(), [](const RecordInfo& a, const RecordInfo& b) {
+        return std::tie(a.name, a.type) < std::tie(b.name, b.type);
+    });
+    return records;
 }
 
 RecordInfo ZoneStore::add_record(const std::string& actor, const std::string& zone,

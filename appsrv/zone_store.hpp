@@ -43,6 +43,15 @@ struct RecordInput {
     std::string content;
 };
 
+// What a new zone holds: a zone file's records, or a default SOA and the
+// name servers given (ns1 in the zone when none), then `records` (a
+// refused one is named "records[i]").
+struct ZoneSpec {
+    std::optional<std::string> zone_file;
+    std::optional<std::vector<std::string>> nameservers;
+    std::vector<RecordInput> records;
+};
+
 // One item of a change to several records, applied all together or not
 // at all (PATCH /api/v1/zones/{zone}/records).
 struct RecordEdit {
@@ -59,6 +68,9 @@ struct RecordEdit {
     std::string name, type;
     std::optional<int64_t> ttl;
     std::vector<std::string> contents;
+    // delete_rrset: an RRset that is not there is already as asked (the
+    // PowerDNS dialect's DELETE), rather than 404.
+    bool absent_ok = false;
 };
 
 // What one edit left: the records it wrote (none for a deletion).
@@ -89,8 +101,8 @@ class ZoneStore {
     std::vector<ZoneInfo> list_zones();
     ZoneInfo get_zone(const std::string& zone);
     // A new zone: from master-file text, or a default SOA and NS.
-    ZoneInfo create_zone(const std::string& actor, const std::string& zone,
-                         const std::optional<std::string>& zone_file, Change& change);
+    ZoneInfo create_zone(const std::string& actor, const std::string& zone, const ZoneSpec& spec,
+                         Change& change);
     // `change` carries the zone's last serial: the NOTIFY after it has the
     // DNS servers drop the zone.
     void delete_zone(const std::string& actor, const std::string& zone, Change& change);
@@ -98,6 +110,8 @@ class ZoneStore {
     RecordPage list_records(const std::string& zone, const std::optional<std::string>& name,
                             const std::optional<std::string>& type, int64_t limit, int64_t offset);
     RecordInfo get_record(const std::string& zone, int64_t id);
+    // Every record of the zone, by name, type and id.
+    std::vector<RecordInfo> zone_records(const std::string& zone);
     RecordInfo add_record(const std::string& actor, const std::string& zone,
                           const RecordInput& input, Change& change);
     RecordInfo update_record(const std::string& actor, const std::string& zone, int64_t id,

@@ -1019,3 +1019,111 @@ TEST_CASE("tokens kept to some zones, and read-only tokens: 403 with a reason ou
               "the token is read-only");
     CHECK(f.app.call("GET", "/api/v1/zones/foobar.com").json()["records"] == 9);
 }
+
+TEST_CASE("the PowerDNS dialect: X-API-Key, servers, zones and the RRset PATCH on the same store") {
+    Fixture f;
+    const std::string key = "X-API-Key: " + f.app.token() + "\r\nAuthorization:\r\n";
+    const auto call = [&](const std::string& method, const std::string& path,
+                          const std::string& body = "") {
+        return f.app.call(method, path, body, key);
+    };
+    auto r = call("GET", "/api");
+    REQUIRE(r.status == 200);
+    CHECK(r.json()[0]["version"] == 1);
+    CHECK(call("GET", "/api/v1/servers").json()[0]["id"] == "localhost");
+    r = call("GET", "/api/v1/servers/localhost");
+    CHECK(r.json()["daemon_type"] == "authoritative");
+    CHECK(f.app.call("GET", "/api/v1/servers/localhost", "", "X-API-Key: wrong\r\nAuthorization:\r\n")
+              .status == 401);
+
+    r = call("GET", "/api/v1/servers/localhost/zones");
+    REQUIRE(r.status == 200);
+    REQUIRE(r.json().size() == 1);
+    CHECK(r.json()[0]["id"] == "foobar.com.");
+    CHECK(r.json()[0]["kind"] == "Native");
+    CHECK(r.json()[0]["dnssec"] == false);
+    CHECK_FALSE(r.json()[0].contains("rrsets"));
+    r = call("GET", "/api/v1/servers/localhost/zones/foobar.com.");
+    REQUIRE(r.status == 200);
+    bool www = false;
+    const json zone = r.json();
+    for (const auto& rrset : zone["rrsets"]) {
+        if (rrset["name"] == "www.foobar.com." && rrset["type"] == "A") {
+            www = true;
+            CHECK(rrset["ttl"] == 3600);
+            CHECK(rrset["records"] == json::parse(R"([{"content": "8.8.8.8", "disabled": false}])"));
+        }
+    }
+    CHECK(www);
+
+    // The RRset PATCH, as lego's provider sends it.
+    const int64_t serial = serial_of(f.app);
+    r = call("PATCH", "/api/v1/servers/localhost/zones/foobar.com.",
+             R"({"rrsets": [{"name": "_acme-challenge.www.foobar.com.", "type": "TXT", "ttl": 120,
+                 "changetype": "REPLACE", "records": [{"content": "\"token-1\"", "disabled": false},
+                 {"content": "\"token-2\"", "disabled": false}]},
+                {"name": "mail.foobar.com.", "type": "A", "changetype": "DELETE"}]})");
+    CHECK(r.status == 204);
+    CHECK(serial_of(f.app) == serial + 1);
+    auto listed = f.app.call("GET", "/api/v1/zones/foobar.com/records?name=_acme-challenge.www")
+                      .json();
+    CHECK(listed["total"] == 2);
+    CHECK(listed["records"][0]["ttl"] == 120);
+    CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records?name=mail&type=A").json()["total"] ==
+          0);
+    const auto audit = f.app.call("GET", "/api/v1/zones/foobar.com/audit?limit=2").json();
+    CHECK(audit["entries"][0]["action"] == "rrset.delete");
+    CHECK(audit["entries"][1]["action"] == "rrset.replace");
+    CHECK(audit["entries"][1]["actor"] == "tester");
+    // REPLACE with no records deletes, and DELETE of what is not there is done.
+    r = call("PATCH", "/api/v1/servers/localhost/zones/foobar.com.",
+             R"({"rrsets": [{"name": "_acme-challenge.www.foobar.com.", "type": "TXT",
+                 "changetype": "REPLACE", "records": []},
+                {"name": "nothing.foobar.com.", "type": "A", "changetype": "DELETE"}]})");
+    CHECK(r.status == 204);
+    CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records?name=_acme-challenge.www")
+              .json()["total"] == 0);
+
+    // What webstack does not keep is refused, in PowerDNS's error form.
+    const std::vector<std::string> refused = {
+        R"({"rrsets": [{"name": "x.foobar.com.", "type": "A", "ttl": 60, "changetype": "REPLACE",
+            "records": [{"content": "192.0.2.1", "disabled": true}]}]})",
+        R"({"rrsets": [{"name": "x.foobar.com.", "type": "A", "ttl": 60, "changetype": "REPLACE",
+            "records": [{"content": "192.0.2.1"}], "comments": [{"content": "hi"}]}]})",
+        R"({"rrsets": [{"name": "x", "type": "A", "ttl": 60, "changetype": "REPLACE",
+            "records": [{"content": "192.0.2.1"}]}]})",
+        R"({"rrsets": [{"name": "x.foobar.com.", "type": "A", "changetype": "REPLACE",
+            "records": [{"content": "192.0.2.1"}]}]})",
+        R"({"rrsets": [{"name": "x.foobar.com.", "type": "A", "ttl": 60, "changetype": "EXTEND",
+            "records": [{"content": "192.0.2.1"}]}]})",
+        R"({"rrsets": [{"name": "x.foobar.com.", "type": "A", "ttl": 60, "changetype": "REPLACE",
+            "records": [{"content": "192.0.2.300"}]}]})",
+    };
+    for (const auto& body : refused) {
+        CAPTURE(body);
+        r = call("PATCH", "/api/v1/servers/localhost/zones/foobar.com.", body);
+        CHECK(r.status >= 400);
+        CHECK(r.status < 500);
+        CHECK_FALSE(r.json().value("error", "").empty());
+    }
+    CHECK(serial_of(f.app) == serial + 2);
+
+    // Zones made and deleted.
+    r = call("POST", "/api/v1/servers/localhost/zones",
+             R"({"name": "example.org.", "kind": "Native", "nameservers": ["ns1.example.org."],
+                 "rrsets": [{"name": "ns1.example.org.", "type": "A", "ttl": 300,
+                             "records": [{"content": "192.0.2.53", "disabled": false}]}]})");
+    REQUIRE_MESSAGE(r.status == 201, r.body);
+    CHECK(r.json()["name"] == "example.org.");
+    CHECK(r.json()["rrsets"].size() == 3);  // SOA, NS, the A
+    CHECK(call("POST", "/api/v1/servers/localhost/zones",
+               R"({"name": "third.org.", "kind": "Slave", "masters": ["192.0.2.1"]})")
+              .status == 422);
+    CHECK(call("POST", "/api/v1/servers/localhost/zones",
+               R"({"name": "third.org.", "dnssec": true})")
+              .status == 422);
+    CHECK(call("DELETE", "/api/v1/servers/localhost/zones/example.org.").status == 204);
+    CHECK(call("GET", "/api/v1/servers/localhost/zones/example.org.").status == 404);
+    CHECK(call("PUT", "/api/v1/servers/localhost/zones/foobar.com./notify").json()["result"] ==
+          "Notification queued");
+}
