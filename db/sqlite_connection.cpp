@@ -12,6 +12,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "db/sqlite_checkpointer.hpp"
 #include "db/statement_cache.hpp"
 
 namespace db {
@@ -89,12 +90,22 @@ class SqliteConnection : public Connection {
     // A connection is only ever used by one thread at a time (its pool
     // thread's), so SQLite's lock around every call would be pure cost.
     explicit SqliteConnection(const std::string& path)
-        : writer_lock_(writer_lock_for(path)),
+        : checkpointer_(SqliteCheckpointer::for_file(path)),
+          writer_lock_(writer_lock_for(path)),
           database_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX) {
         sqlite3_busy_handler(database_.getHandle(), &BusyWait::on_busy, &busy_wait_);
         database_.exec("PRAGMA journal_mode = WAL");
         database_.exec("PRAGMA foreign_keys = ON");
         database_.exec("PRAGMA synchronous = NORMAL");
+        // Pages read through a shared mapping rather than a pread each:
+        // every connection of every process sees the file's pages at once,
+        // where each would otherwise read again what another changed.
+        database_.exec("PRAGMA mmap_size = 268435456");
+        // The log is checkpointed by a thread of its own, not by the
+        // commit that fills it (db/sqlite_checkpointer.hpp).
+        sqlite3_wal_hook(database_.getHandle(), &SqliteConnection::on_commit, checkpointer_.get());
+        // Once checkpointed, a log grown by a burst of writes is cut back.
+        database_.exec("PRAGMA journal_size_limit = 67108864");
     }
 
     Dialect dialect() const override { return Dialect::sqlite; }
@@ -215,7 +226,13 @@ class SqliteConnection : public Connection {
         }
     }
 
+    static int on_commit(void* checkpointer, sqlite3*, const char*, int frames) {
+        static_cast<SqliteCheckpointer*>(checkpointer)->committed(frames);
+        return SQLITE_OK;
+    }
+
     BusyWait busy_wait_;  // before database_: its handler outlives no connection
+    std::shared_ptr<SqliteCheckpointer> checkpointer_;  // likewise, for the WAL hook
     std::timed_mutex& writer_lock_;
     std::unique_lock<std::timed_mutex> writing_;  // held from begin() to commit() or rollback()
     SQLite::Database database_;

@@ -13,6 +13,8 @@ CREATE TABLE zone_changes (
     type VARCHAR(16) NOT NULL,
     ttl BIGINT NOT NULL,
     content MEDIUMTEXT NOT NULL,
-    INDEX zone_changes_by_zone (zone_id, serial_before, id),
+    -- A reader finds where its serial's changes begin, then reads on by id.
+    INDEX zone_changes_by_serial (zone_id, serial_before),
+    INDEX zone_changes_by_id (zone_id, id),
     CONSTRAINT zone_changes_zone FOREIGN KEY (zone_id) REFERENCES zones (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -14,4 +14,6 @@ CREATE TABLE zone_changes (
     ttl INTEGER NOT NULL,
     content TEXT NOT NULL
 );
-CREATE INDEX zone_changes_by_zone ON zone_changes (zone_id, serial_before, id);
+-- A reader finds where its serial's changes begin, then reads on by id.
+CREATE INDEX zone_changes_by_serial ON zone_changes (zone_id, serial_before);
+CREATE INDEX zone_changes_by_id ON zone_changes (zone_id, id);
