@@ -54,7 +54,8 @@ int64_t id_field(const json& object) {
 std::optional<int64_t> ttl_field(const json& object) {
     const auto it = object.find("ttl");
     if (it == object.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_integer()) throw ApiError(400, "wrong type", "ttl must be an integer", "ttl");
+    if (!it->is_number_integer())
+        throw ApiError(400, "wrong type", "ttl must be an integer", "ttl");
     if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX})
         throw ApiError(400, "ttl out of range", "from 0 to 2147483647", "ttl");
     return it->get<int64_t>();
@@ -127,8 +128,8 @@ std::vector<RecordEdit> record_edits(const std::string& body) {
     if (changes == object.end() || !changes->is_array() || changes->empty())
         throw ApiError(400, "missing field", "changes: a list of one or more changes", "changes");
     if (changes->size() > kMaxEdits)
-        throw ApiError(413, "too many changes", "at most " + std::to_string(kMaxEdits) + " a request",
-                       "changes");
+        throw ApiError(413, "too many changes",
+                       "at most " + std::to_string(kMaxEdits) + " a request", "changes");
     std::vector<RecordEdit> edits;
     for (size_t i = 0; i < changes->size(); ++i) {
         try {
@@ -147,7 +148,11 @@ std::vector<RecordEdit> record_edits(const std::string& body) {
 void write_record(JsonWriter& out, const RecordInfo& r) {
     out.begin_object().field("content", r.content);
     if (!r.error.empty()) out.field("error", r.error);
-    out.field("id", r.id).field("name", r.name).field("ttl", r.ttl).field("type", r.type).end_object();
+    out.field("id", r.id)
+        .field("name", r.name)
+        .field("ttl", r.ttl)
+        .field("type", r.type)
+        .end_object();
 }
 
 void write_zone(JsonWriter& out, const ZoneInfo& z) {
@@ -338,7 +343,8 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
         }
         if (method == "PATCH") {
             require_json(request);
-            const auto results = store.edit_records(actor, s[1], record_edits(request.body), change);
+            const auto results =
+                store.edit_records(actor, s[1], record_edits(request.body), change);
             JsonWriter out;
             out.begin_object().key("changes").begin_array();
             for (const auto& result : results) {
@@ -419,7 +425,8 @@ ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
                              const std::string& field = {}) {
         ApiResponse response;
         response.status = status;
-        response.body = dialect ? pdns::error_body(error, detail) : error_json(error, detail, field);
+        response.body =
+            dialect ? pdns::error_body(error, detail) : error_json(error, detail, field);
         return response;
     };
     for (int attempt = 1;; ++attempt) {
@@ -436,9 +443,9 @@ ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
                 token = request.authorization.substr(kBearer.size());
             }
             if (request.authorization.empty() && !token) {
-                ApiResponse response = failure(
-                    401, "missing token",
-                    dialect ? "send X-API-Key: TOKEN" : "send Authorization: Bearer TOKEN");
+                ApiResponse response =
+                    failure(401, "missing token",
+                            dialect ? "send X-API-Key: TOKEN" : "send Authorization: Bearer TOKEN");
                 response.headers.emplace_back("WWW-Authenticate", "Bearer");
                 return response;
             }

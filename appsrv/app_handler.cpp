@@ -1,9 +1,9 @@
 // One loop thread's HTTP handler.
 #include "appsrv/app_handler.hpp"
 
-#include "appsrv/admin_page.hpp"
 #include <cctype>
 
+#include "appsrv/admin_page.hpp"
 #include "core/dns/name.hpp"
 #include "core/http/status.hpp"
 #include "core/log.hpp"

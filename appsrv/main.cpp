@@ -234,8 +234,8 @@ int main(int argc, char** argv) {
                     daemon.token_create_command->add_option(
                         "--zones", daemon.token_zones,
                         "the only zones it may use, separated by commas (a.example,b.example)");
-                    daemon.token_create_command->add_flag(
-                        "--read-only", daemon.token_read_only, "it may read, and change nothing");
+                    daemon.token_create_command->add_flag("--read-only", daemon.token_read_only,
+                                                          "it may read, and change nothing");
                     daemon.token_list_command = token->add_subcommand(
                         "list", "print each token's name, creation time and scope, and exit");
                     daemon.token_revoke_command = token->add_subcommand(

@@ -112,8 +112,7 @@ std::optional<int64_t> rrset_ttl(const json& rrset) {
 
 void only_fields(const json& object, const std::set<std::string>& allowed, const char* what) {
     for (const auto& [key, _] : object.items()) {
-        if (!allowed.count(key))
-            unprocessable(std::string("unsupported field in ") + what, key);
+        if (!allowed.count(key)) unprocessable(std::string("unsupported field in ") + what, key);
     }
 }
 
@@ -151,10 +150,10 @@ std::vector<RecordEdit> rrset_edits(const std::string& body) {
 
 // POST's zone: name, kind Native or Master, nameservers, rrsets.
 ZoneSpec zone_spec(const json& object) {
-    only_fields(object,
-                {"name", "kind", "nameservers", "rrsets", "masters", "dnssec", "account", "id",
-                 "type"},
-                "a zone");
+    only_fields(
+        object,
+        {"name", "kind", "nameservers", "rrsets", "masters", "dnssec", "account", "id", "type"},
+        "a zone");
     const std::string kind = string_field(object, "kind", false).value_or("Native");
     if (kind != "Native" && kind != "Master")
         unprocessable("kind " + kind + " is not served by webstack", "Native or Master");
@@ -267,9 +266,9 @@ ApiResponse route(ZoneStore& store, const ApiRequest& request, const TokenScope&
         }
         if (method == "POST") {
             require_json(request);
-            const json object = parse_object(
-                request.body, {"name", "kind", "nameservers", "rrsets", "masters", "dnssec",
-                               "account", "id", "type"});
+            const json object =
+                parse_object(request.body, {"name", "kind", "nameservers", "rrsets", "masters",
+                                            "dnssec", "account", "id", "type"});
             const std::string name = canonical_zone_name(absolute_name(object, "name"));
             require_zone(scope, name);
             store.create_zone(scope.name, name, zone_spec(object), change);

@@ -36,8 +36,8 @@ struct ZoneRow : db::ZoneRow {
 using Stored = db::StoredRecord;
 
 RecordInfo info_of(const db::RecordRow& row, std::string error = {}) {
-    return {row.id,          row.fields.name,    row.fields.type,
-            row.fields.ttl,  row.fields.content, std::move(error)};
+    return {row.id,         row.fields.name,    row.fields.type,
+            row.fields.ttl, row.fields.content, std::move(error)};
 }
 
 RecordInfo info_of(const Stored& stored) {
@@ -110,8 +110,6 @@ ZoneRow find_zone(db::ZoneTables& tables, const std::string& zone, bool for_upda
     return row;
 }
 
-
-
 // A client's record, checked field by field.
 dns::Record parse_input(const ZoneRow& zone, const RecordInput& input) {
     std::string error;
@@ -150,7 +148,8 @@ void check_valid(const ZoneRow& zone, const std::vector<dns::Record>& records, i
             detail += " (record " + std::to_string(row->id) + ")";
         else if (const auto* at = std::get_if<dns::FileLine>(&e.origin()))
             detail = dns::describe(*at) + ": " + detail;
-        else if (const auto* item = std::get_if<dns::RequestItem>(&e.origin()); item && field == "changes")
+        else if (const auto* item = std::get_if<dns::RequestItem>(&e.origin());
+                 item && field == "changes")
             where = "changes[" + std::to_string(item->index) + "]";
         throw ApiError(status, "the zone would not be valid", detail, where);
     }
@@ -178,7 +177,6 @@ std::vector<Stored> affected_records(db::ZoneTables& tables, const ZoneRow& zone
     }
     return stored;
 }
-
 
 // The records that parse: those a zone check and dnsd see. A row that does
 // not parse is left out of both, so that it never blocks the change that
@@ -293,9 +291,9 @@ void with_index(bool batch, size_t i, Step&& step, const std::string& list = "ch
 }
 
 // The rows of one RRset, parsed; the name and type as a client wrote them.
-std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneRow& zone,
-                               const std::string& name, const std::string& type,
-                               std::string& owner_text, uint16_t& type_code) {
+std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneRow& zone, const std::string& name,
+                               const std::string& type, std::string& owner_text,
+                               uint16_t& type_code) {
     std::string error;
     auto owner = dns::name_from_text(name.empty() ? "@" : name, zone.apex, error);
     if (!owner) throw ApiError(400, "invalid name", error, "name");
@@ -356,13 +354,14 @@ Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& 
 
 // Plays one edit on `stored` (what its changes can affect): its rows out,
 // its records in. `taken_out` holds the rows earlier edits took out.
-void play(const ZoneRow& zone, RecordEdit::Kind kind, const Resolved& r, std::vector<Stored>& stored,
-          std::set<int64_t>& taken_out) {
+void play(const ZoneRow& zone, RecordEdit::Kind kind, const Resolved& r,
+          std::vector<Stored>& stored, std::set<int64_t>& taken_out) {
     bool soa_out = false, soa_in = false;
     for (const auto& old : r.removed) {
         if (!taken_out.insert(old.row.id).second)
-            throw ApiError(409, "a record is changed twice",
-                           "record " + std::to_string(old.row.id) + " is taken out by an earlier change");
+            throw ApiError(
+                409, "a record is changed twice",
+                "record " + std::to_string(old.row.id) + " is taken out by an earlier change");
         soa_out |= old.parses() && is_apex_soa(zone, *old.record);
         std::erase_if(stored, [&](const Stored& s) { return s.row.id == old.row.id; });
     }
@@ -382,7 +381,8 @@ void play(const ZoneRow& zone, RecordEdit::Kind kind, const Resolved& r, std::ve
     if (soa_out && !soa_in) {
         const bool deleting =
             kind == RecordEdit::Kind::delete_record || kind == RecordEdit::Kind::delete_rrset;
-        if (deleting) throw ApiError(409, "the apex SOA cannot be deleted", "a zone always has one", "id");
+        if (deleting)
+            throw ApiError(409, "the apex SOA cannot be deleted", "a zone always has one", "id");
         throw ApiError(409, "the apex SOA cannot be removed", "change its content instead", "type");
     }
 }
@@ -479,16 +479,19 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
     } else {
         // A zone a server can load at once: an SOA and its name servers.
         std::string error;
-        auto soa = dns::record_from_text("@ 3600 IN SOA ns1 hostmaster " +
-                                             std::to_string(date_serial()) + " 7200 3600 1209600 300",
-                                         row.apex, std::nullopt, error);
+        auto soa =
+            dns::record_from_text("@ 3600 IN SOA ns1 hostmaster " + std::to_string(date_serial()) +
+                                      " 7200 3600 1209600 300",
+                                  row.apex, std::nullopt, error);
         if (!soa) throw ApiError(500, "cannot make the default SOA", error);
         records.push_back(std::move(*soa));
         const auto nameservers = spec.nameservers.value_or(std::vector<std::string>{"ns1"});
         for (size_t i = 0; i < nameservers.size(); ++i) {
             with_index(
                 true, i,
-                [&] { records.push_back(parse_input(row, {"@", "NS", 3600, nameservers[i]})); },
+                [&] {
+                    records.push_back(parse_input(row, {"@", "NS", 3600, nameservers[i]}));
+                },
                 "nameservers");
         }
     }
@@ -696,7 +699,8 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
         const Resolved& r = resolved[i];
         for (size_t k = 0; k < r.added.size(); ++k) {
             const bool is_soa = is_apex_soa(row, r.added[k]);
-            results[i].records.push_back(info_of(r.written_ids[k], is_soa ? soa->record : r.added[k]));
+            results[i].records.push_back(
+                info_of(r.written_ids[k], is_soa ? soa->record : r.added[k]));
         }
         std::vector<RecordInfo> before;
         for (const auto& old : r.removed)

@@ -7,8 +7,8 @@
 //
 //   change_to_wire API_PORT API_KEY DNS_PORT ZONE ROUNDS
 #include <algorithm>
-#include <cctype>
 #include <arpa/inet.h>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -178,7 +178,8 @@ int main(int argc, char** argv) {
     ApiConnection api(api_port);
     Fd dns(::socket(AF_INET, SOCK_DGRAM, 0));
     const sockaddr_in dns_address = loopback(dns_port);
-    if (::connect(dns.get(), reinterpret_cast<const sockaddr*>(&dns_address), sizeof dns_address) != 0)
+    if (::connect(dns.get(), reinterpret_cast<const sockaddr*>(&dns_address), sizeof dns_address) !=
+        0)
         die("cannot reach the DNS server");
 
     // A prefix of this run's own: names of an earlier run are not new.
@@ -191,10 +192,11 @@ int main(int argc, char** argv) {
             R"({"rrsets": [{"name": ")" + name +
             R"(", "type": "A", "ttl": 60, "changetype": "REPLACE", "records": [{"content": "192.0.2.)" +
             std::to_string(i % 250 + 1) + R"(", "disabled": false}]}]})";
-        const std::string request = "PATCH /api/v1/servers/localhost/zones/" + zone +
-                                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + key +
-                                    "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                    std::to_string(body.size()) + "\r\n\r\n" + body;
+        const std::string request =
+            "PATCH /api/v1/servers/localhost/zones/" + zone +
+            " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + key +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
         const auto start = Clock::now();
         const int status = api.exchange(request);
         const auto answered = Clock::now();

@@ -17,7 +17,8 @@
 
 int main(int argc, char** argv) {
     if (argc != 8) {
-        std::fprintf(stderr, "usage: %s URL TOKEN ZONE RECORD_ID read|write THREADS SECONDS\n", argv[0]);
+        std::fprintf(stderr, "usage: %s URL TOKEN ZONE RECORD_ID read|write THREADS SECONDS\n",
+                     argv[0]);
         return 2;
     }
     const std::string url = argv[1], token = argv[2], zone = argv[3];
@@ -40,13 +41,13 @@ int main(int argc, char** argv) {
                     if (!owner) throw std::runtime_error("bad token");
                     if (write) {
                         appsrv::Change change;
-                        store.add_record(owner->name, zone,
-                                         {"c" + std::to_string(t) + "-" + std::to_string(n++) + "-" +
-                                              std::to_string(std::chrono::steady_clock::now()
-                                                                 .time_since_epoch()
-                                                                 .count()),
-                                          "A", std::nullopt, "10.9.8.7"},
-                                         change);
+                        store.add_record(
+                            owner->name, zone,
+                            {"c" + std::to_string(t) + "-" + std::to_string(n++) + "-" +
+                                 std::to_string(
+                                     std::chrono::steady_clock::now().time_since_epoch().count()),
+                             "A", std::nullopt, "10.9.8.7"},
+                            change);
                     } else {
                         store.get_record(zone, record_id);
                     }

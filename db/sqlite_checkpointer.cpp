@@ -52,13 +52,14 @@ void SqliteCheckpointer::committed(int frames) {
 
 void SqliteCheckpointer::run() {
     sqlite3* raw = nullptr;
-    const int opened = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                                       nullptr);
+    const int opened =
+        sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     const std::unique_ptr<sqlite3, decltype(&sqlite3_close)> database(raw, &sqlite3_close);
     // A connection learns that the file is in WAL mode when it first reads
     // it; a checkpoint before that finds no log.
     if (opened == SQLITE_OK)
-        sqlite3_exec(database.get(), "SELECT COUNT(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+        sqlite3_exec(database.get(), "SELECT COUNT(*) FROM sqlite_master", nullptr, nullptr,
+                     nullptr);
     std::unique_lock lock(mutex_);
     while (true) {
         wake_.wait(lock, [this] { return due_ || stopping_; });

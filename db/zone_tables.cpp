@@ -47,10 +47,10 @@ std::optional<ZoneRow> ZoneTables::find_zone(std::string_view name, bool lock) {
     // MySQL needs the row lock said; SQLite's BEGIN IMMEDIATE holds the
     // whole file already.
     const bool for_update = lock && db_.dialect() == Dialect::mysql;
-    const Rows rows = db_.query(for_update
-                                    ? "SELECT id, name, serial FROM zones WHERE name = ? FOR UPDATE"
-                                    : "SELECT id, name, serial FROM zones WHERE name = ?",
-                                {std::string(name)});
+    const Rows rows =
+        db_.query(for_update ? "SELECT id, name, serial FROM zones WHERE name = ? FOR UPDATE"
+                             : "SELECT id, name, serial FROM zones WHERE name = ?",
+                  {std::string(name)});
     if (rows.empty()) return std::nullopt;
     return ZoneRow{rows[0].integer(0), rows[0].text(1), static_cast<uint32_t>(rows[0].integer(2))};
 }
@@ -123,9 +123,9 @@ std::optional<RecordRow> ZoneTables::find_record(int64_t zone_id, int64_t id) {
 
 std::vector<StoredRecord> ZoneTables::read_records(int64_t zone_id, std::string_view apex) {
     std::vector<StoredRecord> records;
-    for (const auto& r : db_.query(
-             "SELECT id, name, type, ttl, content FROM records WHERE zone_id = ? ORDER BY id",
-             {zone_id})) {
+    for (const auto& r :
+         db_.query("SELECT id, name, type, ttl, content FROM records WHERE zone_id = ? ORDER BY id",
+                   {zone_id})) {
         records.push_back(parse_row(record_row(r), apex));
     }
     return records;
@@ -210,9 +210,9 @@ void ZoneTables::journal(int64_t zone_id, const std::vector<ZoneChange>& changes
 }
 
 std::vector<ZoneChange> ZoneTables::changes_since(int64_t zone_id, uint32_t serial) {
-    const Rows first = db_.query(
-        "SELECT MIN(id) FROM zone_changes WHERE zone_id = ? AND serial_before = ?",
-        {zone_id, int64_t{serial}});
+    const Rows first =
+        db_.query("SELECT MIN(id) FROM zone_changes WHERE zone_id = ? AND serial_before = ?",
+                  {zone_id, int64_t{serial}});
     if (first.empty() || first[0].is_null(0)) return {};
     std::vector<ZoneChange> changes;
     for (const auto& r :
@@ -276,7 +276,7 @@ void ZoneTables::audit(const AuditEntry& entry) {
 }
 
 std::vector<AuditRecord> ZoneTables::audit_entries(const AuditFilter& filter, int64_t limit,
-                                                  int64_t offset) {
+                                                   int64_t offset) {
     Params params;
     const std::string where = audit_where(filter, params);
     params.emplace_back(limit);

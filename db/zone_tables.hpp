@@ -76,11 +76,11 @@ struct AuditRecord {
 };
 
 struct AuditFilter {
-    std::optional<std::string> zone;   // "foobar.com."
+    std::optional<std::string> zone;                // "foobar.com."
     std::optional<std::vector<std::string>> zones;  // only these
-    std::optional<std::string> actor;  // a token's name
-    std::optional<std::string> since;  // from this time on, as `at` is written
-    std::optional<std::string> until;  // before this time
+    std::optional<std::string> actor;               // a token's name
+    std::optional<std::string> since;               // from this time on, as `at` is written
+    std::optional<std::string> until;               // before this time
 };
 
 class ZoneTables {
@@ -127,7 +127,8 @@ class ZoneTables {
 
     void audit(const AuditEntry& entry);
     // The audit log, newest first.
-    std::vector<AuditRecord> audit_entries(const AuditFilter& filter, int64_t limit, int64_t offset);
+    std::vector<AuditRecord> audit_entries(const AuditFilter& filter, int64_t limit,
+                                           int64_t offset);
     int64_t count_audit_entries(const AuditFilter& filter);
 
   private:

@@ -63,38 +63,42 @@ std::shared_ptr<const Zone> DatabaseZones::apply_journal(
     db::ZoneTables& tables, const db::ZoneRow& row, const std::shared_ptr<const Zone>& current) {
     const std::vector<db::ZoneChange> journal = tables.changes_since(row.id, current->serial());
     if (journal.empty()) return nullptr;
-    std::shared_ptr<const Zone> zone = current;
-    std::vector<core::dns::Record> all_changed;
-    try {
-        // One version after another: a record put in by one change may be
-        // taken out by the next.
-        for (size_t i = 0; i < journal.size();) {
-            const uint32_t before = journal[i].serial_before;
-            if (before != zone->serial()) return nullptr;  // a gap: a change not journaled
-            std::vector<core::dns::Record> removed, added;
-            for (; i < journal.size() && journal[i].serial_before == before; ++i) {
-                const auto& change = journal[i];
-                if (change.action == db::ZoneChange::Action::reload) return nullptr;
-                std::string error;
-                auto record = core::dns::record_from_fields(change.fields, current->apex(), error);
-                if (!record) return nullptr;
-                (change.action == db::ZoneChange::Action::add ? added : removed)
-                    .push_back(std::move(*record));
-            }
-            zone = zone->with_changes(removed, added);
-            if (zone->serial() != journal[i - 1].serial_after) return nullptr;
-            all_changed.insert(all_changed.end(), removed.begin(), removed.end());
-            all_changed.insert(all_changed.end(), added.begin(), added.end());
+    // The changes in order, each from the serial the one before left: a
+    // record put in by one may be taken out by the next.
+    std::vector<Zone::Change> changes;
+    uint32_t serial = current->serial();
+    for (size_t i = 0; i < journal.size();) {
+        const uint32_t before = journal[i].serial_before;
+        if (before != serial) return nullptr;  // a gap: a change not journaled
+        Zone::Change& change = changes.emplace_back();
+        for (; i < journal.size() && journal[i].serial_before == before; ++i) {
+            const auto& row = journal[i];
+            if (row.action == db::ZoneChange::Action::reload) return nullptr;
+            std::string error;
+            auto record = core::dns::record_from_fields(row.fields, current->apex(), error);
+            if (!record) return nullptr;
+            (row.action == db::ZoneChange::Action::add ? change.added : change.removed)
+                .push_back(std::move(*record));
         }
+        serial = journal[i - 1].serial_after;
+    }
+    if (serial != row.serial) return nullptr;  // the journal stops short
+    std::shared_ptr<const Zone> zone;
+    try {
+        zone = current->with_changes(changes);
     } catch (const std::runtime_error& e) {
         core::log::info("dnsd") << "zone " << row.name << ": its journal does not apply to serial "
                                 << current->serial() << " (" << e.what() << "); reading it whole";
         return nullptr;
     }
-    if (zone->serial() != row.serial) return nullptr;  // the journal stops short
+    if (zone->serial() != row.serial) return nullptr;  // its SOA says otherwise
     std::vector<const core::dns::Record*> changed;
-    for (const auto& record : all_changed)
-        changed.push_back(&record);
+    for (const auto& change : changes) {
+        for (const auto& record : change.removed)
+            changed.push_back(&record);
+        for (const auto& record : change.added)
+            changed.push_back(&record);
+    }
     // What the changes can break a rule with, as appsrv checked it.
     std::vector<core::dns::Record> scope =
         zone->records_in(core::dns::change_scope(zone->apex(), changed));

@@ -38,8 +38,20 @@ class NodeTable {
     }
 
     // A version to change: shares every shard with this one until it
-    // writes to it.
+    // writes to it. A table that has outgrown its shards is copied whole
+    // into more of them instead, so that a shard a change copies stays
+    // small however the zone grows (the sizes double: a node is copied so
+    // a few times in all).
     NodeTable copy() const {
+        const size_t nodes = size();
+        if (shards_.size() < kMaxShards && nodes / shards_.size() > 2 * kNodesPerShard) {
+            NodeTable bigger(nodes);
+            for_each([&](const std::string& name, const Node& node) {
+                bool made = false;
+                bigger.get_or_make(name, made) = node;
+            });
+            return bigger;
+        }
         NodeTable next = *this;
         next.owned_.assign(shards_.size(), false);
         return next;

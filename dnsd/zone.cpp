@@ -169,48 +169,49 @@ std::vector<Record> Zone::records_in(const ChangeScope& scope) const {
     return records;
 }
 
-std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Record>& removed,
-                                               const std::vector<Record>& added) const {
+std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Change>& changes) const {
     auto next = std::make_shared<Zone>(Successor{}, *this);
     NodeTable<Node>& nodes = next->nodes_;
-    for (const auto& record : removed) {
-        Node* node = nodes.find_to_change(record.owner);
-        RRset* rrset = node ? find_rrset(*node, record.type) : nullptr;
-        const std::string rdata = normalized_rdata(record);
-        const auto it = rrset ? std::find(rrset->rdatas.begin(), rrset->rdatas.end(), rdata)
-                              : std::vector<std::string>::iterator{};
-        if (!rrset || it == rrset->rdatas.end())
-            throw std::runtime_error("the record to remove is not served: " + describe(record));
-        const auto index = it - rrset->rdatas.begin();
-        rrset->rdatas.erase(it);
-        if (!rrset->targets.empty()) rrset->targets.erase(rrset->targets.begin() + index);
-        if (rrset->rdatas.empty())
-            node->rrsets.erase(node->rrsets.begin() + (rrset - node->rrsets.data()));
-        set_flags(*node, apex_);
-        --next->record_count_;
-        // A node with no data and no children is gone, and so is each
-        // empty one above it that had only it below.
-        std::string name = record.owner;
-        while (name != apex_ && node && node->rrsets.empty() && node->children == 0) {
-            nodes.erase(name);
-            name = std::string(parent_of(name));
-            node = nodes.find_to_change(name);
-            if (node) --node->children;
-        }
-    }
-    for (const auto& record : added) {
-        if (const Node* node = nodes.find(record.owner)) {
-            if (const RRset* rrset = node->find(record.type)) {
-                if (rrset->ttl != record.ttl)
-                    throw std::runtime_error("TTL " + std::to_string(record.ttl) +
-                                             " differs from its RRset's: " + describe(record));
-                if (std::find(rrset->rdatas.begin(), rrset->rdatas.end(),
-                              normalized_rdata(record)) != rrset->rdatas.end())
-                    throw std::runtime_error("the record to add is served already: " +
-                                             describe(record));
+    for (const auto& [removed, added] : changes) {
+        for (const auto& record : removed) {
+            Node* node = nodes.find_to_change(record.owner);
+            RRset* rrset = node ? find_rrset(*node, record.type) : nullptr;
+            const std::string rdata = normalized_rdata(record);
+            const auto it = rrset ? std::find(rrset->rdatas.begin(), rrset->rdatas.end(), rdata)
+                                  : std::vector<std::string>::iterator{};
+            if (!rrset || it == rrset->rdatas.end())
+                throw std::runtime_error("the record to remove is not served: " + describe(record));
+            const auto index = it - rrset->rdatas.begin();
+            rrset->rdatas.erase(it);
+            if (!rrset->targets.empty()) rrset->targets.erase(rrset->targets.begin() + index);
+            if (rrset->rdatas.empty())
+                node->rrsets.erase(node->rrsets.begin() + (rrset - node->rrsets.data()));
+            set_flags(*node, apex_);
+            --next->record_count_;
+            // A node with no data and no children is gone, and so is each
+            // empty one above it that had only it below.
+            std::string name = record.owner;
+            while (name != apex_ && node && node->rrsets.empty() && node->children == 0) {
+                nodes.erase(name);
+                name = std::string(parent_of(name));
+                node = nodes.find_to_change(name);
+                if (node) --node->children;
             }
         }
-        next->insert(record);
+        for (const auto& record : added) {
+            if (const Node* node = nodes.find(record.owner)) {
+                if (const RRset* rrset = node->find(record.type)) {
+                    if (rrset->ttl != record.ttl)
+                        throw std::runtime_error("TTL " + std::to_string(record.ttl) +
+                                                 " differs from its RRset's: " + describe(record));
+                    if (std::find(rrset->rdatas.begin(), rrset->rdatas.end(),
+                                  normalized_rdata(record)) != rrset->rdatas.end())
+                        throw std::runtime_error("the record to add is served already: " +
+                                                 describe(record));
+                }
+            }
+            next->insert(record);
+        }
     }
     next->finish();
     return next;

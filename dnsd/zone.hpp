@@ -41,7 +41,7 @@ struct Node {
     std::vector<RRset> rrsets;  // few per name: a linear search is fastest
     bool delegation = false;    // NS below the apex: a zone cut
     bool dname = false;
-    size_t children = 0;        // nodes one label below: an empty node stays while it has any
+    size_t children = 0;  // nodes one label below: an empty node stays while it has any
 
     const RRset* find(uint16_t type) const {
         for (const auto& rrset : rrsets) {
@@ -95,14 +95,23 @@ class Zone {
     // check of the zone rules where a change was made.
     std::vector<core::dns::Record> records_in(const core::dns::ChangeScope& scope) const;
 
-    // A new version: `removed` taken out (each must be here), then `added`
-    // put in (none may be here already, and each joins its RRset's TTL),
-    // every node neither touches shared with this version. The caller
-    // checks the zone rules. Throws std::runtime_error, naming the record,
-    // when the change does not fit this version: the zone is then read
-    // whole instead.
+    // One change: records taken out (each must be there), then records put
+    // in (none may be there already, and each joins its RRset's TTL).
+    struct Change {
+        std::vector<core::dns::Record> removed;
+        std::vector<core::dns::Record> added;
+    };
+
+    // A new version: the changes applied in order, every node none of them
+    // touches shared with this version (however many changes, the nodes
+    // are copied once). The caller checks the zone rules. Throws
+    // std::runtime_error, naming the record, when a change does not fit:
+    // the zone is then read whole instead.
+    std::shared_ptr<const Zone> with_changes(const std::vector<Change>& changes) const;
     std::shared_ptr<const Zone> with_changes(const std::vector<core::dns::Record>& removed,
-                                             const std::vector<core::dns::Record>& added) const;
+                                             const std::vector<core::dns::Record>& added) const {
+        return with_changes(std::vector<Change>{{removed, added}});
+    }
 
     // Only with_changes can name the tag: a version made from another.
     struct Successor {

@@ -62,9 +62,9 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
             throw std::runtime_error(source.file + ": zone " +
                                      core::dns::name_to_text(file.origin) + " is configured twice");
         }
-        auto zone =
-            std::make_shared<const Zone>(file.origin, file.records, ZoneOrigin::from_file(source.file),
-                                         notify_targets(source.notify, source.file + ": notify"));
+        auto zone = std::make_shared<const Zone>(
+            file.origin, file.records, ZoneOrigin::from_file(source.file),
+            notify_targets(source.notify, source.file + ": notify"));
         core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial "
                                 << zone->serial() << ": " << zone->record_count()
                                 << " records from " << source.file;
@@ -78,7 +78,8 @@ void add_database_zones(ZoneSet& zones, std::vector<std::shared_ptr<const Zone>>
         const std::string name = core::dns::name_to_text(zone->apex());
         if (const auto file = zones.zones().find(zone->apex()); file != zones.zones().end()) {
             throw std::runtime_error("zone " + name + " is in the database and in " +
-                                     file->second->origin().describe() + ": serve it from one only");
+                                     file->second->origin().describe() +
+                                     ": serve it from one only");
         }
         core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
                                 << zone->record_count() << " records from the database";
@@ -98,10 +99,10 @@ std::shared_ptr<const ZoneSet> with_database_changes(
     }
     for (auto& zone : loaded) {
         if (const auto file = zones->zones().find(zone->apex()); file != zones->zones().end()) {
-            core::log::warn("dnsd") << "zone " << core::dns::name_to_text(zone->apex())
-                                    << " is in the database but served from "
-                                    << file->second->origin().describe()
-                                    << "; the database's is ignored";
+            core::log::warn("dnsd")
+                << "zone " << core::dns::name_to_text(zone->apex())
+                << " is in the database but served from " << file->second->origin().describe()
+                << "; the database's is ignored";
             refused.push_back(zone->apex());
             continue;
         }

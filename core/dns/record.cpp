@@ -2,8 +2,8 @@
 // where it came from. Converts to and from presentation format with ldns.
 #include "core/dns/record.hpp"
 
-#include <arpa/inet.h>
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -122,7 +122,8 @@ bool numbers_in_range(uint16_t type, std::span<const Token> tokens, std::string&
 std::string describe(const RecordOrigin& origin) {
     if (const auto* at = std::get_if<FileLine>(&origin))
         return at->file + ":" + std::to_string(at->line);
-    if (const auto* row = std::get_if<StoredRow>(&origin)) return "record " + std::to_string(row->id);
+    if (const auto* row = std::get_if<StoredRow>(&origin))
+        return "record " + std::to_string(row->id);
     if (const auto* item = std::get_if<RequestItem>(&origin))
         return "change " + std::to_string(item->index);
     return {};
@@ -245,7 +246,8 @@ std::optional<Record> record_from_tokens(const std::vector<Token>& tokens, Recor
         error = "no TTL: give one, or a $TTL before the first record";
         return std::nullopt;
     }
-    auto rdata = rdata_from_tokens(record.type, std::span(tokens).subspan(i), context.origin, error);
+    auto rdata =
+        rdata_from_tokens(record.type, std::span(tokens).subspan(i), context.origin, error);
     if (!rdata) return std::nullopt;
     record.rdata = std::move(*rdata);
     context.previous_owner = record.owner;

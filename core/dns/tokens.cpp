@@ -37,8 +37,9 @@ bool split(std::string_view text, Mode mode, std::vector<std::vector<Token>>& re
         const char c = text[i];
         if (mode == Mode::rdata && (c == '\n' || c == '\r' || c == ';' || c == '(' || c == ')')) {
             if (c == ';')
-                return refuse("';' would begin a comment and cut the rest: quote the text or "
-                              "write \\;");
+                return refuse(
+                    "';' would begin a comment and cut the rest: quote the text or "
+                    "write \\;");
             if (c == '(' || c == ')')
                 return refuse(std::string("'") + c +
                               "' would group lines as in a zone file: quote the text or write \\" +

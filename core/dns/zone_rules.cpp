@@ -56,8 +56,7 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
         if (!is_at_or_below(r.owner, apex)) fail(r, "out of zone " + name_to_text(apex));
         if (r.type == type::SOA) {
             if (r.owner != apex) fail(r, "an SOA belongs only at the apex " + name_to_text(apex));
-            if (soa)
-                fail(r, "a second SOA (the first is " + describe(soa->origin) + ")");
+            if (soa) fail(r, "a second SOA (the first is " + describe(soa->origin) + ")");
             soa = &r;
         }
         by_owner[r.owner].push_back(i);
@@ -136,9 +135,8 @@ std::vector<std::string> check_zone(std::string_view apex, std::vector<Record>& 
                             std::to_string(it->second) +
                             " (RFC 2181 §5.2: one TTL an RRset; PATCH the RRset to change it)");
             }
-            warnings.push_back(where(r) + "TTL " +
-                               std::to_string(r.ttl) + " differs within its RRset; using " +
-                               std::to_string(it->second));
+            warnings.push_back(where(r) + "TTL " + std::to_string(r.ttl) +
+                               " differs within its RRset; using " + std::to_string(it->second));
             r.ttl = it->second;
         }
     }

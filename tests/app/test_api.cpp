@@ -569,9 +569,11 @@ TEST_CASE("appsrv migrate brings the schema up to date and exits; appsrv serves 
               .find("applied") == std::string::npos);
     // Each applied once, and recorded.
     size_t applied = 0;
-    for (size_t at = out.find(" applied"); at != std::string::npos; at = out.find(" applied", at + 1))
+    for (size_t at = out.find(" applied"); at != std::string::npos;
+         at = out.find(" applied", at + 1))
         ++applied;
-    CHECK(count(database, "SELECT COUNT(*) FROM schema_migrations") == static_cast<int64_t>(applied));
+    CHECK(count(database, "SELECT COUNT(*) FROM schema_migrations") ==
+          static_cast<int64_t>(applied));
 
     test::Process app({WEBSTACK_APPSRV, "--config", config}, (dir.path() / "appsrv.log").string());
     REQUIRE_MESSAGE(app.wait_for_log("state serving"), app.log());
@@ -579,7 +581,8 @@ TEST_CASE("appsrv migrate brings the schema up to date and exits; appsrv serves 
                     " http://app/healthz") == "{\"status\":\"alive\"}\n");
 }
 
-TEST_CASE("content is one RDATA of its type, exactly: refused with a reason, never cut or wrapped") {
+TEST_CASE(
+    "content is one RDATA of its type, exactly: refused with a reason, never cut or wrapped") {
     Fixture f;
     const int64_t records = count(f.database, "SELECT COUNT(*) FROM records");
     const auto post = [&](const std::string& type, const std::string& content) {
@@ -621,8 +624,9 @@ TEST_CASE("content is one RDATA of its type, exactly: refused with a reason, nev
         const auto r = post(type, content);
         REQUIRE_MESSAGE(r.status == 201, r.body);
         CHECK(r.json()["content"] == canonical);
-        CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records/" +
-                                    std::to_string(r.json()["id"].get<int64_t>()))
+        CHECK(f.app
+                  .call("GET", "/api/v1/zones/foobar.com/records/" +
+                                   std::to_string(r.json()["id"].get<int64_t>()))
                   .json()["content"] == canonical);
     }
 }
@@ -638,8 +642,9 @@ TEST_CASE("a stored row that does not parse is listed with its reason, and can b
     const auto insert = [&](const std::string& name, const std::string& type,
                             const std::string& content) {
         return db
-            .execute("INSERT INTO records (zone_id, name, type, ttl, content) VALUES (?, ?, ?, ?, ?)",
-                     {zone_id, name, type, int64_t{300}, content})
+            .execute(
+                "INSERT INTO records (zone_id, name, type, ttl, content) VALUES (?, ?, ?, ?, ?)",
+                {zone_id, name, type, int64_t{300}, content})
             .last_insert_id;
     };
     const int64_t bad_name = insert("a..b.foobar.com.", "A", "192.0.2.1");
@@ -695,8 +700,8 @@ TEST_CASE("a write checks what it can affect, and decides as a check of the whol
     const std::string apex = dns::name_from_text("foobar.com.", error).value();
     // Names that are each other's ancestors and descendants, and two whose
     // text a LIKE pattern would confuse ('_' is its one-character wildcard).
-    const std::vector<std::string> names = {"a", "b.a", "c.b.a", "d.c.b.a", "x", "y.x",
-                                            "_t", "q.xt", "z.q.xt", "@"};
+    const std::vector<std::string> names = {"a",   "b.a", "c.b.a", "d.c.b.a", "x",
+                                            "y.x", "_t",  "q.xt",  "z.q.xt",  "@"};
     const std::vector<std::pair<std::string, std::string>> kinds = {
         {"A", "192.0.2.1"}, {"A", "192.0.2.2"},          {"TXT", "\"t\""},
         {"CNAME", "www"},   {"NS", "ns.elsewhere.net."}, {"DNAME", "elsewhere.net."},
@@ -731,7 +736,7 @@ TEST_CASE("a write checks what it can affect, and decides as a check of the whol
         CAPTURE(step);
         const auto records = current();
         std::vector<dns::Record> after;
-        const size_t op = records.size() > 9 ? next(3) : 0;  // 0 add, 1 replace, 2 delete
+        const size_t op = records.size() > 9 ? next(3) : 0;           // 0 add, 1 replace, 2 delete
         const size_t victim = op ? 9 + next(records.size() - 9) : 0;  // never the first 9 (SOA...)
         for (size_t i = 0; i < records.size(); ++i)
             if (op == 0 || i != victim) after.push_back(records[i].second);
@@ -751,12 +756,10 @@ TEST_CASE("a write checks what it can affect, and decides as a check of the whol
         }
         const bool expected = !duplicate && whole_zone_accepts(after);
         const std::string path = "/api/v1/zones/foobar.com/records";
-        const auto r = op == 0   ? f.app.call("POST", path, body)
-                       : op == 1 ? f.app.call("PUT", path + "/" +
-                                                         std::to_string(records[victim].first),
-                                              body)
-                                 : f.app.call("DELETE", path + "/" +
-                                                            std::to_string(records[victim].first));
+        const auto r =
+            op == 0   ? f.app.call("POST", path, body)
+            : op == 1 ? f.app.call("PUT", path + "/" + std::to_string(records[victim].first), body)
+                      : f.app.call("DELETE", path + "/" + std::to_string(records[victim].first));
         CAPTURE(body);
         CAPTURE(r.body);
         CHECK((r.status < 300) == expected);
@@ -821,7 +824,8 @@ TEST_CASE("PATCH: several changes in one transaction, one serial, an audit row e
     CHECK(actions[4].text(0) == "rrset.delete");
 
     // An RRset's TTL is changed whole; one record of it alone is refused.
-    r = f.app.call("POST", "/api/v1/zones/foobar.com/records", record("pool", "A", "192.0.2.4", 300));
+    r = f.app.call("POST", "/api/v1/zones/foobar.com/records",
+                   record("pool", "A", "192.0.2.4", 300));
     CHECK(r.status == 409);
     CHECK(r.json()["detail"].get<std::string>().find("TTL 300 differs") != std::string::npos);
     r = f.app.call("PATCH", "/api/v1/zones/foobar.com/records",
@@ -847,25 +851,34 @@ TEST_CASE("PATCH: all or nothing; a refused change names its index") {
         return f.app.call("PATCH", "/api/v1/zones/foobar.com/records",
                           json{{"changes", changes}}.dump());
     };
-    const json good = {{"action", "create"}, {"name", "ok"}, {"type", "A"}, {"content", "192.0.2.1"}};
+    const json good = {
+        {"action", "create"}, {"name", "ok"}, {"type", "A"}, {"content", "192.0.2.1"}};
     struct Case {
         json bad;
         int status;
         std::string field;
     };
     const std::vector<Case> cases = {
-        {{{"action", "create"}, {"name", "x"}, {"type", "A"}, {"content", "300.1.1.1"}}, 400,
+        {{{"action", "create"}, {"name", "x"}, {"type", "A"}, {"content", "300.1.1.1"}},
+         400,
          "changes[1].content"},
-        {{{"action", "create"}, {"name", "www"}, {"type", "CNAME"}, {"content", "x"}}, 409,
+        {{{"action", "create"}, {"name", "www"}, {"type", "CNAME"}, {"content", "x"}},
+         409,
          "changes[1]"},
         {{{"action", "delete"}, {"id", 999999}}, 404, "changes[1].id"},
         {{{"action", "delete"}, {"name", "nothing"}, {"type", "A"}}, 404, "changes[1]"},
         {{{"action", "rename"}}, 400, "changes[1].action"},
-        {{{"action", "create"}, {"name", "ok"}, {"type", "A"}, {"content", "192.0.2.1"}}, 409,
+        {{{"action", "create"}, {"name", "ok"}, {"type", "A"}, {"content", "192.0.2.1"}},
+         409,
          "changes[1]"},
         {{{"action", "delete"}, {"name", "@"}, {"type", "SOA"}}, 409, "changes[1].id"},
-        {{{"action", "create"}, {"name", "x"}, {"type", "A"}, {"content", "192.0.2.1"}, {"colour", 1}},
-         400, "changes[1].colour"},
+        {{{"action", "create"},
+          {"name", "x"},
+          {"type", "A"},
+          {"content", "192.0.2.1"},
+          {"colour", 1}},
+         400,
+         "changes[1].colour"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.bad.dump());
@@ -900,14 +913,18 @@ TEST_CASE("the audit log: newest first, by zone or all, filtered by author and t
         other.pop_back();
     REQUIRE(f.app.call("POST", "/api/v1/zones", R"({"name": "example.org"})").status == 201);
     const int64_t serial = serial_of(f.app);
-    auto r = f.app.call("POST", "/api/v1/zones/foobar.com/records", record("api", "A", "192.0.2.10"));
+    auto r =
+        f.app.call("POST", "/api/v1/zones/foobar.com/records", record("api", "A", "192.0.2.10"));
     REQUIRE(r.status == 201);
     const int64_t id = r.json()["id"];
-    REQUIRE(f.app.call_with_token(other, "PUT", "/api/v1/zones/foobar.com/records/" + std::to_string(id),
-                                  record("api", "A", "192.0.2.11"))
+    REQUIRE(f.app
+                .call_with_token(other, "PUT",
+                                 "/api/v1/zones/foobar.com/records/" + std::to_string(id),
+                                 record("api", "A", "192.0.2.11"))
                 .status == 200);
-    REQUIRE(f.app.call_with_token(other, "DELETE",
-                                  "/api/v1/zones/foobar.com/records/" + std::to_string(id))
+    REQUIRE(f.app
+                .call_with_token(other, "DELETE",
+                                 "/api/v1/zones/foobar.com/records/" + std::to_string(id))
                 .status == 204);
 
     auto log = f.app.call("GET", "/api/v1/zones/foobar.com/audit").json();
@@ -947,7 +964,8 @@ TEST_CASE("the audit log: newest first, by zone or all, filtered by author and t
     CHECK(f.app.call("POST", "/api/v1/audit", "{}").status == 405);
 }
 
-TEST_CASE("tokens kept to some zones, and read-only tokens: 403 with a reason outside their scope") {
+TEST_CASE(
+    "tokens kept to some zones, and read-only tokens: 403 with a reason outside their scope") {
     Fixture f;
     REQUIRE(f.app.call("POST", "/api/v1/zones", R"({"name": "example.org"})").status == 201);
     const std::string appsrv = std::string(WEBSTACK_APPSRV) + " --config " + f.app.config_path();
@@ -977,8 +995,9 @@ TEST_CASE("tokens kept to some zones, and read-only tokens: 403 with a reason ou
         CHECK(r.json()["error"] == error);
     };
     // A zone token: its zones only.
-    CHECK(f.app.call_with_token(scoped, "POST", "/api/v1/zones/foobar.com/records",
-                                record("api", "A", "192.0.2.10"))
+    CHECK(f.app
+              .call_with_token(scoped, "POST", "/api/v1/zones/foobar.com/records",
+                               record("api", "A", "192.0.2.10"))
               .status == 201);
     forbidden(f.app.call_with_token(scoped, "POST", "/api/v1/zones/example.org/records",
                                     record("api", "A", "192.0.2.10")),
@@ -989,8 +1008,9 @@ TEST_CASE("tokens kept to some zones, and read-only tokens: 403 with a reason ou
               "the token is not for this zone");
     forbidden(f.app.call_with_token(scoped, "POST", "/api/v1/zones", R"({"name": "third.com"})"),
               "the token is not for this zone");
-    CHECK(f.app.call_with_token(scoped, "POST", "/api/v1/zones", R"({"name": "other.net"})")
-              .status == 201);
+    CHECK(
+        f.app.call_with_token(scoped, "POST", "/api/v1/zones", R"({"name": "other.net"})").status ==
+        201);
     const auto zones = f.app.call_with_token(scoped, "GET", "/api/v1/zones").json()["zones"];
     REQUIRE(zones.size() == 2);  // foobar.com and other.net, not example.org
     CHECK(zones[0]["name"] == "foobar.com.");
@@ -1033,8 +1053,9 @@ TEST_CASE("the PowerDNS dialect: X-API-Key, servers, zones and the RRset PATCH o
     CHECK(call("GET", "/api/v1/servers").json()[0]["id"] == "localhost");
     r = call("GET", "/api/v1/servers/localhost");
     CHECK(r.json()["daemon_type"] == "authoritative");
-    CHECK(f.app.call("GET", "/api/v1/servers/localhost", "", "X-API-Key: wrong\r\nAuthorization:\r\n")
-              .status == 401);
+    CHECK(
+        f.app.call("GET", "/api/v1/servers/localhost", "", "X-API-Key: wrong\r\nAuthorization:\r\n")
+            .status == 401);
 
     r = call("GET", "/api/v1/servers/localhost/zones");
     REQUIRE(r.status == 200);
@@ -1051,7 +1072,8 @@ TEST_CASE("the PowerDNS dialect: X-API-Key, servers, zones and the RRset PATCH o
         if (rrset["name"] == "www.foobar.com." && rrset["type"] == "A") {
             www = true;
             CHECK(rrset["ttl"] == 3600);
-            CHECK(rrset["records"] == json::parse(R"([{"content": "8.8.8.8", "disabled": false}])"));
+            CHECK(rrset["records"] ==
+                  json::parse(R"([{"content": "8.8.8.8", "disabled": false}])"));
         }
     }
     CHECK(www);
@@ -1065,8 +1087,8 @@ TEST_CASE("the PowerDNS dialect: X-API-Key, servers, zones and the RRset PATCH o
                 {"name": "mail.foobar.com.", "type": "A", "changetype": "DELETE"}]})");
     CHECK(r.status == 204);
     CHECK(serial_of(f.app) == serial + 1);
-    auto listed = f.app.call("GET", "/api/v1/zones/foobar.com/records?name=_acme-challenge.www")
-                      .json();
+    auto listed =
+        f.app.call("GET", "/api/v1/zones/foobar.com/records?name=_acme-challenge.www").json();
     CHECK(listed["total"] == 2);
     CHECK(listed["records"][0]["ttl"] == 120);
     CHECK(f.app.call("GET", "/api/v1/zones/foobar.com/records?name=mail&type=A").json()["total"] ==
@@ -1119,9 +1141,9 @@ TEST_CASE("the PowerDNS dialect: X-API-Key, servers, zones and the RRset PATCH o
     CHECK(call("POST", "/api/v1/servers/localhost/zones",
                R"({"name": "third.org.", "kind": "Slave", "masters": ["192.0.2.1"]})")
               .status == 422);
-    CHECK(call("POST", "/api/v1/servers/localhost/zones",
-               R"({"name": "third.org.", "dnssec": true})")
-              .status == 422);
+    CHECK(
+        call("POST", "/api/v1/servers/localhost/zones", R"({"name": "third.org.", "dnssec": true})")
+            .status == 422);
     CHECK(call("DELETE", "/api/v1/servers/localhost/zones/example.org.").status == 204);
     CHECK(call("GET", "/api/v1/servers/localhost/zones/example.org.").status == 404);
     CHECK(call("PUT", "/api/v1/servers/localhost/zones/foobar.com./notify").json()["result"] ==

@@ -4,9 +4,9 @@
 #include <csignal>
 #include <cstdio>
 #include <map>
-#include <set>
 #include <netinet/in.h>
 #include <poll.h>
+#include <set>
 #include <sys/socket.h>
 
 #include <doctest/doctest.h>
@@ -311,18 +311,20 @@ TEST_CASE("every octet in an owner name: written, read back, exported, imported 
     const std::string path = dir.write("foobar.com.zone", exported.body);
     const std::string checked = test::run("named-checkzone foobar.com " + path + " 2>&1");
     CHECK_MESSAGE(checked.find("OK") != std::string::npos, checked);
-    CHECK(test::run(std::string(WEBSTACK_DNSD) + " --zone " + path + " --check 2>&1")
-              .find("valid") != std::string::npos);
+    CHECK(
+        test::run(std::string(WEBSTACK_DNSD) + " --zone " + path + " --check 2>&1").find("valid") !=
+        std::string::npos);
     const auto listed = [&] {
         std::multiset<std::string> all;
         for (int offset = 0;; offset += 1000) {
-            const auto page = app.call("GET", "/api/v1/zones/foobar.com/records?limit=1000&offset=" +
-                                                  std::to_string(offset))
-                                  .json();
+            const auto page =
+                app.call("GET", "/api/v1/zones/foobar.com/records?limit=1000&offset=" +
+                                    std::to_string(offset))
+                    .json();
             for (const auto& r : page["records"])
-                if (r["type"] != "SOA") all.insert(r["name"].get<std::string>() + " " +
-                                                   r["type"].get<std::string>() + " " +
-                                                   r["content"].get<std::string>());
+                if (r["type"] != "SOA")
+                    all.insert(r["name"].get<std::string>() + " " + r["type"].get<std::string>() +
+                               " " + r["content"].get<std::string>());
             if (page["records"].size() < 1000) break;
         }
         return all;
@@ -350,19 +352,22 @@ TEST_CASE("the characters a master file gives a meaning are stored escaped, neve
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
     // As a client types them: bare, not escaped (a backslash only doubled).
     const std::vector<std::pair<std::string, std::string>> typed = {
-        {"a\"b", "a\\\"b.foobar.com."}, {"a(b", "a\\(b.foobar.com."}, {"a)b", "a\\)b.foobar.com."},
-        {"a;b", "a\\;b.foobar.com."},   {"a\\\\b", "a\\\\b.foobar.com."}, {"a@b", "a\\@b.foobar.com."},
-        {"$b", "\\$b.foobar.com."},     {"a b", "a\\032b.foobar.com."}, {"a\tb", "a\\009b.foobar.com."},
-        {"\"", "\\\".foobar.com."}};
+        {"a\"b", "a\\\"b.foobar.com."},   {"a(b", "a\\(b.foobar.com."},
+        {"a)b", "a\\)b.foobar.com."},     {"a;b", "a\\;b.foobar.com."},
+        {"a\\\\b", "a\\\\b.foobar.com."}, {"a@b", "a\\@b.foobar.com."},
+        {"$b", "\\$b.foobar.com."},       {"a b", "a\\032b.foobar.com."},
+        {"a\tb", "a\\009b.foobar.com."},  {"\"", "\\\".foobar.com."}};
     for (const auto& [name, stored] : typed) {
         CAPTURE(name);
-        const auto r = app.call("POST", "/api/v1/zones/foobar.com/records",
-                                json{{"name", name}, {"type", "A"}, {"content", "192.0.2.7"}}.dump());
+        const auto r =
+            app.call("POST", "/api/v1/zones/foobar.com/records",
+                     json{{"name", name}, {"type", "A"}, {"content", "192.0.2.7"}}.dump());
         REQUIRE_MESSAGE(r.status == 201, r.body);
         CHECK(r.json()["name"] == stored);
-        CHECK(database.connection()
-                  .query("SELECT name FROM records WHERE id = ?", {r.json()["id"].get<int64_t>()})[0]
-                  .text(0) == stored);
+        CHECK(
+            database.connection()
+                .query("SELECT name FROM records WHERE id = ?", {r.json()["id"].get<int64_t>()})[0]
+                .text(0) == stored);
     }
     // The longest name, every octet escaped: some 1000 characters of text.
     std::string longest;
@@ -380,8 +385,9 @@ TEST_CASE("the characters a master file gives a meaning are stored escaped, neve
     CHECK(r.status == 400);  // one octet more than 255
     // A raw NUL or a lone backslash cannot be what was meant: refused.
     for (const std::string& name : {std::string("a\0b", 3), std::string("a\\")}) {
-        const auto r = app.call("POST", "/api/v1/zones/foobar.com/records",
-                                json{{"name", name}, {"type", "A"}, {"content", "192.0.2.7"}}.dump());
+        const auto r =
+            app.call("POST", "/api/v1/zones/foobar.com/records",
+                     json{{"name", name}, {"type", "A"}, {"content", "192.0.2.7"}}.dump());
         CHECK(r.status == 400);
         CHECK(r.json()["field"] == "name");
     }
@@ -439,8 +445,9 @@ TEST_CASE("dnsd applies the journal of appsrv's changes; without one it reads th
             204);
     CHECK(test::wait_until([&] { return dnsd.status("a.b.c.foobar.com A") == "NXDOMAIN"; }));
     CHECK(dnsd.status("b.c.foobar.com A") == "NXDOMAIN");  // gone with its last descendant
-    CHECK(test::wait_until(
-        [&] { return dnsd.dig("foobar.com SOA").find(" " + serial() + " ") != std::string::npos; }));
+    CHECK(test::wait_until([&] {
+        return dnsd.dig("foobar.com SOA").find(" " + serial() + " ") != std::string::npos;
+    }));
     CHECK(test::run("dig @127.0.0.1 -p " + std::to_string(dns_port) +
                     " +norec x.sub.foobar.com A 2>&1")
               .find("ns.sub.foobar.com.\t3600\tIN\tA\t192.0.2.53") != std::string::npos);
@@ -502,12 +509,14 @@ TEST_CASE("dnsd applies the journal of appsrv's changes; without one it reads th
     CHECK(whole_reads() == 3);
 }
 
-TEST_CASE("lego's PowerDNS provider gets a certificate for www.foobar.com from pebble through appsrv") {
+TEST_CASE(
+    "lego's PowerDNS provider gets a certificate for www.foobar.com from pebble through appsrv") {
     // The whole DNS-01 path with real clients: lego writes the challenge
     // through appsrv's PowerDNS dialect, appsrv's NOTIFY puts it on dnsd's
     // wire, pebble (an ACME server, offline) reads it from dnsd and signs.
-    REQUIRE_MESSAGE(test::run("for c in lego pebble openssl; do command -v $c; done | wc -l") == "3\n",
-                    "lego, pebble and openssl are installed by scripts/setup");
+    REQUIRE_MESSAGE(
+        test::run("for c in lego pebble openssl; do command -v $c; done | wc -l") == "3\n",
+        "lego, pebble and openssl are installed by scripts/setup");
     test::TestDatabase database;
     const int dns_port = test::free_port();
     test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
@@ -517,10 +526,13 @@ TEST_CASE("lego's PowerDNS provider gets a certificate for www.foobar.com from p
     test::TempDir dir;
     const std::string d = dir.path().string();
     // pebble's own HTTPS certificate, which lego is told to trust.
-    REQUIRE(test::run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-                      "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost "
-                      "-keyout " + d + "/pebble.key -out " + d + "/pebble.crt >/dev/null 2>&1; "
-                      "echo $?") == "0\n");
+    REQUIRE(
+        test::run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                  "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost "
+                  "-keyout " +
+                  d + "/pebble.key -out " + d +
+                  "/pebble.crt >/dev/null 2>&1; "
+                  "echo $?") == "0\n");
     const int acme_port = test::free_port();
     const std::string config = dir.write(
         "pebble.json",
@@ -534,10 +546,10 @@ TEST_CASE("lego's PowerDNS provider gets a certificate for www.foobar.com from p
                {"ocspResponderURL", ""},
                {"externalAccountBindingRequired", false}}}}
             .dump());
-    test::Process pebble({"/usr/bin/env", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0",
-                          "pebble", "-config", config, "-dnsserver",
-                          "127.0.0.1:" + std::to_string(dns_port)},
-                         d + "/pebble.log");
+    test::Process pebble(
+        {"/usr/bin/env", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "pebble", "-config",
+         config, "-dnsserver", "127.0.0.1:" + std::to_string(dns_port)},
+        d + "/pebble.log");
     REQUIRE_MESSAGE(pebble.wait_for_log("ACME directory available", 10000), pebble.log());
 
     const std::string out = test::run(

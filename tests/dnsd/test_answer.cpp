@@ -53,7 +53,8 @@ class Fixture {
         const auto origin = *core::dns::name_from_text("example.com.", error);
         auto file = core::dns::parse_master_text(kZone, "test.zone", origin);
         core::dns::check_zone(origin, file.records);
-        zones.add(std::make_shared<dnsd::Zone>(origin, file.records, dnsd::ZoneOrigin::from_file("test.zone")));
+        zones.add(std::make_shared<dnsd::Zone>(origin, file.records,
+                                               dnsd::ZoneOrigin::from_file("test.zone")));
         options.version = "webstack dnsd test";
         options.identity = "test-host";
     }
@@ -302,7 +303,8 @@ TEST_CASE("UDP answers that do not fit are truncated by whole RRsets; TCP carrie
     auto file = core::dns::parse_master_text(big_zone(), "big.zone", origin);
     core::dns::check_zone(origin, file.records);
     dnsd::ZoneSet zones;
-    zones.add(std::make_shared<dnsd::Zone>(origin, file.records, dnsd::ZoneOrigin::from_file("big.zone")));
+    zones.add(std::make_shared<dnsd::Zone>(origin, file.records,
+                                           dnsd::ZoneOrigin::from_file("big.zone")));
     std::string out;
 
     dnsd::answer(zones, test::make_query("many.big.test.", A), Transport::udp, {}, out);
@@ -386,7 +388,8 @@ TEST_CASE("with several zones, the longest matching zone answers") {
         const auto origin = *core::dns::name_from_text(name, error);
         auto file = core::dns::parse_master_text(text, name, origin);
         core::dns::check_zone(origin, file.records);
-        zones.add(std::make_shared<dnsd::Zone>(origin, file.records, dnsd::ZoneOrigin::from_file(name)));
+        zones.add(
+            std::make_shared<dnsd::Zone>(origin, file.records, dnsd::ZoneOrigin::from_file(name)));
     }
     std::string out;
     // The child zone answers for its names instead of the parent's referral.

@@ -62,8 +62,8 @@ TEST_CASE("a zone changed record by record is the zone built whole, and the old 
     std::vector<std::string> names = {"@", "a", "b.a", "c.b.a", "d.c.b.a", "x.y.z", "z", "mail"};
     for (int i = 0; i < 1200; ++i)
         names.push_back("h" + std::to_string(i) + (i % 3 ? ".deep.er" : ""));
-    const std::vector<std::string> kinds = {"A 192.0.2.1", "A 192.0.2.2", "TXT \"t\"",
-                                            "MX 10 mail",  "NS ns.a",     "AAAA 2001:db8::1",
+    const std::vector<std::string> kinds = {"A 192.0.2.1",    "A 192.0.2.2", "TXT \"t\"",
+                                            "MX 10 mail",     "NS ns.a",     "AAAA 2001:db8::1",
                                             "SRV 0 0 1 c.b.a"};
     std::vector<dns::Record> current = {record("@ 300 IN SOA ns1 host 1 2 3 4 5"),
                                         record("@ 300 IN NS ns1")};
@@ -88,7 +88,8 @@ TEST_CASE("a zone changed record by record is the zone built whole, and the old 
             current.erase(current.begin() + static_cast<std::ptrdiff_t>(victim));
         }
         for (size_t n = next(4); n > 0; --n) {
-            const auto r = record(names[next(names.size())] + " 300 IN " + kinds[next(kinds.size())]);
+            const auto r =
+                record(names[next(names.size())] + " 300 IN " + kinds[next(kinds.size())]);
             if (std::any_of(current.begin(), current.end(),
                             [&](const dns::Record& c) { return c.same_data(r); }))
                 continue;
@@ -123,4 +124,32 @@ TEST_CASE("a change that does not fit the version served is refused, and nothing
     CHECK_THROWS_WITH_AS(zone->with_changes({records[0]}, {}), doctest::Contains("no SOA"),
                          std::runtime_error);
     CHECK(dump(*zone) == before);
+}
+
+TEST_CASE("many changes applied at once, and a zone that outgrows its shards") {
+    std::vector<dns::Record> current = {record("@ 300 IN SOA ns1 host 1 2 3 4 5"),
+                                        record("@ 300 IN NS ns1")};
+    auto zone = build(current);  // small: one shard
+    std::vector<dnsd::Zone::Change> changes;
+    for (int i = 0; i < 6000; ++i) {
+        dnsd::Zone::Change& change = changes.emplace_back();
+        change.removed.push_back(current[0]);
+        current[0] = record("@ 300 IN SOA ns1 host " + std::to_string(i + 2) + " 2 3 4 5");
+        change.added.push_back(current[0]);
+        const auto added = record("n" + std::to_string(i) + ".x" + std::to_string(i % 7) +
+                                  " 300 IN A 192.0.2." + std::to_string(i % 250));
+        change.added.push_back(added);
+        current.push_back(added);
+        if (i % 5 == 4) {  // one in five taken out again by a later change
+            change.removed.push_back(current[current.size() - 3]);
+            current.erase(current.end() - 3);
+        }
+        // In batches, as a refresher that fell behind reads them.
+        if (changes.size() == 1000) {
+            zone = zone->with_changes(changes);
+            changes.clear();
+        }
+    }
+    REQUIRE(dump(*zone) == dump(*build(current)));
+    CHECK(zone->serial() == 6001);
 }

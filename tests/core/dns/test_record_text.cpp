@@ -129,7 +129,8 @@ TEST_CASE("every octet in a TXT string and in a name inside rdata survives the r
         REQUIRE_MESSAGE(back, std::string(line + ": " + error));
         CHECK(back->owner == owner.owner);
         CHECK(back->rdata == owner.rdata);
-        const auto file = dns::parse_master_text("$ORIGIN foobar.com.\n" + line + "\n", "t", kOrigin);
+        const auto file =
+            dns::parse_master_text("$ORIGIN foobar.com.\n" + line + "\n", "t", kOrigin);
         REQUIRE(file.records.size() == 1);
         CHECK(file.records[0].owner == owner.owner);
     }
@@ -137,7 +138,8 @@ TEST_CASE("every octet in a TXT string and in a name inside rdata survives the r
 
 TEST_CASE("a zone file's TTL out of range is named as such") {
     std::string error;
-    CHECK_FALSE(dns::record_from_text("www 2147483648 IN A 192.0.2.1", kOrigin, std::nullopt, error));
+    CHECK_FALSE(
+        dns::record_from_text("www 2147483648 IN A 192.0.2.1", kOrigin, std::nullopt, error));
     CHECK(error.find("TTL '2147483648'") != std::string::npos);
     CHECK(dns::record_from_text("www 2147483647 IN A 192.0.2.1", kOrigin, std::nullopt, error));
 }
