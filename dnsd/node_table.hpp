@@ -104,7 +104,7 @@ class NodeTable {
     }
 
   private:
-    static constexpr size_t kNodesPerShard = 512;
+    static constexpr size_t kNodesPerShard = 64;
     static constexpr size_t kMaxShards = 4096;
 
     size_t shard_of(std::string_view name) const {
