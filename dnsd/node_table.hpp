@@ -14,15 +14,30 @@
 
 namespace dnsd {
 
+// A name with its hash computed once: it picks the shard, then finds the
+// node in the shard's map without hashing again.
+struct HashedName {
+    std::string_view name;
+    size_t hash;
+};
+
 struct NameHash {
     using is_transparent = void;
     size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+    size_t operator()(const HashedName& name) const { return name.hash; }
+};
+
+struct NameEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    bool operator()(const HashedName& a, std::string_view b) const { return a.name == b; }
+    bool operator()(std::string_view a, const HashedName& b) const { return a == b.name; }
 };
 
 template <typename Node>
 class NodeTable {
   public:
-    using Shard = std::unordered_map<std::string, Node, NameHash, std::equal_to<>>;
+    using Shard = std::unordered_map<std::string, Node, NameHash, NameEqual>;
 
     // Sized for about `nodes` names: one shard up to kNodesPerShard, then
     // a power of two of them.
@@ -58,25 +73,28 @@ class NodeTable {
     }
 
     const Node* find(std::string_view name) const {
-        const Shard& shard = *shards_[shard_of(name)];
-        const auto it = shard.find(name);
+        const HashedName hashed{name, NameHash{}(name)};
+        const Shard& shard = *shards_[shard_of(hashed.hash)];
+        const auto it = shard.find(hashed);
         return it == shard.end() ? nullptr : &it->second;
     }
     // The node to change, its shard copied first if another version shares it.
     Node* find_to_change(std::string_view name) {
-        Shard& shard = writable(shard_of(name));
-        const auto it = shard.find(name);
+        const HashedName hashed{name, NameHash{}(name)};
+        Shard& shard = writable(shard_of(hashed.hash));
+        const auto it = shard.find(hashed);
         return it == shard.end() ? nullptr : &it->second;
     }
     // The node `name`, made (default) when missing; `made` says which.
     Node& get_or_make(const std::string& name, bool& made) {
-        auto [it, inserted] = writable(shard_of(name)).try_emplace(name);
+        auto [it, inserted] = writable(shard_of(NameHash{}(name))).try_emplace(name);
         made = inserted;
         return it->second;
     }
     void erase(std::string_view name) {
-        Shard& shard = writable(shard_of(name));
-        if (const auto it = shard.find(name); it != shard.end()) shard.erase(it);
+        const HashedName hashed{name, NameHash{}(name)};
+        Shard& shard = writable(shard_of(hashed.hash));
+        if (const auto it = shard.find(hashed); it != shard.end()) shard.erase(it);
     }
 
     size_t size() const {
@@ -107,10 +125,10 @@ class NodeTable {
     static constexpr size_t kNodesPerShard = 64;
     static constexpr size_t kMaxShards = 4096;
 
-    size_t shard_of(std::string_view name) const {
-        // Shards are a power of two: the hash's bits pick one. The shard's
-        // own map hashes again; one shard needs no hash here.
-        return shards_.size() == 1 ? 0 : (NameHash{}(name) >> 7) & (shards_.size() - 1);
+    size_t shard_of(size_t hash) const {
+        // Shards are a power of two: bits of the hash above those the
+        // shard's map uses for its buckets pick one.
+        return (hash >> 40) & (shards_.size() - 1);
     }
     Shard& writable(size_t index) {
         if (!owned_[index]) {
