@@ -86,7 +86,8 @@ AppHandler::AppHandler(core::Worker& worker, Backend& backend,
       notifier_(worker.loop(), "appsrv"),
       flush_timer_(worker.loop()) {}
 
-core::http::ErrorBody AppHandler::error_body(int status, std::string_view reason) {
+core::http::ErrorBody AppHandler::error_body(int status, std::string_view reason,
+                                             const core::http::RequestHead*) {
     std::string error(core::http::reason_phrase(status));
     for (auto& c : error)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -49,7 +49,8 @@ class AppHandler : public core::http::Handler {
     void handle(const std::shared_ptr<core::http::Exchange>& exchange) override;
     // appsrv's clients read JSON: what the HTTP layer refuses (408, 413,
     // 414, 431, bad framing...) is answered with the API's error body.
-    core::http::ErrorBody error_body(int status, std::string_view reason) override;
+    core::http::ErrorBody error_body(int status, std::string_view reason,
+                                     const core::http::RequestHead* request) override;
     void close() { notifier_.close(); }
 
   private:

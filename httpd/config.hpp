@@ -56,6 +56,14 @@ inline constexpr Key kRouteKeys[] = {
      .default_value = "\"text/plain; charset=utf-8\"",
      .help = "Content-Type of a fixed body",
      .reloadable = true},
+    {.name = "errors",
+     .type = Type::string,
+     .default_value = "\"text\"",
+     .help = "how httpd writes the refusals it makes itself on this route (a body too large or "
+             "too slow, 502, 503, 504 from the proxy): `text`, or `json` ({\"error\", "
+             "\"detail\"}) for an API's clients",
+     .reloadable = true,
+     .choices = "text|json"},
 };
 
 inline constexpr core::config::Schema kRouteSchema{

@@ -27,6 +27,24 @@ void Dispatcher::drain() {
     if (access_log_) access_log_->flush();
 }
 
+core::http::ErrorBody Dispatcher::error_body(int status, std::string_view reason,
+                                             const core::http::RequestHead* request,
+                                             size_t listener) const {
+    bool json = false;
+    if (request) {
+        std::string_view host = target_authority(request->target);
+        if (host.empty()) host = request->headers.get("Host").value_or("");
+        std::string error;
+        const auto target = parse_target(request->target, error);
+        if (const VirtualServer* server = site_->server_for(listener, host_name(host));
+            server && target) {
+            const Route* route = server->route_for(target->path);
+            json = route && route->json_errors;
+        }
+    }
+    return httpd::error_body(status, reason, json);
+}
+
 void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, size_t listener) {
     auto info = std::make_shared<RequestInfo>();
     const core::http::Exchange* raw = exchange.get();
@@ -58,6 +76,7 @@ void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, s
             return;
         case Route::Kind::proxy:
             info->request_id = request_id_for(request);
+            info->json_errors = route->json_errors;
             proxy_.forward(exchange, route->upstream, info);
             return;
         case Route::Kind::redirect:

@@ -36,12 +36,21 @@ class Dispatcher {
     const Counters& counters() const { return counters_; }
 
   private:
+    // A refusal of the HTTP layer's, in the form of the route the request
+    // was for (text when its head was refused: no route is known then).
+    core::http::ErrorBody error_body(int status, std::string_view reason,
+                                     const core::http::RequestHead* request, size_t listener) const;
+
     class ListenerHandler : public core::http::Handler {
       public:
         ListenerHandler(Dispatcher& dispatcher, size_t listener)
             : dispatcher_(dispatcher), listener_(listener) {}
         void handle(const std::shared_ptr<core::http::Exchange>& exchange) override {
             dispatcher_.handle(exchange, listener_);
+        }
+        core::http::ErrorBody error_body(int status, std::string_view reason,
+                                         const core::http::RequestHead* request) override {
+            return dispatcher_.error_body(status, reason, request, listener_);
         }
 
       private:

@@ -236,7 +236,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         if (!exchange->aborted() && !exchange->started()) {
             // Whatever of the body is still coming is not read: the
             // connection closes after this answer (Exchange sees to it).
-            respond_text(exchange, status, reason);
+            respond_error(exchange, status, reason, info->json_errors);
         }
         release_callbacks();
     }

@@ -12,6 +12,7 @@ struct RequestInfo {
     std::string server = "-";  // the virtual server's label
     std::string upstream;      // the member that answered, when proxied
     std::string request_id;
+    bool json_errors = false;  // the route wants httpd's own refusals as JSON
 };
 
 }  // namespace httpd

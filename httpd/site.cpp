@@ -171,6 +171,7 @@ Route build_route(const Section& section,
     if (kinds != 1)
         throw error_at(section, "prefix",
                        "a route needs exactly one of root, proxy, redirect, body or counters");
+    route.json_errors = section.string("errors") == "json";
     return route;
 }
 

@@ -25,6 +25,7 @@ struct Route {
     int status = 200;                          // redirect, fixed
     std::string body;                          // fixed
     std::string content_type;                  // fixed
+    bool json_errors = false;                  // httpd's own refusals as JSON
 };
 
 struct VirtualServer {

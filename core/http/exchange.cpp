@@ -219,7 +219,7 @@ void Exchange::end() {
     if (connection_) connection_->exchange_ended(framing_intact);
 }
 
-ErrorBody Handler::error_body(int status, std::string_view reason) {
+ErrorBody Handler::error_body(int status, std::string_view reason, const RequestHead*) {
     return {"text/plain; charset=utf-8", std::to_string(status) + " " +
                                              std::string(reason_phrase(status)) + ": " +
                                              std::string(reason) + "\n"};

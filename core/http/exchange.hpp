@@ -131,7 +131,9 @@ class Handler {
     virtual void handle(const std::shared_ptr<Exchange>& exchange) = 0;
     // "413 Content Too Large: request body too large" as plain text; a
     // handler whose clients read another form (appsrv's JSON) says so.
-    virtual ErrorBody error_body(int status, std::string_view reason);
+    // `request` is the head the error came after (a body too large or too
+    // slow), null when the head itself was refused.
+    virtual ErrorBody error_body(int status, std::string_view reason, const RequestHead* request);
 };
 
 }  // namespace core::http

@@ -80,6 +80,7 @@ int Parser::on_message_begin(llhttp_t* p) {
     s.body_bytes_ = 0;
     s.in_field_ = false;
     s.in_value_ = false;
+    s.head_complete_ = false;
     if (s.kind_ == Kind::request)
         s.request_ = RequestHead{};
     else
@@ -181,6 +182,7 @@ int Parser::on_headers_complete(llhttp_t* p) {
         r.chunked = chunked;
         if (sized) r.content_length = p->content_length;
         if (const int st = s.check_request_head(chunked); st != HPE_OK) return st;
+        s.head_complete_ = true;
         if (sized && p->content_length > s.limits_.max_body_bytes)
             return s.fail(413, "request body too large");
         if (s.callbacks_.on_request) s.callbacks_.on_request(r);

@@ -58,6 +58,11 @@ class Parser {
     // and a short reason for the log.
     int error_status() const { return error_status_; }
     const std::string& error_reason() const { return error_reason_; }
+    // The current request's head once it is whole (an error after it, a
+    // body too large, still has it); null before.
+    const RequestHead* complete_request_head() const {
+        return kind_ == Kind::request && head_complete_ ? &request_ : nullptr;
+    }
 
   private:
     static int on_message_begin(llhttp_t*);
@@ -82,6 +87,7 @@ class Parser {
     llhttp_t parser_{};
 
     RequestHead request_;
+    bool head_complete_ = false;  // request_ is whole
     ResponseHead response_;
     bool in_field_ = false;  // a field name has begun in this head
     bool in_value_ = false;

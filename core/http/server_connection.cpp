@@ -179,6 +179,8 @@ void ServerConnection::fail(int status, std::string_view reason) {
         close();
         return;
     }
+    ErrorBody error = handler_.error_body(
+        status, reason, exchange_ ? &exchange_->request() : parser_.complete_request_head());
     if (exchange_) {
         auto exchange = std::move(exchange_);
         exchange->detach();
@@ -187,7 +189,6 @@ void ServerConnection::fail(int status, std::string_view reason) {
     head.status = status;
     head.keep_alive = false;
     head.headers.add("Date", http_date_now());
-    ErrorBody error = handler_.error_body(status, reason);
     head.headers.add("Content-Type", error.content_type);
     std::string body = std::move(error.body);
     head.content_length = body.size();

@@ -457,3 +457,45 @@ TEST_CASE("limits: headers, URL and connections") {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     CHECK(test::status_of(get(httpd, "/api/x")) == 200);
 }
+
+TEST_CASE("a route with errors = \"json\" gets httpd's own refusals as JSON; other routes as text") {
+    const int dead_port = test::free_port();
+    std::string config = proxy_config(quoted("127.0.0.1:" + std::to_string(dead_port)),
+                                      "health_interval = \"0s\"", "max_body_size = \"1k\"");
+    const std::string proxy_line = "proxy = \"app\"\n";
+    config.replace(config.find(proxy_line), proxy_line.size(), proxy_line + "errors = \"json\"\n");
+    test::Httpd httpd(config);
+    const auto content_type = [](const std::string& raw) {
+        const size_t at = raw.find("Content-Type: ");
+        return at == std::string::npos ? std::string()
+                                       : raw.substr(at + 14, raw.find("\r\n", at) - at - 14);
+    };
+    // The proxy's own answer when no member is there.
+    std::string r = get(httpd, "/api/v1/zones");
+    CHECK(test::status_of(r) == 502);
+    CHECK(content_type(r) == "application/json");
+    CHECK(test::body_of(r).starts_with("{\"error\":\"bad gateway\",\"detail\":\"upstream app"));
+    // The HTTP layer's, after the head: a body too large.
+    const std::string big(2000, 'x');
+    r = httpd.raw("POST /api/v1/zones HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Length: 2000\r\n\r\n" +
+                  big);
+    CHECK(test::status_of(r) == 413);
+    CHECK(content_type(r) == "application/json");
+    CHECK(test::body_of(r).starts_with("{\"error\":\"content too large\""));
+    // Elsewhere, text as before.
+    r = httpd.raw("POST /file HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Length: 2000\r\n\r\n" +
+                  big);
+    CHECK(test::status_of(r) == 413);
+    CHECK(content_type(r) == "text/plain; charset=utf-8");
+    // A head refused before its route is known stays text.
+    r = httpd.raw("GET /api/v1/zones HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Length: 1\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n");
+    CHECK(test::status_of(r) == 400);
+    CHECK(content_type(r) == "text/plain; charset=utf-8");
+    // The key is checked: only text or json; a reload with another keeps
+    // the routes as they were.
+    std::string wrong = config;
+    wrong.replace(wrong.find("errors = \"json\""), 15, "errors = \"xml\"");
+    CHECK(httpd.reload(wrong, "errors"));
+    CHECK(content_type(get(httpd, "/api/v1/zones")) == "application/json");
+}
