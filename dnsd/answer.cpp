@@ -150,7 +150,9 @@ Outcome Resolver::referral(const Node& cut) {
 Outcome Resolver::answer_node(const Node& node, std::string_view owner) {
     if (node.empty()) return negative(rcode::noerror);
     const RRset* cname = node.find(type::CNAME);
-    if (cname && query_.qtype != type::CNAME) {
+    // A query for the CNAME itself, or for ANY (which the CNAME RRset
+    // matches, RFC 1034 §3.6.2), gets it without a restart at its target.
+    if (cname && query_.qtype != type::CNAME && query_.qtype != type::ANY) {
         if (!add_answer(owner, *cname)) return Outcome::cname;
         if (follow(cname->rdatas[0])) return run();
         return Outcome::cname;

@@ -257,6 +257,28 @@ TEST_CASE_FIXTURE(Fixture, "QTYPE ANY gets one RRset (RFC 8482)") {
     CHECK(r.answer[0] == "example.com. 3600 IN A 192.0.2.1");
 }
 
+TEST_CASE_FIXTURE(Fixture, "QTYPE ANY at a CNAME is the CNAME alone: no restart at its target") {
+    // ANY matches the CNAME RRset itself (RFC 1034 §3.6.2, §4.3.2 step 3a).
+    const auto r = ask("alias.example.com.", ANY);
+    CHECK(outcome == Outcome::hit);
+    REQUIRE(r.answer.size() == 1);
+    CHECK(r.answer[0] == "alias.example.com. 3600 IN CNAME www.example.com.");
+    CHECK(r.aa);
+}
+
+TEST_CASE_FIXTURE(Fixture, "CD is copied into the answer; AD is never set without DNSSEC") {
+    auto r = ask("www.example.com.", A, {.cd = true});
+    CHECK(r.cd);
+    CHECK_FALSE(r.ad);
+    r = ask("www.example.com.", A, {.ad = true});  // "I understand AD" (RFC 6840 §5.7)
+    CHECK_FALSE(r.cd);
+    CHECK_FALSE(r.ad);
+    r = ask("missing.example.com.", A, {.cd = true, .ad = true});
+    CHECK(r.rcode == 3);
+    CHECK(r.cd);
+    CHECK_FALSE(r.ad);
+}
+
 TEST_CASE_FIXTURE(Fixture, "opcodes other than QUERY are NOTIMP, with the question echoed") {
     const auto r = ask("www.example.com.", A, {.opcode = 2});
     CHECK(outcome == Outcome::notimp);

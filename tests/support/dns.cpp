@@ -34,7 +34,7 @@ std::string make_query(std::string_view name, uint16_t type, QueryOptions option
     std::string wire;
     append16(wire, options.id);
     wire += static_cast<char>(options.opcode << 3);
-    wire += '\0';
+    wire += static_cast<char>((options.ad ? 0x20 : 0) | (options.cd ? 0x10 : 0));
     append16(wire, 1);
     append16(wire, 0);
     append16(wire, 0);
@@ -81,6 +81,8 @@ DnsResponse parse_dns_response(std::string_view wire) {
     r.tc = ldns_pkt_tc(pkt.get());
     r.qr = ldns_pkt_qr(pkt.get());
     r.rd = ldns_pkt_rd(pkt.get());
+    r.cd = ldns_pkt_cd(pkt.get());
+    r.ad = ldns_pkt_ad(pkt.get());
     const auto question = section(ldns_pkt_question(pkt.get()));
     if (!question.empty()) r.question = question[0];
     r.answer = section(ldns_pkt_answer(pkt.get()));

@@ -16,6 +16,8 @@ struct QueryOptions {
     bool dnssec_ok = false;
     uint16_t id = 0x1234;
     uint8_t opcode = 0;
+    bool cd = false;  // checking disabled (RFC 4035 §3.2.2)
+    bool ad = false;  // authentic data, as a query may set it (RFC 6840 §5.7)
 };
 
 // A query for `name` (presentation form, case kept) and `type`.
@@ -25,7 +27,7 @@ struct DnsResponse {
     bool parsed = false;
     uint16_t id = 0;
     int rcode = 0;  // with EDNS's upper bits
-    bool aa = false, tc = false, qr = false, rd = false;
+    bool aa = false, tc = false, qr = false, rd = false, cd = false, ad = false;
     std::string question;                                    // "www.FooBar.com.\tIN\tA"
     std::vector<std::string> answer, authority, additional;  // ldns text, one line per record
     bool has_opt = false;
