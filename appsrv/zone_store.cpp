@@ -23,7 +23,6 @@ namespace appsrv {
 namespace {
 
 namespace dns = core::dns;
-using db::Params;
 
 constexpr int64_t kDefaultTtl = 3600;
 constexpr int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
@@ -108,6 +107,25 @@ ZoneRow find_zone(db::ZoneTables& tables, const std::string& zone, bool for_upda
     if (!found) throw ApiError(404, "no such zone", row.name, "zone");
     static_cast<db::ZoneRow&>(row) = *found;
     return row;
+}
+
+// A client's name and type as the records table stores them (canonical
+// text), each one given; 400 naming the one that is not one.
+db::RecordFilter record_filter(const ZoneRow& zone, const std::optional<std::string>& name,
+                               const std::optional<std::string>& type) {
+    db::RecordFilter filter;
+    if (name) {
+        std::string error;
+        auto wire = dns::name_from_text(*name, zone.apex, error);
+        if (!wire) throw ApiError(400, "invalid name", error, "name");
+        filter.name = dns::name_to_text(dns::lowercase_name(*wire));
+    }
+    if (type) {
+        const auto known = dns::type_from_text(*type);
+        if (!known) throw ApiError(400, "unknown record type", *type, "type");
+        filter.type = dns::type_to_text(*known);
+    }
+    return filter;
 }
 
 // A client's record, checked field by field.
@@ -290,18 +308,9 @@ void with_index(bool batch, size_t i, Step&& step, const std::string& list = "ch
     }
 }
 
-// The rows of one RRset, parsed; the name and type as a client wrote them.
-std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneRow& zone, const std::string& name,
-                               const std::string& type, std::string& owner_text,
-                               uint16_t& type_code) {
-    std::string error;
-    auto owner = dns::name_from_text(name.empty() ? "@" : name, zone.apex, error);
-    if (!owner) throw ApiError(400, "invalid name", error, "name");
-    const auto code = dns::type_from_text(type);
-    if (!code) throw ApiError(400, "unknown record type", type, "type");
-    type_code = *code;
-    owner_text = dns::name_to_text(dns::lowercase_name(*owner));
-    db::RecordFilter filter{owner_text, dns::type_to_text(*code)};
+// The rows of one RRset, parsed; `filter` names it as stored.
+std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneRow& zone,
+                               const db::RecordFilter& filter) {
     std::vector<Stored> rows;
     for (auto& r : tables.list_records(zone.id, filter, INT64_MAX / 2, 0))
         rows.push_back(db::parse_row(std::move(r), zone.apex));
@@ -336,16 +345,16 @@ Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& 
         case RecordEdit::Kind::replace_rrset:
         case RecordEdit::Kind::delete_rrset: {
             r.rrset = true;
-            std::string owner;
-            uint16_t type = 0;
-            r.removed = rrset_rows(tables, zone, edit.name, edit.type, owner, type);
+            const db::RecordFilter rrset =
+                record_filter(zone, edit.name.empty() ? "@" : edit.name, edit.type);
+            r.removed = rrset_rows(tables, zone, rrset);
             if (edit.kind == RecordEdit::Kind::delete_rrset) {
                 if (r.removed.empty() && !edit.absent_ok)
-                    throw ApiError(404, "no such RRset", owner + " " + dns::type_to_text(type));
+                    throw ApiError(404, "no such RRset", *rrset.name + " " + *rrset.type);
                 break;
             }
             for (const auto& content : edit.contents)
-                added({owner, dns::type_to_text(type), edit.ttl, content});
+                added({*rrset.name, *rrset.type, edit.ttl, content});
             break;
         }
     }
@@ -545,18 +554,7 @@ RecordPage ZoneStore::list_records(const std::string& zone, const std::optional<
                                    const std::optional<std::string>& type, int64_t limit,
                                    int64_t offset) {
     const ZoneRow row = find_zone(tables_, zone, false);
-    db::RecordFilter filter;
-    if (name) {
-        std::string error;
-        auto wire = dns::name_from_text(*name, row.apex, error);
-        if (!wire) throw ApiError(400, "invalid name", error, "name");
-        filter.name = dns::name_to_text(dns::lowercase_name(*wire));
-    }
-    if (type) {
-        const auto known = dns::type_from_text(*type);
-        if (!known) throw ApiError(400, "unknown record type", *type, "type");
-        filter.type = dns::type_to_text(*known);
-    }
+    const db::RecordFilter filter = record_filter(row, name, type);
     RecordPage page;
     page.total = tables_.count_records(row.id, filter);
     for (auto& r : tables_.list_records(row.id, filter, limit, offset))

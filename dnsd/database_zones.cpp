@@ -72,12 +72,12 @@ std::shared_ptr<const Zone> DatabaseZones::apply_journal(
         if (before != serial) return nullptr;  // a gap: a change not journaled
         Zone::Change& change = changes.emplace_back();
         for (; i < journal.size() && journal[i].serial_before == before; ++i) {
-            const auto& row = journal[i];
-            if (row.action == db::ZoneChange::Action::reload) return nullptr;
+            const db::ZoneChange& entry = journal[i];
+            if (entry.action == db::ZoneChange::Action::reload) return nullptr;
             std::string error;
-            auto record = core::dns::record_from_fields(row.fields, current->apex(), error);
+            auto record = core::dns::record_from_fields(entry.fields, current->apex(), error);
             if (!record) return nullptr;
-            (row.action == db::ZoneChange::Action::add ? change.added : change.removed)
+            (entry.action == db::ZoneChange::Action::add ? change.added : change.removed)
                 .push_back(std::move(*record));
         }
         serial = journal[i - 1].serial_after;
@@ -108,7 +108,7 @@ std::shared_ptr<const Zone> DatabaseZones::apply_journal(
         throw std::runtime_error("zone " + row.name + " in the database: " + e.what());
     }
     core::log::info("dnsd") << "zone " << row.name << " serial " << zone->serial() << ": "
-                            << journal.size() << " changes from the database's journal";
+                            << changes.size() << " changes from the database's journal";
     return zone;
 }
 

@@ -111,15 +111,6 @@ class NodeTable {
                 visit(name, node);
         }
     }
-    // Every node, to change in place (only while building a version: the
-    // shards are copied first).
-    template <typename Visit>
-    void for_each_to_change(Visit&& visit) {
-        for (size_t i = 0; i < shards_.size(); ++i) {
-            for (auto& [name, node] : writable(i))
-                visit(name, node);
-        }
-    }
 
   private:
     static constexpr size_t kNodesPerShard = 64;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 #include "core/dns/ldns_ptr.hpp"
 #include "core/dns/name.hpp"
@@ -149,12 +150,15 @@ std::optional<uint16_t> type_from_text(std::string_view text) {
     return static_cast<uint16_t>(type);
 }
 
+// The classes known by name (RFC 1035 §3.2.4); the rest are CLASSn.
+constexpr std::pair<uint16_t, std::string_view> kClassNames[] = {
+    {rrclass::IN, "IN"}, {2, "CS"}, {rrclass::CH, "CH"}, {4, "HS"}};
+
 std::optional<uint16_t> class_from_text(std::string_view text) {
     const std::string name = upper(text);
-    if (name == "IN") return rrclass::IN;
-    if (name == "CH") return rrclass::CH;
-    if (name == "HS") return uint16_t{4};
-    if (name == "CS") return uint16_t{2};
+    for (const auto& [rclass, known] : kClassNames) {
+        if (name == known) return rclass;
+    }
     if (name.starts_with("CLASS") && name.size() > 5) {
         unsigned value = 0;
         const auto [end, ec] = std::from_chars(name.data() + 5, name.data() + name.size(), value);
@@ -166,18 +170,10 @@ std::optional<uint16_t> class_from_text(std::string_view text) {
 }
 
 std::string class_to_text(uint16_t rclass) {
-    switch (rclass) {
-        case rrclass::IN:
-            return "IN";
-        case rrclass::CH:
-            return "CH";
-        case 2:
-            return "CS";
-        case 4:
-            return "HS";
-        default:
-            return "CLASS" + std::to_string(rclass);
+    for (const auto& [known, name] : kClassNames) {
+        if (rclass == known) return std::string(name);
     }
+    return "CLASS" + std::to_string(rclass);
 }
 
 std::optional<Record> record_from_tokens(const std::vector<Token>& tokens, RecordContext& context,
