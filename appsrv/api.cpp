@@ -405,6 +405,22 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
     throw ApiError(404, "no such endpoint", request.target);
 }
 
+// The one route that needs no token: what a zone's visitors may know
+// anyway (its serial is in every SOA answer), for the site's home page to
+// show the whole path working. nullopt when `request` is not for it.
+std::optional<ApiResponse> public_route(db::Connection& db, const ApiRequest& request) {
+    const Target target = parse_target(request.target);
+    const auto& s = target.segments;
+    if (s.empty() || s[0] != "public") return std::nullopt;
+    if (s.size() != 3 || s[1] != "zones") throw ApiError(404, "no such endpoint", request.target);
+    if (request.method != "GET" && request.method != "HEAD") not_allowed("GET, HEAD");
+    if (!target.query.empty())
+        throw ApiError(400, "unknown query parameter", target.query[0].first,
+                       target.query[0].first);
+    ZoneStore store(db);
+    return ok(200, zone_json(store.get_zone(s[2])));
+}
+
 }  // namespace
 
 std::string error_json(const std::string& error, const std::string& detail,
@@ -433,6 +449,9 @@ ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
         try {
             if (!connection)
                 throw db::Error(db::Error::Kind::unavailable, 0, "no database connection");
+            if (!dialect) {
+                if (auto response = public_route(*connection, request)) return *response;
+            }
             // The native API takes a bearer token; the PowerDNS dialect, the
             // same token as its X-API-Key.
             constexpr std::string_view kBearer = "Bearer ";

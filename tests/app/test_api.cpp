@@ -168,6 +168,30 @@ TEST_CASE("zones: create from a file or empty, list, get, refuse duplicates, del
     CHECK(r.headers.get("Allow") == "GET, DELETE");
 }
 
+TEST_CASE("public zone state: serial and record count without a token, nothing more") {
+    test::TestDatabase database;
+    test::App app(database);
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    auto r = app.call("GET", "/api/v1/public/zones/FooBar.com", "", "");
+    CHECK(r.status == 200);
+    CHECK(r.json()["name"] == "foobar.com.");
+    CHECK(r.json()["serial"] == 2099010100);
+    CHECK(r.json()["records"] == 8);
+    // Not a way around the token: nothing else is public, nor writable.
+    CHECK(app.call_with_token("", "GET", "/api/v1/public/zones/foobar.com").status == 200);
+    CHECK(app.call_with_token("", "GET", "/api/v1/zones/foobar.com").status == 401);
+    CHECK(app.call_with_token("", "GET", "/api/v1/public/zones/foobar.com/records").status == 404);
+    CHECK(app.call_with_token("", "GET", "/api/v1/public/zones").status == 404);
+    r = app.call_with_token("", "DELETE", "/api/v1/public/zones/foobar.com");
+    CHECK(r.status == 405);
+    CHECK(r.headers.get("Allow") == "GET, HEAD");
+    CHECK(app.call("GET", "/api/v1/zones/foobar.com").status == 200);
+    r = app.call_with_token("", "GET", "/api/v1/public/zones/nowhere.example");
+    CHECK(r.status == 404);
+    CHECK(r.json()["error"] == "no such zone");
+    CHECK(app.call_with_token("", "GET", "/api/v1/public/zones/foobar.com?x=1").status == 400);
+}
+
 TEST_CASE("records: create, read, update, delete; each change raises the serial and is audited") {
     Fixture f;
     const int64_t serial0 = serial_of(f.app);
