@@ -16,6 +16,8 @@ table { border-collapse: collapse; width: 100%; }
 td, th { border-bottom: 1px solid #ddd; padding: .3em; text-align: left; font-family: monospace; }
 .error { color: #b00; white-space: pre-wrap; }
 input { font-family: monospace; }
+form label { display: inline-block; margin-right: .5em; }
+form .error:empty { display: none; }
 </style>
 </head>
 <body>
@@ -30,13 +32,20 @@ input { font-family: monospace; }
 <table><thead><tr><th>name</th><th>ttl</th><th>type</th><th>content</th><th></th></tr></thead>
 <tbody id="records"></tbody></table>
 <h3>Add a record</h3>
-<form id="add">
-<input name="name" placeholder="name (www, @)" required>
-<input name="ttl" placeholder="ttl" size="6">
-<input name="type" placeholder="type" size="6" required>
-<input name="content" placeholder="content" size="40" required>
+<form id="add" novalidate>
+<label>name <input name="name" placeholder="www, @" required></label>
+<span class="error" data-field="name"></span>
+<label>ttl <input name="ttl" placeholder="zone default" size="8"></label>
+<span class="error" data-field="ttl"></span>
+<label>type <input name="type" placeholder="A" size="6" required></label>
+<span class="error" data-field="type"></span>
+<label>content <input name="content" placeholder="192.0.2.1" size="40" required></label>
+<span class="error" data-field="content"></span>
 <button>Add</button>
 </form>
+<h3>Audit</h3>
+<table><thead><tr><th>at</th><th>actor</th><th>action</th><th>before</th><th>after</th><th>serial</th></tr></thead>
+<tbody id="audit"></tbody></table>
 </section>
 <script>
 "use strict";
@@ -44,8 +53,16 @@ const $ = (id) => document.getElementById(id);
 let current = null;
 $("token").value = localStorage.getItem("webstack-token") || "";
 
+// A refusal of the API: its status and JSON reason (error, detail, field).
+class Refusal extends Error {
+  constructor(status, data, text) {
+    super(data ? [data.error, data.detail].filter(Boolean).join(": ") : text);
+    this.status = status;
+    this.field = data && data.field;
+  }
+}
+
 async function api(method, path, body) {
-  $("error").textContent = "";
   const response = await fetch("/api/v1" + path, {
     method,
     headers: { "Authorization": "Bearer " + $("token").value, "Content-Type": "application/json" },
@@ -53,12 +70,19 @@ async function api(method, path, body) {
   });
   const text = await response.text();
   const data = text && response.headers.get("Content-Type") === "application/json" ? JSON.parse(text) : null;
-  if (!response.ok) {
-    const reason = data ? [data.error, data.detail, data.field && "(" + data.field + ")"].filter(Boolean).join(": ") : text;
-    $("error").textContent = response.status + " " + reason;
-    throw new Error(reason);
-  }
+  if (!response.ok) throw new Refusal(response.status, data, text);
   return data;
+}
+
+// Shows a refusal next to the form field it concerns, else at the top.
+function showError(error, form) {
+  const next = form && error.field && form.querySelector('.error[data-field="' + error.field + '"]');
+  const where = next || $("error");
+  where.textContent = (error.status ? error.status + " " : "") + error.message;
+}
+
+function clearErrors() {
+  for (const element of document.querySelectorAll(".error")) element.textContent = "";
 }
 
 function cell(row, text) {
@@ -74,7 +98,12 @@ async function showZones() {
     const link = document.createElement("a");
     link.href = "#";
     link.textContent = zone.name + " (serial " + zone.serial + ", " + zone.records + " records)";
-    link.onclick = (event) => { event.preventDefault(); showZone(zone.name); };
+    link.onclick = (event) => {
+      event.preventDefault();
+      clearErrors();
+      current = zone.name;
+      refresh().catch((error) => showError(error));
+    };
     li.appendChild(link);
     return li;
   }));
@@ -95,8 +124,10 @@ async function showZone(name) {
     const remove = document.createElement("button");
     remove.textContent = "Delete";
     remove.onclick = async () => {
-      await api("DELETE", "/zones/" + name + "/records/" + record.id);
-      await refresh();
+      clearErrors();
+      await api("DELETE", "/zones/" + name + "/records/" + record.id)
+        .then(refresh)
+        .catch((error) => showError(error));
     };
     td.appendChild(remove);
     row.appendChild(td);
@@ -104,26 +135,53 @@ async function showZone(name) {
   }));
 }
 
+async function showAudit(name) {
+  const { entries } = await api("GET", "/zones/" + name + "/audit?limit=50");
+  $("audit").replaceChildren(...entries.map((entry) => {
+    const row = document.createElement("tr");
+    cell(row, entry.at);
+    cell(row, entry.actor);
+    cell(row, entry.action);
+    cell(row, entry.before ? JSON.stringify(entry.before) : "");
+    cell(row, entry.after ? JSON.stringify(entry.after) : "");
+    cell(row, entry.serial_after === null ? "" : entry.serial_after);
+    return row;
+  }));
+}
+
 async function refresh() {
   await showZones();
-  if (current) await showZone(current);
+  if (current) {
+    await showZone(current);
+    await showAudit(current);
+  }
 }
 
 $("save").onclick = () => {
   localStorage.setItem("webstack-token", $("token").value);
-  refresh().catch(() => {});
+  clearErrors();
+  refresh().catch((error) => showError(error));
 };
 
 $("add").onsubmit = async (event) => {
   event.preventDefault();
+  clearErrors();
   const form = new FormData(event.target);
   const record = { name: form.get("name"), type: form.get("type"), content: form.get("content") };
-  if (form.get("ttl")) record.ttl = Number(form.get("ttl"));
-  await api("POST", "/zones/" + current + "/records", record).catch(() => null);
-  await refresh().catch(() => {});
+  // A TTL that is not a number goes as typed, for the API to refuse by name.
+  const ttl = form.get("ttl").trim();
+  if (ttl) record.ttl = /^[0-9]+$/.test(ttl) ? Number(ttl) : ttl;
+  try {
+    await api("POST", "/zones/" + current + "/records", record);
+    event.target.reset();
+  } catch (error) {
+    showError(error, event.target);
+    return;
+  }
+  await refresh().catch((error) => showError(error));
 };
 
-if ($("token").value) refresh().catch(() => {});
+if ($("token").value) refresh().catch((error) => showError(error));
 </script>
 </body>
 </html>

@@ -52,6 +52,11 @@ class AppHandler : public core::http::Handler {
     core::http::ErrorBody error_body(int status, std::string_view reason,
                                      const core::http::RequestHead* request) override;
     void close() { notifier_.close(); }
+    // On this handler's loop thread (a reload): where NOTIFYs go from now on.
+    void set_notify(std::vector<core::net::Address> notify) {
+        notifier_.keep_only(notify);
+        notify_ = std::move(notify);
+    }
 
   private:
     struct Call {

@@ -32,7 +32,7 @@ inline constexpr Key kOwnKeys[] = {
      .type = Type::string_list,
      .default_value = "[]",
      .help = "DNS servers (IP:PORT) sent a NOTIFY for a zone after each change to it",
-     .reloadable = false},
+     .reloadable = true},
 };
 
 inline constexpr auto kKeys = core::config::join_keys(kOwnKeys, limits::kAll);

@@ -34,14 +34,13 @@ class Appsrv {
 
     void check(const core::config::Config& config) {
         db::check_url(config.section("db").string("url"));
-        for (const auto& text : config.section("appsrv").strings("notify")) {
-            std::string error;
-            auto address = core::net::parse_address(text, error);
-            if (!address || address->kind != core::net::Address::Kind::ip)
-                throw std::runtime_error("appsrv.notify: " + text + ": " +
-                                         (address ? "a DNS server has an IP address" : error));
-            notify_.push_back(*address);
-        }
+        notify_ = notify_targets(config);
+    }
+
+    int run(const core::config::Config& config, const core::DaemonOptions& options) {
+        config_ = config;
+        options_ = options;
+        return run(config);
     }
 
     int run(const core::config::Config& config) {
@@ -65,6 +64,52 @@ class Appsrv {
 
   private:
     static bool parsed(const CLI::App* command) { return command && command->parsed(); }
+
+    static std::vector<core::net::Address> notify_targets(const core::config::Config& config) {
+        std::vector<core::net::Address> targets;
+        for (const auto& text : config.section("appsrv").strings("notify")) {
+            std::string error;
+            auto address = core::net::parse_address(text, error);
+            if (!address || address->kind != core::net::Address::Kind::ip)
+                throw std::runtime_error("appsrv.notify: " + text + ": " +
+                                         (address ? "a DNS server has an IP address" : error));
+            targets.push_back(*address);
+        }
+        return targets;
+    }
+
+    // On SIGHUP, on the main thread: the keys that say "reload: yes" take
+    // effect for the next request; a configuration that fails its checks
+    // is not applied, and the previous one keeps serving.
+    void reload(core::LoopThreads& loops) {
+        try {
+            core::config::Config config = core::load_daemon_config(options_, kSchemas, "appsrv");
+            db::check_url(config.section("db").string("url"));
+            auto notify = notify_targets(config);
+            for (const char* name : {"appsrv", "db"}) {
+                for (const auto& key : core::config::changed_fixed_keys(config_.section(name),
+                                                                        config.section(name))) {
+                    core::log::warn("appsrv")
+                        << key << " changed: it takes effect at the next restart";
+                }
+            }
+            const auto limits = core::http::limits_keys::from(config.section("appsrv"));
+            loops.post_all([this, limits, notify](core::Worker& worker) {
+                auto& state = threads_[worker.index()];
+                if (!state) return;
+                state->handler->set_notify(notify);
+                for (auto& server : state->servers)
+                    server->set_limits(limits);
+            });
+            notify_ = std::move(notify);
+            config_ = std::move(config);
+            core::log::info("appsrv") << "reloaded: NOTIFY to " << notify_.size()
+                                      << " servers, limits and log level applied";
+        } catch (const std::exception& e) {
+            core::log::error("appsrv")
+                << "reload failed, still serving the previous configuration: " << e.what();
+        }
+    }
 
     // `appsrv token ...`: its exit status, or nullopt when none was given.
     std::optional<int> run_token_command(db::Connection& connection) {
@@ -141,7 +186,11 @@ class Appsrv {
         threads_.resize(threads);
 
         const int status = core::serve(
-            "appsrv", threads, static_cast<uint64_t>(section.duration_ms("shutdown_timeout")),
+            "appsrv", threads,
+            [this] {
+                return static_cast<uint64_t>(
+                    config_.section("appsrv").duration_ms("shutdown_timeout"));
+            },
             core::ServeHooks{
                 .setup =
                     [&](core::Worker& worker) {
@@ -179,11 +228,7 @@ class Appsrv {
                             server->close_all();
                     },
                 .finish = [&](core::Worker& worker) { threads_[worker.index()].reset(); },
-                .reload =
-                    [](core::LoopThreads&) {
-                        core::log::info("appsrv")
-                            << "SIGHUP: appsrv has no reloadable settings yet";
-                    },
+                .reload = [this](core::LoopThreads& loops) { reload(loops); },
                 .on_serving =
                     [&, threads](core::LoopThreads&) {
                         for (const auto& address : addresses) {
@@ -204,6 +249,8 @@ class Appsrv {
         ~ThreadState() { servers.clear(); }
     };
 
+    core::config::Config config_;
+    core::DaemonOptions options_;
     std::vector<core::net::Address> notify_;
     std::unique_ptr<appsrv::Backend> backend_;
     std::vector<std::unique_ptr<ThreadState>> threads_;
@@ -245,7 +292,9 @@ int main(int argc, char** argv) {
                         ->required();
                 },
             .check = [&](const core::config::Config& config) { daemon.check(config); },
-            .serve = [&](const core::config::Config& config,
-                         const core::DaemonOptions&) { return daemon.run(config); },
+            .serve =
+                [&](const core::config::Config& config, const core::DaemonOptions& options) {
+                    return daemon.run(config, options);
+                },
         });
 }

@@ -47,8 +47,8 @@ int daemon_main(int argc, char** argv, const DaemonDescription& daemon) {
     }
 }
 
-int serve(std::string_view component, size_t thread_total, uint64_t shutdown_timeout_ms,
-          ServeHooks hooks) {
+int serve(std::string_view component, size_t thread_total,
+          std::function<uint64_t()> shutdown_timeout_ms, ServeHooks hooks) {
     LoopThreads threads(thread_total);
     Lifecycle* lifecycle_ptr = nullptr;
     Lifecycle lifecycle(component, Lifecycle::Hooks{
@@ -56,7 +56,7 @@ int serve(std::string_view component, size_t thread_total, uint64_t shutdown_tim
                                            [&] {
                                                if (hooks.on_stopping) hooks.on_stopping();
                                                threads.stop(
-                                                   hooks.drain, hooks.force, shutdown_timeout_ms,
+                                                   hooks.drain, hooks.force, shutdown_timeout_ms(),
                                                    [&] { lifecycle_ptr->stopped(); }, hooks.finish);
                                            },
                                        .on_force_stop = [&] { threads.post_all(hooks.force); },

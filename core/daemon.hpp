@@ -49,9 +49,10 @@ struct ServeHooks {
 };
 
 // Runs `threads` loop threads under the lifecycle until SIGTERM/SIGINT has
-// drained them (cut off after `shutdown_timeout_ms`). Returns the exit
-// status: 0 after a graceful stop, 1 when start-up failed.
-int serve(std::string_view component, size_t threads, uint64_t shutdown_timeout_ms,
+// drained them (cut off after `shutdown_timeout_ms()`, asked when the stop
+// begins, so that a reload may change it). Returns the exit status: 0
+// after a graceful stop, 1 when start-up failed.
+int serve(std::string_view component, size_t threads, std::function<uint64_t()> shutdown_timeout_ms,
           ServeHooks hooks);
 
 }  // namespace core

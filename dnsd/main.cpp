@@ -101,7 +101,11 @@ class Dnsd {
         options_ = options;
 
         return core::serve(
-            "dnsd", threads, static_cast<uint64_t>(section.duration_ms("shutdown_timeout")),
+            "dnsd", threads,
+            [this] {
+                return static_cast<uint64_t>(
+                    config_.section("dnsd").duration_ms("shutdown_timeout"));
+            },
             core::ServeHooks{
                 .setup =
                     [&](core::Worker& worker) {

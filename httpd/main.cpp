@@ -61,7 +61,11 @@ class Httpd {
         workers_.assign(threads, nullptr);
 
         return core::serve(
-            "httpd", threads, static_cast<uint64_t>(section.duration_ms("shutdown_timeout")),
+            "httpd", threads,
+            [this] {
+                return static_cast<uint64_t>(
+                    config_.section("httpd").duration_ms("shutdown_timeout"));
+            },
             core::ServeHooks{
                 .setup = [this](core::Worker& worker) { setup(worker); },
                 .drain =

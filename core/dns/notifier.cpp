@@ -114,6 +114,14 @@ void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
     });
 }
 
+void Notifier::keep_only(const std::vector<core::net::Address>& targets) {
+    pending_.remove_if([&](const Pending& p) {
+        return std::none_of(targets.begin(), targets.end(), [&](const core::net::Address& target) {
+            return same_address(target.sockaddr_ptr(), p.target);
+        });
+    });
+}
+
 void Notifier::close() {
     pending_.clear();
     v4_.close();

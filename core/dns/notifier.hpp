@@ -32,6 +32,9 @@ class Notifier {
     // earlier NOTIFY of the same zone to the same target is superseded.
     void notify(const std::string& apex, uint32_t serial,
                 const std::vector<core::net::Address>& targets);
+    // A reload changed the targets: NOTIFYs still retried to a server no
+    // longer among `targets` stop.
+    void keep_only(const std::vector<core::net::Address>& targets);
     void close();
     size_t pending() const { return pending_.size(); }
 

@@ -2,6 +2,8 @@
 // `mysql`): every endpoint and every refusal, with a look behind the API
 // at what the database holds.
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <poll.h>
 #include <sys/socket.h>
 #include <thread>
@@ -492,6 +494,80 @@ TEST_CASE("a change sends a DNS NOTIFY for its zone to the configured servers") 
                          "com") != std::string::npos;
     }
     CHECK(saw_change);
+}
+
+TEST_CASE("SIGHUP applies notify, the HTTP limits and the log level; a bad file is not applied") {
+    std::string error;
+    const auto first = core::net::bind_reuseport(*core::net::parse_address("127.0.0.1:0", error),
+                                                 core::net::Transport::udp);
+    const auto second = core::net::bind_reuseport(*core::net::parse_address("127.0.0.1:0", error),
+                                                  core::net::Transport::udp);
+    // True when a NOTIFY for foobar.com reaches `socket` within `ms`.
+    const auto notified = [](const core::net::Socket& socket, int ms) {
+        pollfd p{socket.get(), POLLIN, 0};
+        if (poll(&p, 1, ms) != 1) return false;
+        char buffer[512];
+        const ssize_t n = recv(socket.get(), buffer, sizeof buffer, 0);
+        const std::string apex = std::string("\x06") + "foobar" + "\x03" + "com";
+        return n > 12 &&
+               std::string(buffer, static_cast<size_t>(n)).find(apex) != std::string::npos;
+    };
+    test::TestDatabase database;
+    test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(first.local_port()) + "\"]");
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    CHECK(notified(first, 3000));
+    std::string strings;
+    for (int i = 0; i < 12; ++i)
+        strings += "\"" + std::string(250, 'x') + "\" ";
+    const std::string big_body = record("big", "TXT", strings);
+    CHECK(app.call("POST", "/api/v1/zones/foobar.com/records", big_body).status == 201);
+
+    std::ifstream in(app.config_path());
+    std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string old_notify = "127.0.0.1:" + std::to_string(first.local_port());
+    config.replace(config.find(old_notify), old_notify.size(),
+                   "127.0.0.1:" + std::to_string(second.local_port()));
+    const std::string reloaded = config;
+    config.insert(config.find("[db]"), "max_body_size = 1000\n");
+    std::ofstream(app.config_path()) << config;
+    app.process().signal(SIGHUP);
+    REQUIRE(app.process().wait_for_log("reloaded: NOTIFY to 1 servers"));
+
+    // The new limit: a body over it is refused; a small one is taken.
+    const auto refused = app.call("POST", "/api/v1/zones/foobar.com/records", big_body);
+    CHECK(refused.status == 413);
+    CHECK(refused.json()["error"] == "content too large");
+    CHECK(app.call("POST", "/api/v1/zones/foobar.com/records", record("small", "A", "192.0.2.9"))
+              .status == 201);
+    // The new NOTIFY target, and the old one no more.
+    bool to_second = false;
+    for (int i = 0; i < 5 && !to_second; ++i)
+        to_second = notified(second, 1000);
+    CHECK(to_second);
+    while (notified(first, 200)) {
+        // retries of NOTIFYs sent before the reload
+    }
+    CHECK(app.call("POST", "/api/v1/zones/foobar.com/records", record("after", "A", "192.0.2.8"))
+              .status == 201);
+    CHECK_FALSE(notified(first, 1500));
+    // log_level warn: the info line of the next NOTIFY is not written. A
+    // key that needs a restart says so, at warn.
+    config.insert(config.find("[db]"), "log_level = \"warn\"\nworkers = 5\n");
+    std::ofstream(app.config_path()) << config;
+    app.process().signal(SIGHUP);
+    REQUIRE(app.process().wait_for_log("workers changed: it takes effect at the next restart"));
+    const size_t logged = app.process().log().size();
+    CHECK(app.call("POST", "/api/v1/zones/foobar.com/records", record("quiet", "A", "192.0.2.7"))
+              .status == 201);
+    CHECK(notified(second, 3000));
+    CHECK(app.process().log().substr(logged).find("NOTIFY foobar.com.") == std::string::npos);
+
+    // A file that does not check is not applied: the previous one serves.
+    std::ofstream(app.config_path()) << reloaded << "\n[appsrv.nonsense]\n";
+    app.process().signal(SIGHUP);
+    CHECK(app.process().wait_for_log("reload failed, still serving the previous configuration"));
+    CHECK(app.call("POST", "/api/v1/zones/foobar.com/records", big_body).status == 413);
+    CHECK(app.process().running());
 }
 
 TEST_CASE("SIGTERM: /readyz turns 503, requests in flight finish, then appsrv exits 0") {

@@ -10,6 +10,7 @@
 #include "core/lifecycle.hpp"
 #include "core/uv/timer.hpp"
 #include "tests/support/client.hpp"
+#include "tests/support/process.hpp"
 
 using namespace core;
 
@@ -78,31 +79,31 @@ TEST_CASE("serve(): SIGTERM with a request in flight finishes it, then exits 0")
     bool drained_after_stopping = false;
     int exit_status = -1;
     std::thread daemon([&] {
-        exit_status =
-            serve("test", 1, 5000,
-                  ServeHooks{
-                      .setup =
-                          [&](Worker& worker) {
-                              handler.loop = worker.loop();
-                              server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
-                                                                      handler, 100);
-                              std::string error;
-                              auto socket = net::bind_reuseport(
-                                  *net::parse_address("127.0.0.1:0", error), net::Transport::tcp);
-                              port = socket.local_port();
-                              server->listen(std::move(socket), uv::Stream::Kind::tcp);
-                          },
-                      .drain =
-                          [&](Worker&) {
-                              drained_after_stopping = stopping_ran;
-                              server->drain([&] { server.reset(); });
-                          },
-                      .force = [&](Worker&) { server.reset(); },
-                      .finish = {},
-                      .reload = {},
-                      .on_serving = [&](core::LoopThreads&) { serving = true; },
-                      .on_stopping = [&] { stopping_ran = true; },
-                  });
+        exit_status = serve(
+            "test", 1, [] { return uint64_t{5000}; },
+            ServeHooks{
+                .setup =
+                    [&](Worker& worker) {
+                        handler.loop = worker.loop();
+                        server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
+                                                                handler, 100);
+                        std::string error;
+                        auto socket = net::bind_reuseport(*net::parse_address("127.0.0.1:0", error),
+                                                          net::Transport::tcp);
+                        port = socket.local_port();
+                        server->listen(std::move(socket), uv::Stream::Kind::tcp);
+                    },
+                .drain =
+                    [&](Worker&) {
+                        drained_after_stopping = stopping_ran;
+                        server->drain([&] { server.reset(); });
+                    },
+                .force = [&](Worker&) { server.reset(); },
+                .finish = {},
+                .reload = {},
+                .on_serving = [&](core::LoopThreads&) { serving = true; },
+                .on_stopping = [&] { stopping_ran = true; },
+            });
     });
     while (!serving)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -127,30 +128,31 @@ TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
     std::atomic<bool> serving{false};
     std::atomic<bool> forced{false};
     std::thread daemon([&] {
-        serve("test", 1, 60'000,
-              ServeHooks{
-                  .setup =
-                      [&](Worker& worker) {
-                          handler.loop = worker.loop();
-                          server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
-                                                                  handler, 100);
-                          std::string error;
-                          auto socket = net::bind_reuseport(
-                              *net::parse_address("127.0.0.1:0", error), net::Transport::tcp);
-                          port = socket.local_port();
-                          server->listen(std::move(socket), uv::Stream::Kind::tcp);
-                      },
-                  .drain = [&](Worker&) { server->drain(); },
-                  .force =
-                      [&](Worker&) {
-                          forced = true;
-                          server.reset();
-                      },
-                  .finish = {},
-                  .reload = {},
-                  .on_serving = [&](core::LoopThreads&) { serving = true; },
-                  .on_stopping = {},
-              });
+        serve(
+            "test", 1, [] { return uint64_t{60'000}; },
+            ServeHooks{
+                .setup =
+                    [&](Worker& worker) {
+                        handler.loop = worker.loop();
+                        server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
+                                                                handler, 100);
+                        std::string error;
+                        auto socket = net::bind_reuseport(*net::parse_address("127.0.0.1:0", error),
+                                                          net::Transport::tcp);
+                        port = socket.local_port();
+                        server->listen(std::move(socket), uv::Stream::Kind::tcp);
+                    },
+                .drain = [&](Worker&) { server->drain(); },
+                .force =
+                    [&](Worker&) {
+                        forced = true;
+                        server.reset();
+                    },
+                .finish = {},
+                .reload = {},
+                .on_serving = [&](core::LoopThreads&) { serving = true; },
+                .on_stopping = {},
+            });
     });
     while (!serving)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -160,6 +162,58 @@ TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
     std::raise(SIGTERM);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::raise(SIGTERM);
+    CHECK(client.closed_by_peer(5000));
+    daemon.join();
+    CHECK(forced);
+}
+
+TEST_CASE("serve(): the shutdown timeout is the one in force when the stop begins") {
+    SlowHandler handler(60'000);
+    std::unique_ptr<http::Server> server;
+    int port = 0;
+    std::atomic<bool> serving{false};
+    std::atomic<bool> reloaded{false};
+    std::atomic<bool> forced{false};
+    uint64_t shutdown_timeout_ms = 60'000;  // on the main thread, as a daemon's configuration
+    std::thread daemon([&] {
+        serve(
+            "test", 1, [&] { return shutdown_timeout_ms; },
+            ServeHooks{
+                .setup =
+                    [&](Worker& worker) {
+                        handler.loop = worker.loop();
+                        server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
+                                                                handler, 100);
+                        std::string error;
+                        auto socket = net::bind_reuseport(*net::parse_address("127.0.0.1:0", error),
+                                                          net::Transport::tcp);
+                        port = socket.local_port();
+                        server->listen(std::move(socket), uv::Stream::Kind::tcp);
+                    },
+                .drain = [&](Worker&) { server->drain(); },
+                .force =
+                    [&](Worker&) {
+                        forced = true;
+                        server.reset();
+                    },
+                .finish = {},
+                .reload =
+                    [&](core::LoopThreads&) {
+                        shutdown_timeout_ms = 200;
+                        reloaded = true;
+                    },
+                .on_serving = [&](core::LoopThreads&) { serving = true; },
+                .on_stopping = {},
+            });
+    });
+    while (!serving)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    test::Client client(port);
+    client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::raise(SIGHUP);
+    CHECK(test::wait_until([&] { return reloaded.load(); }, 5000));
+    std::raise(SIGTERM);
+    // Cut off after 200 ms, not the 60 s the daemon started with.
     CHECK(client.closed_by_peer(5000));
     daemon.join();
     CHECK(forced);

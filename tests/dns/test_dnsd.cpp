@@ -74,25 +74,6 @@ class Dnsd {
     test::Process process_;
 };
 
-// One UDP exchange from our own socket: the raw answer, or "" on timeout.
-std::string udp_exchange(int port, std::string_view packet, int timeout_ms = 1000) {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<uint16_t>(port));
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-    pollfd p{fd, POLLIN, 0};
-    std::string out;
-    if (::poll(&p, 1, timeout_ms) == 1) {
-        char buffer[65536];
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n > 0) out.assign(buffer, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    return out;
-}
-
 std::string framed(const std::string& message) {
     std::string out;
     out += static_cast<char>(message.size() >> 8);
@@ -156,20 +137,20 @@ TEST_CASE(
     "malformed packets: FORMERR when the header is readable, silence otherwise, and dnsd lives "
     "on") {
     Dnsd dnsd;
-    CHECK(udp_exchange(dnsd.port(), "\x12\x34", 300).empty());
+    CHECK(test::udp_exchange(dnsd.port(), "\x12\x34", 300).empty());
     std::string two_questions = test::make_query("www.foobar.com.", 1);
     two_questions[5] = 2;
-    auto response = test::parse_dns_response(udp_exchange(dnsd.port(), two_questions));
+    auto response = test::parse_dns_response(test::udp_exchange(dnsd.port(), two_questions));
     CHECK(response.parsed);
     CHECK(response.rcode == 1);
     std::string pointer_loop(
         "\xab\xcd\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", 18);
-    response = test::parse_dns_response(udp_exchange(dnsd.port(), pointer_loop));
+    response = test::parse_dns_response(test::udp_exchange(dnsd.port(), pointer_loop));
     CHECK(response.rcode == 1);
     CHECK(response.id == 0xabcd);
     std::string answer_to_us = test::make_query("www.foobar.com.", 1);
     answer_to_us[2] = static_cast<char>(0x80);
-    CHECK(udp_exchange(dnsd.port(), answer_to_us, 300).empty());
+    CHECK(test::udp_exchange(dnsd.port(), answer_to_us, 300).empty());
     CHECK(dnsd.dig("www.foobar.com A +short") == "8.8.8.8\n");
 }
 
@@ -240,7 +221,7 @@ TEST_CASE("no query is lost while reloads run") {
         const auto query = test::make_query("www.foobar.com.", 1);
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         for (int i = 0; i < 3000 && !done && std::chrono::steady_clock::now() < deadline; ++i) {
-            const auto r = test::parse_dns_response(udp_exchange(dnsd.port(), query));
+            const auto r = test::parse_dns_response(test::udp_exchange(dnsd.port(), query));
             if (r.parsed && r.answer.size() == 1)
                 ++answered;
             else
@@ -314,8 +295,8 @@ TEST_CASE("AXFR is refused outside transfer_allow and over UDP; IXFR over UDP ge
     auto out = dnsd.dig("foobar.com AXFR");
     CHECK(out.find("Transfer failed") != std::string::npos);
     // dig always transfers over TCP: ask over UDP by hand.
-    const auto over_udp =
-        test::parse_dns_response(udp_exchange(dnsd.port(), test::make_query("foobar.com.", 252)));
+    const auto over_udp = test::parse_dns_response(
+        test::udp_exchange(dnsd.port(), test::make_query("foobar.com.", 252)));
     CHECK(over_udp.rcode == 5);
     out = dnsd.dig("foobar.com IXFR=1 +notcp +nocmd +nostats");
     CHECK(out.find(

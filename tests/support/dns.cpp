@@ -2,6 +2,11 @@
 #include "tests/support/dns.hpp"
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/dns/ldns_ptr.hpp"
 #include "core/dns/name.hpp"
@@ -92,6 +97,24 @@ DnsResponse parse_dns_response(std::string_view wire) {
     r.opt_udp_size = ldns_pkt_edns_udp_size(pkt.get());
     r.opt_do = ldns_pkt_edns_do(pkt.get());
     return r;
+}
+
+std::string udp_exchange(int port, std::string_view packet, int timeout_ms) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    pollfd p{fd, POLLIN, 0};
+    std::string out;
+    if (::poll(&p, 1, timeout_ms) == 1) {
+        char buffer[65536];
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n > 0) out.assign(buffer, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
 }
 
 bool contains(const std::vector<std::string>& records, std::string_view record) {
