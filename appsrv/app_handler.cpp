@@ -2,11 +2,13 @@
 #include "appsrv/app_handler.hpp"
 
 #include <cctype>
+#include <chrono>
 
 #include "appsrv/admin_page.hpp"
 #include "core/dns/name.hpp"
 #include "core/http/status.hpp"
 #include "core/log.hpp"
+#include "core/metrics/endpoint.hpp"
 
 namespace appsrv {
 
@@ -14,7 +16,9 @@ namespace {
 
 using Exchange = core::http::Exchange;
 
-void respond_json(const std::shared_ptr<Exchange>& exchange, int status, std::string body) {
+void respond_json(LoopMetrics& metrics, Route route, const std::shared_ptr<Exchange>& exchange,
+                  int status, std::string body) {
+    metrics.count(route, status);
     core::http::Headers headers;
     headers.add("Content-Type", "application/json");
     headers.add("Cache-Control", "no-store");
@@ -43,8 +47,9 @@ std::vector<ApiResponse> AppHandler::run_share(db::Connection* connection,
     return responses;
 }
 
-Backend::Backend(std::string url, size_t workers)
+Backend::Backend(std::string url, size_t workers, Metrics& metrics)
     : url_(std::move(url)),
+      metrics_(metrics),
       // SQLite answers from memory in the worker's own thread, in less
       // time than a hand-off to another thread costs: a loop turn's calls
       // go to one worker until they are many. A server engine's calls
@@ -67,8 +72,11 @@ bool Backend::submit(std::function<void(db::Connection*)> task) {
                 core::log::error("appsrv") << "database: " << e.what();
             }
         }
+        const auto started = std::chrono::steady_clock::now();
         try {
             task(connection.get());
+            metrics_.workers[index]->database.observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         } catch (const std::exception& e) {
             // A task's failure must not end the worker thread (and the
             // process): its exchange stays unanswered and the client's
@@ -79,11 +87,14 @@ bool Backend::submit(std::function<void(db::Connection*)> task) {
 }
 
 AppHandler::AppHandler(core::Worker& worker, Backend& backend,
-                       std::vector<core::net::Address> notify)
+                       std::vector<core::net::Address> notify, LoopMetrics& metrics,
+                       std::function<std::string()> render_metrics)
     : worker_(worker),
       backend_(backend),
       notify_(std::move(notify)),
-      notifier_(worker.loop(), "appsrv"),
+      metrics_(metrics),
+      render_metrics_(std::move(render_metrics)),
+      notifier_(worker.loop(), "appsrv", metrics.notify),
       flush_timer_(worker.loop()) {}
 
 core::http::ErrorBody AppHandler::error_body(int status, std::string_view reason,
@@ -97,40 +108,54 @@ core::http::ErrorBody AppHandler::error_body(int status, std::string_view reason
 void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
     const auto& request = exchange->request();
     const std::string path = request.target.substr(0, request.target.find('?'));
+    if (core::metrics::Endpoint::is_metrics_target(request.target)) {
+        metrics_.count(Route::metrics,
+                       request.method == "GET" || request.method == "HEAD" ? 200 : 405);
+        core::metrics::Endpoint::respond(exchange, render_metrics_);
+        return;
+    }
     if (path == "/healthz") {
-        respond_json(exchange, 200, "{\"status\":\"alive\"}\n");
+        respond_json(metrics_, Route::healthz, exchange, 200, "{\"status\":\"alive\"}\n");
         return;
     }
     if (path == "/readyz") {
         if (backend_.draining) {
-            respond_json(exchange, 503, error_json("draining", "this appsrv is stopping"));
+            respond_json(metrics_, Route::readyz, exchange, 503,
+                         error_json("draining", "this appsrv is stopping"));
             return;
         }
         core::Worker* worker = &worker_;
-        const bool queued = backend_.submit([worker, exchange](db::Connection* connection) {
-            std::string problem;
-            try {
-                if (!connection) throw std::runtime_error("cannot connect");
+        LoopMetrics* metrics = &metrics_;
+        const bool queued =
+            backend_.submit([worker, metrics, exchange](db::Connection* connection) {
+                std::string problem;
                 try {
-                    connection->ping();
-                } catch (const db::Error& e) {
-                    // A connection lost earlier is opened again by the
-                    // next call: one more try tells whether that works.
-                    if (!e.retry_safe()) throw;
-                    connection->ping();
+                    if (!connection) throw std::runtime_error("cannot connect");
+                    try {
+                        connection->ping();
+                    } catch (const db::Error& e) {
+                        // A connection lost earlier is opened again by the
+                        // next call: one more try tells whether that works.
+                        if (!e.retry_safe()) throw;
+                        connection->ping();
+                    }
+                } catch (const std::exception& e) {
+                    problem = e.what();
                 }
-            } catch (const std::exception& e) {
-                problem = e.what();
-            }
-            worker->post([exchange, problem] {
-                if (problem.empty()) {
-                    respond_json(exchange, 200, "{\"status\":\"ready\"}\n");
-                } else {
-                    respond_json(exchange, 503, error_json("database unavailable", problem));
-                }
+                worker->post([metrics, exchange, problem] {
+                    if (problem.empty()) {
+                        respond_json(*metrics, Route::readyz, exchange, 200,
+                                     "{\"status\":\"ready\"}\n");
+                    } else {
+                        respond_json(*metrics, Route::readyz, exchange, 503,
+                                     error_json("database unavailable", problem));
+                    }
+                });
             });
-        });
-        if (!queued) respond_json(exchange, 503, error_json("draining", "this appsrv is stopping"));
+        if (!queued) {
+            respond_json(metrics_, Route::readyz, exchange, 503,
+                         error_json("draining", "this appsrv is stopping"));
+        }
         return;
     }
     if (path == "/admin" || path == "/admin/") {
@@ -138,6 +163,7 @@ void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
             core::http::Headers headers;
             headers.add("Allow", "GET, HEAD");
             headers.add("Content-Type", "application/json");
+            metrics_.count(Route::admin, 405);
             exchange->respond(405, std::move(headers),
                               error_json("method not allowed", "use GET, HEAD"));
             return;
@@ -149,11 +175,12 @@ void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
         headers.add("Content-Security-Policy",
                     "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                     "frame-ancestors 'none'");
+        metrics_.count(Route::admin, 200);
         exchange->respond(200, std::move(headers), std::string(admin_page()));
         return;
     }
     if (path != "/api" && path.rfind("/api/", 0) != 0) {
-        respond_json(exchange, 404, error_json("no such endpoint", path));
+        respond_json(metrics_, Route::other, exchange, 404, error_json("no such endpoint", path));
         return;
     }
     exchange->read_body(
@@ -163,7 +190,7 @@ void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
 void AppHandler::serve_api(const std::shared_ptr<Exchange>& exchange, std::string body) {
     const auto& head = exchange->request();
     pending_.push_back(
-        {exchange,
+        {exchange, route_of(head.target.substr(0, head.target.find('?'))),
          ApiRequest{head.method, head.target,
                     std::string(head.headers.get("Authorization").value_or("")),
                     std::string(head.headers.get("X-API-Key").value_or("")),
@@ -193,7 +220,8 @@ void AppHandler::flush() {
         });
         if (!queued) {
             for (const auto& call : *mine)
-                respond_json(call.exchange, 503, error_json("draining", "this appsrv is stopping"));
+                respond_json(metrics_, call.route, call.exchange, 503,
+                             error_json("draining", "this appsrv is stopping"));
         }
     }
 }
@@ -204,6 +232,7 @@ void AppHandler::answer(const Call& call, ApiResponse& response) {
     headers.add("Cache-Control", "no-store");
     for (auto& [name, value] : response.headers)
         headers.add(name, value);
+    metrics_.count(call.route, response.status);
     call.exchange->respond(response.status, std::move(headers), std::move(response.body));
     if (response.change && !notify_.empty()) {
         std::string error;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "appsrv/api.hpp"
+#include "appsrv/metrics.hpp"
 #include "core/dns/notifier.hpp"
 #include "core/http/exchange.hpp"
 #include "core/loop_threads.hpp"
@@ -21,7 +22,7 @@ namespace appsrv {
 // What the loop threads share: the pool and each pool thread's connection.
 class Backend {
   public:
-    Backend(std::string url, size_t workers);
+    Backend(std::string url, size_t workers, Metrics& metrics);
     Backend(const Backend&) = delete;
     Backend& operator=(const Backend&) = delete;
     ~Backend();
@@ -30,6 +31,7 @@ class Backend {
     // the database cannot be reached; it is tried again next time).
     bool submit(std::function<void(db::Connection*)> task);
     size_t workers() const { return connections_.size(); }
+    size_t queued() const { return pool_.queued(); }
     // The fewest calls worth a hand-off of their own.
     size_t min_share() const { return min_share_; }
     void stop() { pool_.stop(); }
@@ -38,6 +40,7 @@ class Backend {
 
   private:
     std::string url_;
+    Metrics& metrics_;
     size_t min_share_;
     std::vector<std::unique_ptr<db::Connection>> connections_;  // one per pool thread
     core::WorkerPool pool_;
@@ -45,7 +48,9 @@ class Backend {
 
 class AppHandler : public core::http::Handler {
   public:
-    AppHandler(core::Worker& worker, Backend& backend, std::vector<core::net::Address> notify);
+    // `metrics` is this loop thread's; `render_metrics` answers /metrics.
+    AppHandler(core::Worker& worker, Backend& backend, std::vector<core::net::Address> notify,
+               LoopMetrics& metrics, std::function<std::string()> render_metrics);
     void handle(const std::shared_ptr<core::http::Exchange>& exchange) override;
     // appsrv's clients read JSON: what the HTTP layer refuses (408, 413,
     // 414, 431, bad framing...) is answered with the API's error body.
@@ -61,6 +66,7 @@ class AppHandler : public core::http::Handler {
   private:
     struct Call {
         std::shared_ptr<core::http::Exchange> exchange;
+        Route route;
         ApiRequest request;
     };
     void serve_api(const std::shared_ptr<core::http::Exchange>& exchange, std::string body);
@@ -75,6 +81,8 @@ class AppHandler : public core::http::Handler {
     core::Worker& worker_;
     Backend& backend_;
     std::vector<core::net::Address> notify_;
+    LoopMetrics& metrics_;
+    std::function<std::string()> render_metrics_;
     core::dns::Notifier notifier_;
     std::vector<Call> pending_;
     core::uv::Timer flush_timer_;

@@ -9,6 +9,7 @@
 
 #include "appsrv/app_handler.hpp"
 #include "appsrv/config.hpp"
+#include "appsrv/metrics.hpp"
 #include "appsrv/tokens.hpp"
 #include "core/daemon.hpp"
 #include "core/http/limits_config.hpp"
@@ -103,9 +104,11 @@ class Appsrv {
             });
             notify_ = std::move(notify);
             config_ = std::move(config);
+            metrics_->reloads.reloaded(true);
             core::log::info("appsrv") << "reloaded: NOTIFY to " << notify_.size()
                                       << " servers, limits and log level applied";
         } catch (const std::exception& e) {
+            metrics_->reloads.reloaded(false);
             core::log::error("appsrv")
                 << "reload failed, still serving the previous configuration: " << e.what();
         }
@@ -181,8 +184,9 @@ class Appsrv {
         const auto limits = core::http::limits_keys::from(section);
         const auto max_connections = static_cast<size_t>(section.integer("max_connections"));
         const size_t threads = core::thread_count(section.integer("threads"));
-        backend_ =
-            std::make_unique<appsrv::Backend>(url, static_cast<size_t>(section.integer("workers")));
+        const auto workers = static_cast<size_t>(section.integer("workers"));
+        metrics_ = std::make_unique<appsrv::Metrics>(threads, workers);
+        backend_ = std::make_unique<appsrv::Backend>(url, workers, *metrics_);
         threads_.resize(threads);
 
         const int status = core::serve(
@@ -195,8 +199,9 @@ class Appsrv {
                 .setup =
                     [&](core::Worker& worker) {
                         auto state = std::make_unique<ThreadState>();
-                        state->handler =
-                            std::make_unique<appsrv::AppHandler>(worker, *backend_, notify_);
+                        state->handler = std::make_unique<appsrv::AppHandler>(
+                            worker, *backend_, notify_, *metrics_->loops[worker.index()],
+                            [this] { return appsrv::render(*metrics_, backend_->queued()); });
                         size_t next_unix = 0;
                         for (const auto& address : addresses) {
                             auto server = std::make_unique<core::http::Server>(
@@ -252,6 +257,7 @@ class Appsrv {
     core::config::Config config_;
     core::DaemonOptions options_;
     std::vector<core::net::Address> notify_;
+    std::unique_ptr<appsrv::Metrics> metrics_;  // outlives the threads that write it
     std::unique_ptr<appsrv::Backend> backend_;
     std::vector<std::unique_ptr<ThreadState>> threads_;
 };

@@ -19,36 +19,6 @@ namespace dnsd {
 
 using namespace core::dns;
 
-const char* outcome_name(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::hit:
-            return "hit";
-        case Outcome::nodata:
-            return "nodata";
-        case Outcome::nxdomain:
-            return "nxdomain";
-        case Outcome::referral:
-            return "referral";
-        case Outcome::cname:
-            return "cname";
-        case Outcome::refused:
-            return "refused";
-        case Outcome::notify:
-            return "notify";
-        case Outcome::notimp:
-            return "notimp";
-        case Outcome::formerr:
-            return "formerr";
-        case Outcome::badvers:
-            return "badvers";
-        case Outcome::chaos:
-            return "chaos";
-        case Outcome::dropped:
-            return "dropped";
-    }
-    return "unknown";
-}
-
 namespace {
 
 constexpr int kMaxChain = 16;  // CNAME/DNAME steps followed inside a zone

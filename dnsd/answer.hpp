@@ -24,8 +24,6 @@ enum class Outcome {
     dropped,   // not answered at all: a response, or no header
 };
 
-const char* outcome_name(Outcome outcome);
-
 enum class Transport { udp, tcp };
 
 struct AnswerOptions {

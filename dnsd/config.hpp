@@ -41,6 +41,12 @@ inline constexpr Key kKeys[] = {
      .help = "addresses to answer on, UDP and TCP (IP:PORT or [IPv6]:PORT)",
      .reloadable = false,
      .min = 1},
+    {.name = "metrics_listen",
+     .type = Type::string_list,
+     .default_value = "[]",
+     .help = "addresses (IP:PORT) answering GET /metrics in the Prometheus text format, for the "
+             "scraper only; none by default",
+     .reloadable = false},
     core::config::common::threads,
     core::config::common::shutdown_timeout,
     core::config::common::log_level,

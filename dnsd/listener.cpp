@@ -11,8 +11,13 @@
 
 namespace dnsd {
 
-Listener::Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<const ZoneSet> zones)
-    : loop_(loop), settings_(std::move(settings)), zones_(std::move(zones)), connections_(loop) {
+Listener::Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<const ZoneSet> zones,
+                   ThreadMetrics& metrics)
+    : loop_(loop),
+      settings_(std::move(settings)),
+      zones_(std::move(zones)),
+      metrics_(metrics),
+      connections_(loop) {
     for (auto& reply : replies_)
         reply.message.reserve(kAdvertisedUdpSize);
 }
@@ -44,8 +49,12 @@ void Listener::on_datagram(core::uv::Udp& socket, std::string_view packet, const
                             core::net::allowed(settings_.notify_allow, from);
     const Outcome outcome = answer(*zones_, packet, Transport::udp, settings_.answer, reply.message,
                                    may_notify ? &notified : nullptr);
-    ++counters_[static_cast<size_t>(outcome)];
-    if (outcome == Outcome::dropped) return;
+    if (outcome == Outcome::dropped) {
+        metrics_.count_dropped(Transport::udp);
+        return;
+    }
+    metrics_.count_answer(Transport::udp, reply.message, outcome);
+    if (is_notify(packet)) metrics_.count_notify_received(outcome == Outcome::notify);
     if (outcome == Outcome::notify) settings_.on_notify(std::move(notified));
     std::memcpy(&reply.to, from,
                 from->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
@@ -84,7 +93,8 @@ void Listener::on_tcp_connection(core::uv::Stream& listener) {
     }
     auto& connection = connections_.add(std::make_unique<TcpConnection>(
         std::move(client), zones_, settings_.answer, settings_.transfer_allow,
-        settings_.tcp_idle_timeout_ms, [this](TcpConnection* c) { connections_.release(c); }));
+        settings_.tcp_idle_timeout_ms, metrics_,
+        [this](TcpConnection* c) { connections_.release(c); }));
     connection.start();
 }
 

@@ -14,6 +14,7 @@
 #include "core/uv/stream.hpp"
 #include "core/uv/udp.hpp"
 #include "dnsd/answer.hpp"
+#include "dnsd/metrics.hpp"
 #include "dnsd/tcp_connection.hpp"
 
 namespace dnsd {
@@ -32,21 +33,22 @@ struct ListenerSettings {
 
 class Listener {
   public:
-    Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<const ZoneSet> zones);
+    // `metrics` is this thread's, and outlives the listener.
+    Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<const ZoneSet> zones,
+             ThreadMetrics& metrics);
     Listener(const Listener&) = delete;
     Listener& operator=(const Listener&) = delete;
 
     void listen(const core::net::Address& address);
     // A new snapshot: every query read from now on is answered from it.
     void set_zones(std::shared_ptr<const ZoneSet> zones) { zones_ = std::move(zones); }
+    const std::shared_ptr<const ZoneSet>& zones() const { return zones_; }
     void set_answer_options(AnswerOptions options) { settings_.answer = std::move(options); }
 
     // Stop reading UDP and accepting TCP; TCP answers already queued are
     // written; `done` runs when no connection is left.
     void drain(std::function<void()> done);
     void close_all();
-
-    uint64_t count(Outcome outcome) const { return counters_[static_cast<size_t>(outcome)]; }
 
   private:
     void on_datagram(core::uv::Udp& socket, std::string_view packet, const sockaddr* from);
@@ -58,6 +60,7 @@ class Listener {
     uv_loop_t* loop_;
     ListenerSettings settings_;
     std::shared_ptr<const ZoneSet> zones_;
+    ThreadMetrics& metrics_;
     std::vector<std::unique_ptr<core::uv::Udp>> udp_;
     std::vector<std::unique_ptr<core::uv::Stream>> tcp_;
     core::net::ConnectionSet<TcpConnection> connections_;
@@ -69,7 +72,6 @@ class Listener {
     std::array<Reply, kBatch> replies_;
     size_t reply_count_ = 0;
     core::uv::Udp* reply_socket_ = nullptr;  // the socket the gathered replies belong to
-    std::array<uint64_t, static_cast<size_t>(Outcome::dropped) + 1> counters_{};
 };
 
 }  // namespace dnsd

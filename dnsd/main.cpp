@@ -9,7 +9,9 @@
 #include "core/config/load.hpp"
 #include "core/daemon.hpp"
 #include "core/dns/notifier.hpp"
+#include "core/http/server.hpp"
 #include "core/log.hpp"
+#include "core/metrics/endpoint.hpp"
 #include "core/net/address.hpp"
 #include "core/net/socket.hpp"
 #include "db/config.hpp"
@@ -94,9 +96,20 @@ class Dnsd {
                 if (refresher_) refresher_->notify(std::move(apex));
             };
         }
+        std::vector<core::net::Address> metrics_addresses;
+        try {
+            metrics_addresses =
+                core::net::parse_ip_addresses(section.strings("metrics_listen"), "metrics_listen");
+            for (const auto& address : metrics_addresses)
+                core::net::ensure_free(address, core::net::Transport::tcp);
+        } catch (const std::exception& e) {
+            core::log::error("dnsd") << e.what();
+            return 1;
+        }
         const std::chrono::milliseconds refresh_interval(section.duration_ms("database_refresh"));
         const size_t threads = core::thread_count(section.integer("threads"));
         listeners_.resize(threads);
+        metrics_ = std::make_unique<dnsd::Metrics>(threads);
         config_ = config;
         options_ = options;
 
@@ -109,27 +122,41 @@ class Dnsd {
             core::ServeHooks{
                 .setup =
                     [&](core::Worker& worker) {
-                        auto listener =
-                            std::make_unique<dnsd::Listener>(worker.loop(), settings, zones_);
+                        auto listener = std::make_unique<dnsd::Listener>(
+                            worker.loop(), settings, zones_, *metrics_->threads[worker.index()]);
                         for (const auto& address : addresses)
                             listener->listen(address);
                         listeners_[worker.index()] = std::move(listener);
-                        // NOTIFYs go out from the first thread's loop.
+                        // NOTIFYs go out from the first thread's loop, and
+                        // Prometheus scrapes there.
                         if (worker.index() == 0) {
-                            notifier_ =
-                                std::make_unique<core::dns::Notifier>(worker.loop(), "dnsd");
+                            notifier_ = std::make_unique<core::dns::Notifier>(worker.loop(), "dnsd",
+                                                                              metrics_->notify);
+                            if (!metrics_addresses.empty())
+                                start_metrics(worker.loop(), metrics_addresses);
                         }
                     },
                 .drain =
                     [&](core::Worker& worker) {
                         listeners_[worker.index()]->drain([] {});
-                        if (worker.index() == 0) notifier_->close();
+                        if (worker.index() == 0) {
+                            notifier_->close();
+                            if (metrics_server_) metrics_server_->drain();
+                        }
                     },
-                .force = [&](core::Worker& worker) { listeners_[worker.index()]->close_all(); },
+                .force =
+                    [&](core::Worker& worker) {
+                        listeners_[worker.index()]->close_all();
+                        if (worker.index() == 0 && metrics_server_) metrics_server_->close_all();
+                    },
                 .finish =
                     [&](core::Worker& worker) {
                         listeners_[worker.index()].reset();
-                        if (worker.index() == 0) notifier_.reset();
+                        if (worker.index() == 0) {
+                            notifier_.reset();
+                            metrics_server_.reset();
+                            metrics_endpoint_.reset();
+                        }
                     },
                 .reload = [&](core::LoopThreads& loops) { reload(loops); },
                 .on_serving =
@@ -137,6 +164,10 @@ class Dnsd {
                         for (const auto& address : addresses) {
                             core::log::info("dnsd") << "answering on " << address.to_string()
                                                     << " (UDP and TCP, " << threads << " threads)";
+                        }
+                        for (const auto& address : metrics_addresses) {
+                            core::log::info("dnsd")
+                                << "metrics on http://" << address.to_string() << "/metrics";
                         }
                         if (database_) start_refresher(loops, refresh_interval);
                     },
@@ -200,6 +231,17 @@ class Dnsd {
         zones_ = std::move(zones);
     }
 
+    // On the first thread: an HTTP listener of its own that answers only
+    // GET /metrics, from every thread's counters.
+    void start_metrics(uv_loop_t* loop, const std::vector<core::net::Address>& addresses) {
+        metrics_endpoint_ = std::make_unique<core::metrics::Endpoint>(
+            [this] { return dnsd::render(*metrics_, *listeners_[0]->zones()); });
+        metrics_server_ = std::make_unique<core::http::Server>(loop, core::http::Limits{},
+                                                               *metrics_endpoint_, kMetricsClients);
+        for (const auto& address : addresses)
+            metrics_server_->listen(address);
+    }
+
     void start_refresher(core::LoopThreads& loops, std::chrono::milliseconds interval) {
         auto refresher = std::make_unique<dnsd::DatabaseRefresher>(
             *database_, interval, [this] { return served_database_zones(); },
@@ -232,6 +274,7 @@ class Dnsd {
         std::vector<std::string> refused;
         install(loops, dnsd::with_database_changes(*zones_, std::move(changes.loaded),
                                                    changes.removed, refused));
+        metrics_->database_updates.add();
         return refused;
     }
 
@@ -256,13 +299,19 @@ class Dnsd {
             });
             install(loops, zones);
             config_ = std::move(config);
+            metrics_->reloads.reloaded(true);
             core::log::info("dnsd") << "reloaded: " << zones->zones().size() << " zones";
         } catch (const std::exception& e) {
+            metrics_->reloads.reloaded(false);
             core::log::error("dnsd")
                 << "reload failed, still serving the previous zones: " << e.what();
         }
     }
 
+    static constexpr size_t kMetricsClients = 16;
+    std::unique_ptr<dnsd::Metrics> metrics_;
+    std::unique_ptr<core::metrics::Endpoint> metrics_endpoint_;  // on the first thread
+    std::unique_ptr<core::http::Server> metrics_server_;
     std::unique_ptr<dnsd::DatabaseZones> database_;  // when dnsd serves the database's zones
     std::mutex zones_mutex_;  // a SIGHUP reload and the refresher each make a new snapshot
     std::shared_ptr<const dnsd::ZoneSet> zones_;

@@ -18,8 +18,9 @@ constexpr size_t kMaxQueuedBytes = 256 * 1024;
 TcpConnection::TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
                              const AnswerOptions& options,
                              const std::vector<core::net::Cidr>& transfer_allow,
-                             uint64_t idle_timeout_ms, Closed on_closed)
+                             uint64_t idle_timeout_ms, ThreadMetrics& metrics, Closed on_closed)
     : stream_(std::move(stream)),
+      metrics_(metrics),
       zones_(zones),
       options_(options),
       transfer_allow_(transfer_allow),
@@ -51,9 +52,11 @@ void TcpConnection::answer_complete_queries() {
         const Outcome outcome = answer(*zones_, query, Transport::tcp, options_, response_);
         if (outcome == Outcome::dropped) {
             // Not a query we can answer: nothing on this stream can be trusted.
+            metrics_.count_dropped(Transport::tcp);
             close();
             return;
         }
+        metrics_.count_answer(Transport::tcp, response_, outcome);
         send_framed(response_);
         if (closed_) return;
     }
@@ -96,6 +99,7 @@ bool TcpConnection::transfer(std::string_view packet) {
     }
     const Zone* zone = zones_->find_zone(query.qname());
     if (!zone || zone->apex() != query.qname()) return false;
+    metrics_.count_transfer(query.qtype);
     // An IXFR is answered with the whole zone, which RFC 1995 §4 allows.
     write_transfer(*zone, query, [this](std::string message) {
         if (!closed_) send_framed(message);

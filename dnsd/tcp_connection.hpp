@@ -10,6 +10,7 @@
 #include "core/uv/stream.hpp"
 #include "core/uv/timer.hpp"
 #include "dnsd/answer.hpp"
+#include "dnsd/metrics.hpp"
 
 namespace dnsd {
 
@@ -20,7 +21,7 @@ class TcpConnection {
     // `zones` is read at each query, so that a reload applies at once.
     TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
                   const AnswerOptions& options, const std::vector<core::net::Cidr>& transfer_allow,
-                  uint64_t idle_timeout_ms, Closed on_closed);
+                  uint64_t idle_timeout_ms, ThreadMetrics& metrics, Closed on_closed);
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
 
@@ -38,6 +39,7 @@ class TcpConnection {
     void send_framed(const std::string& message);
 
     core::uv::Stream stream_;
+    ThreadMetrics& metrics_;
     const std::shared_ptr<const ZoneSet>& zones_;
     const AnswerOptions& options_;
     const std::vector<core::net::Cidr>& transfer_allow_;

@@ -38,11 +38,12 @@ inline constexpr Key kRouteKeys[] = {
      .default_value = "\"\"",
      .help = "answer `status` with this fixed body",
      .reloadable = true},
-    {.name = "counters",
+    {.name = "metrics",
      .type = Type::boolean,
      .default_value = "false",
-     .help = "answer with the counters of every thread as JSON (requests by server and status, "
-             "upstream failures and retries, open connections)",
+     .help = "answer GET with the metrics of every thread in the Prometheus text format "
+             "(requests, durations, bytes, connections, upstream members, reloads); put it on a "
+             "server of its own, on an internal listen address",
      .reloadable = true},
     {.name = "status",
      .type = Type::integer,
@@ -70,7 +71,7 @@ inline constexpr core::config::Schema kRouteSchema{
     .name = "httpd.server.route",
     .help =
         "A path prefix of a virtual server and what answers it: exactly one of "
-        "`root`, `proxy`, `redirect`, `body` or `counters`.",
+        "`root`, `proxy`, `redirect`, `body` or `metrics`.",
     .keys = kRouteKeys,
 };
 

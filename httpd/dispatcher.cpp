@@ -1,6 +1,7 @@
 // One thread's front door.
 #include "httpd/dispatcher.hpp"
 
+#include "core/metrics/exposition.hpp"
 #include "core/net/address.hpp"
 #include "httpd/forward_headers.hpp"
 #include "httpd/request_path.hpp"
@@ -9,8 +10,13 @@
 namespace httpd {
 
 Dispatcher::Dispatcher(uv_loop_t* loop, std::shared_ptr<const Site> site, FileCacheSettings cache,
-                       std::shared_ptr<const AccessLogFile> access_log, CollectCounters collect)
-    : site_(std::move(site)), files_(cache), proxy_(loop, counters_), collect_(std::move(collect)) {
+                       std::shared_ptr<const AccessLogFile> access_log, CollectCounters collect,
+                       const core::metrics::ReloadStatus& reloads)
+    : site_(std::move(site)),
+      reloads_(reloads),
+      files_(cache),
+      proxy_(loop, counters_),
+      collect_(std::move(collect)) {
     for (size_t i = 0; i < site_->listen.size(); ++i)
         handlers_.push_back(std::make_unique<ListenerHandler>(*this, i));
     if (access_log) access_log_ = std::make_unique<AccessLog>(loop, std::move(access_log));
@@ -89,32 +95,35 @@ void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, s
             exchange->respond(route->status, std::move(headers), route->body);
             return;
         }
-        case Route::Kind::counters:
-            respond_counters(exchange);
+        case Route::Kind::metrics:
+            respond_metrics(exchange);
             return;
     }
 }
 
-void Dispatcher::respond_counters(const std::shared_ptr<core::http::Exchange>& exchange) {
+void Dispatcher::respond_metrics(const std::shared_ptr<core::http::Exchange>& exchange) {
     const auto& method = exchange->request().method;
     if (method != "GET" && method != "HEAD") {
         core::http::Headers headers;
         headers.add("Allow", "GET, HEAD");
-        respond_text(exchange, 405, "the counters are read with GET", std::move(headers));
+        respond_text(exchange, 405, "the metrics are read with GET", std::move(headers));
         return;
     }
-    collect_([exchange](Counters total) {
+    // The site of the moment the scrape began: its upstreams' members.
+    collect_([this, exchange, site = site_](Counters total) {
         core::http::Headers headers;
-        headers.add("Content-Type", "application/json");
+        headers.add("Content-Type", std::string(core::metrics::kContentType));
         headers.add("Cache-Control", "no-store");
-        exchange->respond(200, std::move(headers), total.to_json());
+        exchange->respond(200, std::move(headers), render_metrics(total, *site, reloads_));
     });
 }
 
 void Dispatcher::finished(const core::http::Exchange& exchange, const RequestInfo& info) {
     // 499: the client went away before an answer, as nginx logs it.
     const int status = exchange.status() != 0 ? exchange.status() : 499;
-    counters_.count_request(info.server, status);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - info.started).count();
+    counters_.count_request(info.server, status, exchange.body_bytes_sent(), seconds);
     if (!access_log_) return;
     const auto& request = exchange.request();
     AccessRecord record;
@@ -127,8 +136,7 @@ void Dispatcher::finished(const core::http::Exchange& exchange, const RequestInf
     record.body_bytes = exchange.body_bytes_sent();
     record.referer = request.headers.get("Referer").value_or("");
     record.user_agent = request.headers.get("User-Agent").value_or("");
-    record.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - info.started).count();
+    record.seconds = seconds;
     record.upstream = info.upstream.empty() ? std::string_view("-") : info.upstream;
     record.request_id = info.request_id;
     access_log_->write(record);

@@ -1,6 +1,6 @@
 // One thread's front door: picks the virtual server by Host and the route
 // by path, hands the request to static files, the proxy, a redirect, a
-// fixed body or the counters, and logs and counts it when it is over.
+// fixed body or the metrics, and logs and counts it when it is over.
 #pragma once
 
 #include <functional>
@@ -22,7 +22,8 @@ class Dispatcher {
     using CollectCounters = std::function<void(std::function<void(Counters)>)>;
 
     Dispatcher(uv_loop_t* loop, std::shared_ptr<const Site> site, FileCacheSettings cache,
-               std::shared_ptr<const AccessLogFile> access_log, CollectCounters collect);
+               std::shared_ptr<const AccessLogFile> access_log, CollectCounters collect,
+               const core::metrics::ReloadStatus& reloads);
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
 
@@ -60,9 +61,10 @@ class Dispatcher {
 
     void handle(const std::shared_ptr<core::http::Exchange>& exchange, size_t listener);
     void finished(const core::http::Exchange& exchange, const RequestInfo& info);
-    void respond_counters(const std::shared_ptr<core::http::Exchange>& exchange);
+    void respond_metrics(const std::shared_ptr<core::http::Exchange>& exchange);
 
     std::shared_ptr<const Site> site_;
+    const core::metrics::ReloadStatus& reloads_;
     std::vector<std::unique_ptr<ListenerHandler>> handlers_;
     Counters counters_;
     StaticFiles files_;

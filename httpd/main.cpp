@@ -119,7 +119,8 @@ class Httpd {
             worker.loop(), site_, cache_, access_log_,
             [this, origin](std::function<void(httpd::Counters)> done) {
                 collect_counters(origin, std::move(done));
-            });
+            },
+            reloads_);
         for (size_t i = 0; i < site_->listen.size(); ++i) {
             auto server = std::make_unique<core::http::Server>(
                 worker.loop(), limits_, thread->dispatcher->handler_for(i), max_connections_);
@@ -205,15 +206,18 @@ class Httpd {
             });
             site_ = std::move(site);
             config_ = std::move(config);
+            reloads_.reloaded(true);
             core::log::info("httpd") << "reloaded: " << site_->servers.size() << " servers, "
                                      << site_->upstreams.size() << " upstreams";
         } catch (const std::exception& e) {
+            reloads_.reloaded(false);
             core::log::error("httpd") << "reload failed, still serving the previous "
                                          "configuration: "
                                       << e.what();
         }
     }
 
+    core::metrics::ReloadStatus reloads_;  // outlives the threads that read it
     std::shared_ptr<const httpd::Site> site_;
     std::shared_ptr<const httpd::AccessLogFile> access_log_;
     core::http::Limits limits_;

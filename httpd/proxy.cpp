@@ -77,6 +77,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
             }
             return;
         }
+        if (exclude) proxy.counters_.count_upstream_retry(upstream->name);
         const Member& chosen = upstream->members[*member];
         info->upstream = chosen.label;
         balancer->started(*member);
@@ -187,7 +188,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         proxy.pool_.discard(*failed);
         balancer->finished(*member);
         const Member& chosen = upstream->members[*member];
-        ++proxy.counters_.upstream_failures;
+        proxy.counters_.count_upstream_failure(upstream->name);
         // A keep-alive connection the member closed just as it was reused
         // says nothing about the member's health.
         const bool stale_keepalive =
@@ -212,7 +213,6 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
                       : "upstream " + upstream->name + " failed: " + std::string(reason);
         if (attempts < 2 && !response_started && safe_to_resend && body_available &&
             !exchange->aborted()) {
-            ++proxy.counters_.upstream_retries;
             attempt(member, answer, why);
             return;
         }

@@ -164,13 +164,13 @@ Route build_route(const Section& section,
         route.status = section.has("status") ? static_cast<int>(section.integer("status")) : 200;
         route.content_type = section.string("content_type");
     }
-    if (section.boolean("counters")) {
+    if (section.boolean("metrics")) {
         ++kinds;
-        route.kind = Route::Kind::counters;
+        route.kind = Route::Kind::metrics;
     }
     if (kinds != 1)
         throw error_at(section, "prefix",
-                       "a route needs exactly one of root, proxy, redirect, body or counters");
+                       "a route needs exactly one of root, proxy, redirect, body or metrics");
     route.json_errors = section.string("errors") == "json";
     return route;
 }

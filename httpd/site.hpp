@@ -16,7 +16,7 @@
 namespace httpd {
 
 struct Route {
-    enum class Kind { files, proxy, redirect, fixed, counters };
+    enum class Kind { files, proxy, redirect, fixed, metrics };
     std::string prefix;
     Kind kind = Kind::files;
     std::string root;                          // files

@@ -33,5 +33,4 @@ inline constexpr Key log_level{
     .reloadable = true,
     .choices = "debug|info|warn|error",
 };
-
 }  // namespace core::config::common

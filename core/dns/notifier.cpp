@@ -47,9 +47,10 @@ bool same_address(const sockaddr* a, const core::net::Address& b) {
 
 }  // namespace
 
-Notifier::Notifier(uv_loop_t* loop, std::string component)
+Notifier::Notifier(uv_loop_t* loop, std::string component, NotifyCounters& counters)
     : loop_(loop),
       component_(std::move(component)),
+      counters_(counters),
       next_id_(static_cast<uint16_t>(std::random_device{}())) {}
 
 core::uv::Udp& Notifier::socket_for(int family) {
@@ -87,6 +88,7 @@ void Notifier::notify(const std::string& apex, uint32_t serial,
 
 void Notifier::send(Pending& pending) {
     socket_for(pending.target.family()).send(pending.packet, pending.target.sockaddr_ptr());
+    (pending.attempts == 0 ? counters_.sent : counters_.retransmitted).add();
     const uint64_t delay =
         std::min(kMaxIntervalMs, uint64_t{1000} << std::min(pending.attempts, 16));
     ++pending.attempts;
@@ -110,6 +112,7 @@ void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
         if (p.id != id || !same_address(from, p.target)) return false;
         core::log::info(component_) << "NOTIFY " << core::dns::name_to_text(p.apex)
                                     << " acknowledged by " << p.target.to_string();
+        counters_.acknowledged.add();
         return true;
     });
 }

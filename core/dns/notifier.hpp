@@ -9,11 +9,21 @@
 #include <string>
 #include <vector>
 
+#include "core/metrics/counter.hpp"
 #include "core/net/address.hpp"
 #include "core/uv/timer.hpp"
 #include "core/uv/udp.hpp"
 
 namespace core::dns {
+
+// What a Notifier counts, for /metrics; kept by the daemon so that a
+// scrape never reads a Notifier being destroyed. Written only on the
+// Notifier's loop.
+struct NotifyCounters {
+    core::metrics::Counter sent;           // first transmissions
+    core::metrics::Counter retransmitted;  // sent again, unacknowledged
+    core::metrics::Counter acknowledged;
+};
 
 class Notifier {
   public:
@@ -23,8 +33,8 @@ class Notifier {
     static constexpr uint64_t kMaxIntervalMs = 60'000;
     static constexpr int kQuietAttempts = 5;
 
-    // `component` names the daemon in log lines.
-    Notifier(uv_loop_t* loop, std::string component);
+    // `component` names the daemon in log lines; `counters` outlives this.
+    Notifier(uv_loop_t* loop, std::string component, NotifyCounters& counters);
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;
 
@@ -54,6 +64,7 @@ class Notifier {
 
     uv_loop_t* loop_;
     std::string component_;
+    NotifyCounters& counters_;
     core::uv::Udp v4_;
     core::uv::Udp v6_;
     std::list<Pending> pending_;

@@ -7,7 +7,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <span>
 
 namespace core::metrics {
 
@@ -56,5 +55,25 @@ inline constexpr std::array<double, 12> kDurationBounds = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5, 10};
 
 using DurationHistogram = Histogram<kDurationBounds.size()>;
+
+// The configuration's loads: written on the main thread only (start-up and
+// SIGHUP), read by scrapes.
+class ReloadStatus {
+  public:
+    ReloadStatus();
+    void reloaded(bool success);
+
+    uint64_t succeeded() const { return succeeded_.value(); }
+    uint64_t failed() const { return failed_.value(); }
+    bool last_successful() const { return last_successful_.load(std::memory_order_relaxed); }
+    // When the configuration in force was loaded (Unix seconds).
+    double loaded_at() const { return loaded_at_.load(std::memory_order_relaxed); }
+
+  private:
+    Counter succeeded_;
+    Counter failed_;
+    std::atomic<bool> last_successful_{true};
+    std::atomic<double> loaded_at_{0};
+};
 
 }  // namespace core::metrics

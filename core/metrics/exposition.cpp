@@ -2,6 +2,7 @@
 #include "core/metrics/exposition.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 
 namespace core::metrics {
@@ -81,15 +82,33 @@ std::string Exposition::format_number(double value) {
     return ec == std::errc{} ? std::string(buffer, end) : "NaN";
 }
 
-void Exposition::common(bool last_reload_successful, double last_reload_unix_seconds) {
+void Exposition::common(const ReloadStatus& reloads) {
     family("build_info", Type::gauge, "always 1; the labels say which build answers");
     sample({{"version", WEBSTACK_VERSION}}, uint64_t{1});
     family("config_last_reload_successful", Type::gauge,
            "1 when the last configuration load (start or SIGHUP) was applied, else 0");
-    sample({}, uint64_t{last_reload_successful ? 1u : 0u});
+    sample({}, uint64_t{reloads.last_successful() ? 1u : 0u});
     family("config_last_reload_success_timestamp_seconds", Type::gauge,
            "when the configuration in force was loaded (Unix time)");
-    sample({}, last_reload_unix_seconds);
+    sample({}, reloads.loaded_at());
+    family("config_reloads_total", Type::counter, "SIGHUP reloads, by result");
+    sample({{"result", "success"}}, reloads.succeeded());
+    sample({{"result", "failure"}}, reloads.failed());
+}
+
+ReloadStatus::ReloadStatus() {
+    loaded_at_ =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void ReloadStatus::reloaded(bool success) {
+    (success ? succeeded_ : failed_).add();
+    last_successful_ = success;
+    if (success) {
+        loaded_at_ =
+            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+    }
 }
 
 }  // namespace core::metrics

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/metrics/counter.hpp"
+
 namespace core::metrics {
 
 using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
@@ -42,9 +44,9 @@ class Exposition {
         line("_count", labels, std::to_string(cumulative));
     }
 
-    // Build information and the last reload's result, which every daemon
-    // exports alike.
-    void common(bool last_reload_successful, double last_reload_unix_seconds);
+    // Build information and the configuration's reloads, which every
+    // daemon exports alike.
+    void common(const ReloadStatus& reloads);
 
     std::string take() && { return std::move(out_); }
 

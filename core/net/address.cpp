@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <charconv>
 #include <netinet/in.h>
+#include <stdexcept>
 #include <sys/un.h>
 
 namespace core::net {
@@ -108,6 +109,20 @@ std::string format_ip(const sockaddr* address) {
                std::to_string(ntohs(reinterpret_cast<const sockaddr_in6*>(address)->sin6_port));
     }
     return "-";
+}
+
+std::vector<Address> parse_ip_addresses(const std::vector<std::string>& texts,
+                                        std::string_view key) {
+    std::vector<Address> addresses;
+    for (const auto& text : texts) {
+        std::string error;
+        auto address = parse_address(text, error);
+        if (address && address->kind != Address::Kind::ip) error = "an IP:PORT address is needed";
+        if (!address || !error.empty())
+            throw std::runtime_error(std::string(key) + ": " + text + ": " + error);
+        addresses.push_back(std::move(*address));
+    }
+    return addresses;
 }
 
 }  // namespace core::net

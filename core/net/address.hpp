@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <sys/socket.h>
+#include <vector>
 
 namespace core::net {
 
@@ -23,6 +24,11 @@ struct Address {
 
 // Parses an address; on failure returns nullopt and sets `error` to why.
 std::optional<Address> parse_address(std::string_view text, std::string& error);
+
+// Each of `texts` as an IP:PORT address; throws std::runtime_error naming
+// `key` and the text that is not one.
+std::vector<Address> parse_ip_addresses(const std::vector<std::string>& texts,
+                                        std::string_view key);
 
 // "1.2.3.4:53" or "[::1]:53".
 std::string format_ip(const sockaddr* address);

@@ -17,6 +17,7 @@
 #include "core/net/socket.hpp"
 #include "tests/app/app_fixture.hpp"
 #include "tests/support/client.hpp"
+#include "tests/support/prometheus.hpp"
 
 namespace {
 
@@ -568,6 +569,45 @@ TEST_CASE("SIGHUP applies notify, the HTTP limits and the log level; a bad file 
     CHECK(app.process().wait_for_log("reload failed, still serving the previous configuration"));
     CHECK(app.call("POST", "/api/v1/zones/foobar.com/records", big_body).status == 413);
     CHECK(app.process().running());
+}
+
+TEST_CASE("/metrics: requests by route and status, database time, queue, NOTIFYs, reloads") {
+    std::string error;
+    const auto dns = core::net::bind_reuseport(*core::net::parse_address("127.0.0.1:0", error),
+                                               core::net::Transport::udp);
+    test::TestDatabase database;
+    test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns.local_port()) + "\"]");
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    CHECK(app.call("GET", "/api/v1/zones/foobar.com/records").status == 200);
+    CHECK(app.call("GET", "/api/v1/zones/foobar.com/records").status == 200);
+    CHECK(app.call("GET", "/api/v1/zones/nowhere.example").status == 404);
+    CHECK(app.call_with_token("", "GET", "/api/v1/zones").status == 401);
+    CHECK(app.call("GET", "/healthz").status == 200);
+    app.process().signal(SIGHUP);
+    REQUIRE(app.process().wait_for_log("reloaded"));
+
+    const auto scrape = app.call_with_token("", "GET", "/metrics");
+    CHECK(scrape.status == 200);
+    CHECK(scrape.headers.get("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+    const std::string& text = scrape.body;
+    INFO(text);
+    CHECK(test::promtool_findings(text) == "");
+    const auto value = [&](const std::string& series) {
+        return test::metric_value(text, "webstack_appsrv_" + series);
+    };
+    CHECK(value(R"(requests_total{route="zones",status="201"})") == 1);
+    CHECK(value(R"(requests_total{route="records",status="200"})") == 2);
+    CHECK(value(R"(requests_total{route="zone",status="404"})") == 1);
+    CHECK(value(R"(requests_total{route="zones",status="401"})") == 1);
+    CHECK(value(R"(requests_total{route="healthz",status="200"})") == 1);
+    // Every API call ran on a worker: at least one batch each time.
+    CHECK(value("database_duration_seconds_count") >= 1);
+    CHECK(value("database_duration_seconds_count") <= 5);
+    CHECK(value("worker_queue_depth") == 0);
+    CHECK(value("notifies_sent_total") == 1);
+    CHECK(value(R"(config_reloads_total{result="success"})") == 1);
+    CHECK(value("config_last_reload_successful") == 1);
+    CHECK(app.call_with_token("", "POST", "/metrics", "{}").status == 405);
 }
 
 TEST_CASE("SIGTERM: /readyz turns 503, requests in flight finish, then appsrv exits 0") {

@@ -16,6 +16,7 @@
 #include "tests/support/dns.hpp"
 #include "tests/support/foobar_zone.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/prometheus.hpp"
 
 namespace {
 
@@ -368,6 +369,58 @@ TEST_CASE("NOTIFY goes to the secondaries when a reload raises the serial, until
     CHECK(dnsd.wait_for_log("acknowledged by 127.0.0.1:" + std::to_string(secondary_port)));
     CHECK(receive(2500).packet.empty());
     ::close(secondary);
+}
+
+TEST_CASE("/metrics on metrics_listen: queries by transport, type and rcode, and the rest") {
+    test::TempDir dir;
+    const auto zone_path = dir.write("foobar.com.zone", kZone + big_rrset());
+    const int port = test::free_port();
+    const int metrics_port = test::free_port();
+    const auto config = dir.write(
+        "dnsd.toml", "[dnsd]\nmetrics_listen = [\"127.0.0.1:" + std::to_string(metrics_port) +
+                         "\"]\n[[dnsd.zone]]\nfile = \"" + zone_path + "\"\n");
+    test::Process dnsd(
+        {WEBSTACK_DNSD, "--config", config, "--listen", "127.0.0.1:" + std::to_string(port)},
+        (dir.path() / "dnsd.log").string());
+    REQUIRE(dnsd.wait_for_log("state serving"));
+    CHECK(dnsd.log().find("metrics on http://127.0.0.1:" + std::to_string(metrics_port) +
+                          "/metrics") != std::string::npos);
+    const std::string dig = "dig @127.0.0.1 -p " + std::to_string(port) + " +time=2 +tries=1 ";
+    for (int i = 0; i < 3; ++i)
+        test::run(dig + "www.foobar.com A");
+    test::run(dig + "nowhere.foobar.com AAAA");
+    test::run(dig + "www.example.org A");                      // not ours: REFUSED
+    test::run(dig + "+tcp www.foobar.com A");                  // TCP
+    test::run(dig + "+noedns +ignore big.foobar.com A");       // truncated over UDP
+    test::run(dig + "foobar.com AXFR");                        // a transfer over TCP
+    CHECK(test::udp_exchange(port, "\x12\x34", 300).empty());  // no header: dropped
+    dnsd.signal(SIGHUP);
+    REQUIRE(dnsd.wait_for_log("reloaded"));
+
+    const std::string text =
+        test::run("curl -s http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+    INFO(text);
+    CHECK(test::promtool_findings(text) == "");
+    const auto value = [&](const std::string& series) {
+        return test::metric_value(text, "webstack_dnsd_" + series);
+    };
+    CHECK(value(R"(queries_total{transport="udp",type="A",rcode="NOERROR"})") == 4);  // + big
+    CHECK(value(R"(queries_total{transport="udp",type="AAAA",rcode="NXDOMAIN"})") == 1);
+    CHECK(value(R"(queries_total{transport="udp",type="A",rcode="REFUSED"})") == 1);
+    CHECK(value(R"(queries_total{transport="tcp",type="A",rcode="NOERROR"})") == 1);
+    CHECK(value(R"(answers_truncated_total{transport="udp"})") == 1);
+    CHECK(value(R"(queries_dropped_total{transport="udp"})") == 1);
+    CHECK(value(R"(transfers_total{type="AXFR"})") == 1);
+    CHECK(value(R"(zone_serial{zone="foobar.com."})") == 2026112501);
+    CHECK(value("zones") == 1);
+    CHECK(value(R"(config_reloads_total{result="success"})") == 1);
+    CHECK(value("config_last_reload_successful") == 1);
+    // Only /metrics, only GET.
+    CHECK(test::run("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:" +
+                    std::to_string(metrics_port) + "/other") == "404");
+    CHECK(test::run("curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:" +
+                    std::to_string(metrics_port) + "/metrics") == "405");
+    CHECK(dnsd.stop() == 0);
 }
 
 TEST_CASE("IPv6: dnsd answers on [::1] over UDP and TCP") {

@@ -8,13 +8,14 @@
 #include <doctest/doctest.h>
 
 #include "tests/http/httpd_fixture.hpp"
+#include "tests/support/prometheus.hpp"
 
 namespace {
 
 std::string fixed(const std::string& body, const std::string& extra = "") {
     return extra +
-           "\n[[httpd.server]]\n[[httpd.server.route]]\nprefix = \"/_counters\"\n"
-           "counters = true\n[[httpd.server.route]]\nbody = \"" +
+           "\n[[httpd.server]]\n[[httpd.server.route]]\nprefix = \"/_metrics\"\n"
+           "metrics = true\n[[httpd.server.route]]\nbody = \"" +
            body + "\"\n";
 }
 
@@ -72,13 +73,13 @@ TEST_CASE("the access log: combined format, request time, upstream and request i
     CHECK(proxied.ends_with(" " + member + " rid-1"));
 }
 
-TEST_CASE("counters: requests by server and status, open connections") {
+TEST_CASE("/metrics: requests by server and status, durations, bytes, connections, reloads") {
     test::Httpd httpd(R"(
 [[httpd.server]]
 names = ["www.foobar.com"]
 [[httpd.server.route]]
-prefix = "/_counters"
-counters = true
+prefix = "/_metrics"
+metrics = true
 [[httpd.server.route]]
 body = "hi"
 [[httpd.server]]
@@ -92,22 +93,41 @@ status = 410
     get(httpd, "/", "other.example");
     test::Client held(httpd.port());  // one more open connection
     // Accepted by then, and every earlier request's connection closed:
-    // the held one and the counters' own.
-    std::string json;
+    // the held one and the scrape's own.
+    std::string text;
     int polls = 0;
     test::wait_until([&] {
-        json = test::body_of(get(httpd, "/_counters"));
-        return ++polls && json.find("\"open_connections\":2") != std::string::npos;
+        text = test::body_of(get(httpd, "/_metrics"));
+        ++polls;
+        return test::metric_value(text, "webstack_httpd_open_connections") == 2;
     });
-    // Each earlier poll counts as a 200 of www.foobar.com.
-    CHECK(json.find("\"www.foobar.com\":{\"200\":" + std::to_string(3 + polls - 1) + "}") !=
-          std::string::npos);
-    CHECK(json.find("\"other.example\":{\"410\":1}") != std::string::npos);
-    CHECK(json.find("\"open_connections\":2") != std::string::npos);
+    CHECK(test::promtool_findings(text) == "");
+    // Each earlier scrape counts as a 200 of www.foobar.com.
+    CHECK(test::metric_value(
+              text, R"(webstack_httpd_requests_total{server="www.foobar.com",status="200"})") ==
+          3 + polls - 1);
+    CHECK(test::metric_value(
+              text, R"(webstack_httpd_requests_total{server="other.example",status="410"})") == 1);
+    CHECK(test::metric_value(
+              text, R"(webstack_httpd_response_body_bytes_total{server="other.example"})") == 4);
+    CHECK(test::metric_value(text, "webstack_httpd_open_connections") == 2);
+    CHECK(test::metric_value(text, "webstack_httpd_request_duration_seconds_count") == 3 + polls);
+    CHECK(test::metric_value(
+              text, R"(webstack_httpd_request_duration_seconds_bucket{le="+Inf"})") == 3 + polls);
+    CHECK(test::metric_value(text, "webstack_httpd_config_last_reload_successful") == 1);
+    CHECK(test::metric_value(
+              text, R"(webstack_httpd_build_info{version=")" WEBSTACK_VERSION R"("})") == 1);
     const std::string post = httpd.raw(
-        "POST /_counters HTTP/1.1\r\nHost: www.foobar.com\r\n"
+        "POST /_metrics HTTP/1.1\r\nHost: www.foobar.com\r\n"
         "Content-Length: 0\r\n\r\n");
     CHECK(test::status_of(post) == 405);
+
+    // A reload that fails is said so.
+    REQUIRE(httpd.reload("[httpd]\nnonsense = 1\n", "reload failed"));
+    text = test::body_of(get(httpd, "/_metrics"));
+    CHECK(test::metric_value(text, "webstack_httpd_config_last_reload_successful") == 0);
+    CHECK(test::metric_value(text, R"(webstack_httpd_config_reloads_total{result="failure"})") ==
+          1);
 }
 
 TEST_CASE("SIGHUP under load: new routes apply, no request fails, a bad file is not applied") {

@@ -13,6 +13,7 @@
 
 #include "core/net/socket.hpp"
 #include "tests/http/httpd_fixture.hpp"
+#include "tests/support/prometheus.hpp"
 
 namespace {
 
@@ -108,7 +109,7 @@ std::string proxy_config(const std::string& members, const std::string& upstream
     return httpd_extra + "\n[[httpd.upstream]]\nname = \"app\"\nmembers = [" + members + "]\n" +
            upstream_extra +
            "\n[[httpd.server]]\n[[httpd.server.route]]\nprefix = \"/api/\"\nproxy = \"app\"\n"
-           "[[httpd.server.route]]\nprefix = \"/_counters\"\ncounters = true\n"
+           "[[httpd.server.route]]\nprefix = \"/_metrics\"\nmetrics = true\n"
            "[[httpd.server.route]]\nroot = \"{root}\"\n";
 }
 
@@ -275,8 +276,15 @@ TEST_CASE("a member that refuses connections is skipped; with none left, 502 at 
         CHECK(test::body_of(r).starts_with("app live"));
     }
     CHECK(httpd.log().find("failed: out for 30000 ms") != std::string::npos);
-    const std::string counters = test::body_of(get(httpd, "/_counters"));
-    CHECK(counters.find("\"upstream_retries\":1") != std::string::npos);
+    const std::string metrics = test::body_of(get(httpd, "/_metrics"));
+    CHECK(test::metric_value(metrics, "webstack_httpd_upstream_retries_total{upstream=\"app\"}") ==
+          1);
+    CHECK(test::metric_value(
+              metrics, "webstack_httpd_upstream_member_up{upstream=\"app\",member=\"127.0.0.1:" +
+                           std::to_string(dead_port) + "\"}") == 0);
+    CHECK(
+        test::metric_value(metrics, "webstack_httpd_upstream_member_up{upstream=\"app\",member=\"" +
+                                        live.address() + "\"}") == 1);
 
     test::Httpd lonely(proxy_config(quoted("127.0.0.1:" + std::to_string(dead_port)),
                                     "health_interval = \"0s\"\nfail_timeout = \"30s\""));
@@ -458,7 +466,8 @@ TEST_CASE("limits: headers, URL and connections") {
     CHECK(test::status_of(get(httpd, "/api/x")) == 200);
 }
 
-TEST_CASE("a route with errors = \"json\" gets httpd's own refusals as JSON; other routes as text") {
+TEST_CASE(
+    "a route with errors = \"json\" gets httpd's own refusals as JSON; other routes as text") {
     const int dead_port = test::free_port();
     std::string config = proxy_config(quoted("127.0.0.1:" + std::to_string(dead_port)),
                                       "health_interval = \"0s\"", "max_body_size = \"1k\"");
@@ -477,8 +486,9 @@ TEST_CASE("a route with errors = \"json\" gets httpd's own refusals as JSON; oth
     CHECK(test::body_of(r).starts_with("{\"error\":\"bad gateway\",\"detail\":\"upstream app"));
     // The HTTP layer's, after the head: a body too large.
     const std::string big(2000, 'x');
-    r = httpd.raw("POST /api/v1/zones HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Length: 2000\r\n\r\n" +
-                  big);
+    r = httpd.raw(
+        "POST /api/v1/zones HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Length: 2000\r\n\r\n" +
+        big);
     CHECK(test::status_of(r) == 413);
     CHECK(content_type(r) == "application/json");
     CHECK(test::body_of(r).starts_with("{\"error\":\"content too large\""));
@@ -488,8 +498,9 @@ TEST_CASE("a route with errors = \"json\" gets httpd's own refusals as JSON; oth
     CHECK(test::status_of(r) == 413);
     CHECK(content_type(r) == "text/plain; charset=utf-8");
     // A head refused before its route is known stays text.
-    r = httpd.raw("GET /api/v1/zones HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Length: 1\r\n"
-                  "Transfer-Encoding: chunked\r\n\r\n");
+    r = httpd.raw(
+        "GET /api/v1/zones HTTP/1.1\r\nHost: www.foobar.com\r\nContent-Length: 1\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n");
     CHECK(test::status_of(r) == 400);
     CHECK(content_type(r) == "text/plain; charset=utf-8");
     // The key is checked: only text or json; a reload with another keeps

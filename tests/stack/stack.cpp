@@ -59,7 +59,11 @@ const std::string kSource = WEBSTACK_SOURCE_ROOT;
 
 }  // namespace
 
-Stack::Stack() : dns_port_(free_port()), http_port_(free_port()) {
+Stack::Stack()
+    : dns_port_(free_port()),
+      http_port_(free_port()),
+      dns_metrics_port_(free_port()),
+      http_metrics_port_(free_port()) {
     for (auto& port : app_ports_)
         port = free_port();
     std::string url = "sqlite:" + (dir_.path() / "webstack.db").string();
@@ -71,7 +75,9 @@ Stack::Stack() : dns_port_(free_port()), http_port_(free_port()) {
 
     std::string config = read_file(kSource + "/conf/webstack.toml");
     replace_all(config, "\"127.0.0.1:5300\"", "\"" + address(dns_port_) + "\"");
-    replace_once(config, "\"127.0.0.1:8080\"", "\"" + address(http_port_) + "\"");
+    replace_all(config, "\"127.0.0.1:8080\"", "\"" + address(http_port_) + "\"");
+    replace_all(config, "\"127.0.0.1:9145\"", "\"" + address(http_metrics_port_) + "\"");
+    replace_once(config, "\"127.0.0.1:9153\"", "\"" + address(dns_metrics_port_) + "\"");
     replace_all(config, "\"127.0.0.1:9000\"", "\"" + address(app_ports_[0]) + "\"");
     replace_once(config, "\"127.0.0.1:9001\"", "\"" + address(app_ports_[1]) + "\"");
     replace_once(config, "\"var/httpd-access.log\"",

@@ -37,6 +37,9 @@ class Stack {
     int dns_port() const { return dns_port_; }
     int http_port() const { return http_port_; }
     int app_port(size_t i) const { return app_ports_[i]; }
+    // Where each daemon answers GET /metrics (appsrv: on its own port).
+    int dns_metrics_port() const { return dns_metrics_port_; }
+    int http_metrics_port() const { return http_metrics_port_; }
     const std::string& token() const { return token_; }
     const std::string& config_path() const { return config_path_; }
 
@@ -66,6 +69,8 @@ class Stack {
     TempDir dir_;
     int dns_port_;
     int http_port_;
+    int dns_metrics_port_;
+    int http_metrics_port_;
     std::array<int, kAppServers> app_ports_;
     std::string config_path_;
     std::string token_;

@@ -13,6 +13,8 @@
 #include "tests/stack/load.hpp"
 #include "tests/stack/stack.hpp"
 #include "tests/support/dns.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/prometheus.hpp"
 
 namespace {
 
@@ -109,6 +111,52 @@ TEST_CASE("the whole path: dig, the home page, and a record's life through httpd
     CHECK(actions == std::vector<std::string>{"record.create", "record.delete", "record.update"});
 }
 
+TEST_CASE("/metrics: every daemon answers in one vocabulary that promtool accepts") {
+    test::Stack stack;
+    INFO(stack.logs());
+    for (int i = 0; i < 4; ++i) {
+        CHECK(stack.http("GET", "/").status == 200);
+        CHECK(stack.http("GET", "/api/v1/public/zones/foobar.com").status == 200);
+        CHECK(stack.dig_a("www.foobar.com") == std::vector<std::string>{"8.8.8.8"});
+    }
+    const auto scrape = [](int port) {
+        return test::run("curl -s --max-time 5 http://127.0.0.1:" + std::to_string(port) +
+                         "/metrics");
+    };
+    const std::string dnsd = scrape(stack.dns_metrics_port());
+    const std::string httpd = scrape(stack.http_metrics_port());
+    const std::string appsrv[] = {scrape(stack.app_port(0)), scrape(stack.app_port(1))};
+    for (const std::string* text : {&dnsd, &httpd, &appsrv[0], &appsrv[1]}) {
+        INFO(*text);
+        CHECK(test::promtool_findings(*text) == "");
+    }
+    // Seen from each side: the same path.
+    CHECK(test::metric_value(
+              dnsd, R"(webstack_dnsd_queries_total{transport="udp",type="A",rcode="NOERROR"})") >=
+          4);
+    CHECK(test::metric_value(dnsd, R"(webstack_dnsd_zone_serial{zone="foobar.com."})") ==
+          2026112501);
+    CHECK(test::metric_value(
+              httpd, R"(webstack_httpd_requests_total{server="www.foobar.com",status="200"})") >=
+          8);
+    for (size_t i = 0; i < test::Stack::kAppServers; ++i) {
+        CHECK(
+            test::metric_value(
+                httpd, "webstack_httpd_upstream_member_up{upstream=\"appsrv\",member=\"127.0.0.1:" +
+                           std::to_string(stack.app_port(i)) + "\"}") == 1);
+    }
+    double public_reads = 0;
+    for (const auto& text : appsrv) {
+        public_reads +=
+            test::metric_value(
+                text, R"(webstack_appsrv_requests_total{route="public_zone",status="200"})")
+                .value_or(0);
+    }
+    CHECK(public_reads == 4);
+    for (const std::string* text : {&dnsd, &httpd, &appsrv[0], &appsrv[1]})
+        CHECK(text->find("_config_last_reload_successful 1\n") != std::string::npos);
+}
+
 TEST_CASE("under load, kill -9 of an appsrv fails no request") {
     test::Stack stack;
     INFO(stack.logs());
@@ -167,15 +215,17 @@ TEST_CASE("under load, SIGHUP of every daemon fails no query or request") {
     CHECK(stack.httpd().running());
 }
 
-TEST_CASE("the home and admin pages in a real browser: live state; sign in, add a record dig sees, errors by field, audit") {
+TEST_CASE(
+    "the home and admin pages in a real browser: live state; sign in, add a record dig sees, "
+    "errors by field, audit") {
     test::Stack stack;
     INFO(stack.logs());
     const std::string screenshot = std::string(WEBSTACK_LOG_DIR) + "/stack-admin-page.png";
     std::filesystem::remove(screenshot);
-    const std::string command = "/usr/bin/python3 " + std::string(WEBSTACK_SOURCE_ROOT) +
-                                "/tests/stack/admin_browser.py http://127.0.0.1:" +
-                                std::to_string(stack.http_port()) + "/admin/ " + stack.token() +
-                                " " + screenshot + "; echo \"exit $?\"";
+    const std::string command =
+        "/usr/bin/python3 " + std::string(WEBSTACK_SOURCE_ROOT) +
+        "/tests/stack/admin_browser.py http://127.0.0.1:" + std::to_string(stack.http_port()) +
+        "/admin/ " + stack.token() + " " + screenshot + "; echo \"exit $?\"";
     const std::string out = test::run(command);
     if (out.find("exit 77") != std::string::npos) {
         // No browser here: meson reports the test as skipped, not passed.
@@ -190,8 +240,8 @@ TEST_CASE("the home and admin pages in a real browser: live state; sign in, add 
     const std::string home = page["home_zone_state"];
     CHECK(home.find("serial 2026112501, 11 records.") == 0);
     CHECK(page["zone_link"].get<std::string>().find("foobar.com.") != std::string::npos);
-    CHECK(page["records_after_add"].get<std::string>().find("browser.foobar.com. 120 A 192.0.2.77") !=
-          std::string::npos);
+    CHECK(page["records_after_add"].get<std::string>().find(
+              "browser.foobar.com. 120 A 192.0.2.77") != std::string::npos);
     CHECK(answered_within_a_second(stack, "browser.foobar.com", "192.0.2.77"));
     // Each refusal sits next to its field, and nowhere else.
     for (const char* field : {"content", "ttl", "type"}) {
@@ -203,9 +253,9 @@ TEST_CASE("the home and admin pages in a real browser: live state; sign in, add 
     CHECK(stack.dig_a("bad.foobar.com").empty());
     bool audited = false;
     for (const auto& row : page["audit"])
-        audited = audited || (row.get<std::string>().find("stack-test record.create") !=
-                                  std::string::npos &&
-                              row.get<std::string>().find("192.0.2.77") != std::string::npos);
+        audited = audited ||
+                  (row.get<std::string>().find("stack-test record.create") != std::string::npos &&
+                   row.get<std::string>().find("192.0.2.77") != std::string::npos);
     CHECK(audited);
     CHECK(std::filesystem::file_size(screenshot) > 10'000);
 }
