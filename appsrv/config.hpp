@@ -13,7 +13,7 @@ namespace limits = core::http::limits_keys;
 
 inline constexpr Key kOwnKeys[] = {
     {.name = "listen",
-     .type = Type::string_list,
+     .type = Type::address_list,
      .default_value = "[\"127.0.0.1:9000\"]",
      .help = "addresses to accept HTTP on, behind httpd (IP:PORT, [IPv6]:PORT or unix:PATH)",
      .reloadable = false,
@@ -29,7 +29,7 @@ inline constexpr Key kOwnKeys[] = {
      .min = 1,
      .max = 256},
     {.name = "notify",
-     .type = Type::string_list,
+     .type = Type::ip_address_list,
      .default_value = "[]",
      .help = "DNS servers (IP:PORT) sent a NOTIFY for a zone after each change to it",
      .reloadable = true},

@@ -35,7 +35,7 @@ class Appsrv {
 
     void check(const core::config::Config& config) {
         db::check_url(config.section("db").string("url"));
-        notify_ = notify_targets(config);
+        notify_ = config.section("appsrv").addresses("notify");
     }
 
     int run(const core::config::Config& config, const core::DaemonOptions& options) {
@@ -66,19 +66,6 @@ class Appsrv {
   private:
     static bool parsed(const CLI::App* command) { return command && command->parsed(); }
 
-    static std::vector<core::net::Address> notify_targets(const core::config::Config& config) {
-        std::vector<core::net::Address> targets;
-        for (const auto& text : config.section("appsrv").strings("notify")) {
-            std::string error;
-            auto address = core::net::parse_address(text, error);
-            if (!address || address->kind != core::net::Address::Kind::ip)
-                throw std::runtime_error("appsrv.notify: " + text + ": " +
-                                         (address ? "a DNS server has an IP address" : error));
-            targets.push_back(*address);
-        }
-        return targets;
-    }
-
     // On SIGHUP, on the main thread: the keys that say "reload: yes" take
     // effect for the next request; a configuration that fails its checks
     // is not applied, and the previous one keeps serving.
@@ -86,7 +73,7 @@ class Appsrv {
         try {
             core::config::Config config = core::load_daemon_config(options_, kSchemas, "appsrv");
             db::check_url(config.section("db").string("url"));
-            auto notify = notify_targets(config);
+            auto notify = config.section("appsrv").addresses("notify");
             for (const char* name : {"appsrv", "db"}) {
                 for (const auto& key : core::config::changed_fixed_keys(config_.section(name),
                                                                         config.section(name))) {
@@ -163,19 +150,15 @@ class Appsrv {
 
     int serve(const core::config::Config& config, const std::string& url) {
         const auto& section = config.section("appsrv");
-        std::vector<core::net::Address> addresses;
+        const auto addresses = section.addresses("listen");
         std::vector<core::net::Socket> unix_sockets;
         try {
-            for (const auto& text : section.strings("listen")) {
-                std::string error;
-                auto address = core::net::parse_address(text, error);
-                if (!address) throw std::runtime_error("listen " + text + ": " + error);
-                if (address->kind == core::net::Address::Kind::unix_socket) {
-                    unix_sockets.push_back(core::net::bind_unix(address->path));
+            for (const auto& address : addresses) {
+                if (address.kind == core::net::Address::Kind::unix_socket) {
+                    unix_sockets.push_back(core::net::bind_unix(address.path));
                 } else {
-                    core::net::ensure_free(*address, core::net::Transport::tcp);
+                    core::net::ensure_free(address, core::net::Transport::tcp);
                 }
-                addresses.push_back(*address);
             }
         } catch (const std::exception& e) {
             core::log::error("appsrv") << e.what();

@@ -53,7 +53,16 @@ config::Config load_daemon_config(const DaemonOptions& options,
     const auto override_key = [&](std::string_view key, config::Value value) {
         if (schema.find(key)) section.set(key, std::move(value), config::Origin{"command line", 0});
     };
-    if (!options.listen.empty()) override_key("listen", options.listen);
+    if (!options.listen.empty()) {
+        // --listen replaces the key, and is checked as the file's would be.
+        if (const config::Key* key = schema.find("listen")) {
+            for (const auto& text : options.listen) {
+                const std::string problem = config::list_item_error(*key, text);
+                if (!problem.empty()) throw config::Error("", 0, "--listen", text + ": " + problem);
+            }
+        }
+        override_key("listen", options.listen);
+    }
     if (options.threads) override_key("threads", *options.threads);
     if (!options.log_level.empty()) override_key("log_level", options.log_level);
     if (section.has("log_level")) {

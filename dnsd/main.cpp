@@ -31,19 +31,6 @@ std::string host_name() {
     return name;
 }
 
-// An allow list: "127.0.0.0/8", "::1"... Throws naming the key and entry.
-std::vector<core::net::Cidr> address_ranges(const core::config::Section& section,
-                                            const std::string& key) {
-    std::vector<core::net::Cidr> ranges;
-    for (const auto& text : section.strings(key)) {
-        std::string error;
-        auto range = core::net::Cidr::parse(text, error);
-        if (!range) throw std::runtime_error(key + " " + text + ": " + error);
-        ranges.push_back(*range);
-    }
-    return ranges;
-}
-
 dnsd::AnswerOptions answer_options(const core::config::Section& section) {
     dnsd::AnswerOptions options;
     if (section.boolean("answer_version")) options.version = "webstack dnsd " WEBSTACK_VERSION;
@@ -59,52 +46,32 @@ class Dnsd {
             core::log::warn("dnsd") << "no zone configured: every query will be REFUSED "
                                        "(give --zone FILE or [[dnsd.zone]] tables)";
         }
-        std::vector<core::net::Address> addresses;
-        for (const auto& text : section.strings("listen")) {
-            std::string error;
-            auto address = core::net::parse_address(text, error);
-            if (!address || address->kind != core::net::Address::Kind::ip) {
-                core::log::error("dnsd")
-                    << "listen " << text << ": " << (address ? "DNS needs an IP address" : error);
-                return 1;
+        const auto addresses = section.addresses("listen");
+        const auto metrics_addresses = section.addresses("metrics_listen");
+        try {
+            for (const auto& address : addresses) {
+                core::net::ensure_free(address, core::net::Transport::udp);
+                core::net::ensure_free(address, core::net::Transport::tcp);
             }
-            try {
-                core::net::ensure_free(*address, core::net::Transport::udp);
-                core::net::ensure_free(*address, core::net::Transport::tcp);
-            } catch (const std::exception& e) {
-                core::log::error("dnsd") << e.what();
-                return 1;
-            }
-            addresses.push_back(*address);
+            for (const auto& address : metrics_addresses)
+                core::net::ensure_free(address, core::net::Transport::tcp);
+        } catch (const std::exception& e) {
+            core::log::error("dnsd") << e.what();
+            return 1;
         }
         dnsd::ListenerSettings settings;
         settings.tcp_idle_timeout_ms =
             static_cast<uint64_t>(section.duration_ms("tcp_idle_timeout"));
         settings.tcp_max_connections = static_cast<size_t>(section.integer("tcp_max_connections"));
         settings.answer = answer_options(section);
-        try {
-            settings.transfer_allow = address_ranges(section, "transfer_allow");
-            settings.notify_allow = address_ranges(section, "notify_allow");
-        } catch (const std::exception& e) {
-            core::log::error("dnsd") << e.what();
-            return 1;
-        }
+        settings.transfer_allow = section.ranges("transfer_allow");
+        settings.notify_allow = section.ranges("notify_allow");
         if (database_) {
             // On a loop thread: the name is handed over, nothing waits.
             settings.on_notify = [this](std::string apex) {
                 const std::lock_guard lock(refresher_mutex_);
                 if (refresher_) refresher_->notify(std::move(apex));
             };
-        }
-        std::vector<core::net::Address> metrics_addresses;
-        try {
-            metrics_addresses =
-                core::net::parse_ip_addresses(section.strings("metrics_listen"), "metrics_listen");
-            for (const auto& address : metrics_addresses)
-                core::net::ensure_free(address, core::net::Transport::tcp);
-        } catch (const std::exception& e) {
-            core::log::error("dnsd") << e.what();
-            return 1;
         }
         const std::chrono::milliseconds refresh_interval(section.duration_ms("database_refresh"));
         const size_t threads = core::thread_count(section.integer("threads"));
@@ -179,9 +146,8 @@ class Dnsd {
     void load(const core::config::Config& config) {
         const auto& section = config.section("dnsd");
         if (section.boolean("database_zones")) {
-            database_ = std::make_unique<dnsd::DatabaseZones>(
-                config.section("db").string("url"),
-                dnsd::notify_targets(section.strings("database_notify"), "database_notify"));
+            database_ = std::make_unique<dnsd::DatabaseZones>(config.section("db").string("url"),
+                                                              section.addresses("database_notify"));
         }
         zones_ = all_zones(config);
     }

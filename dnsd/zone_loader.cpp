@@ -13,28 +13,13 @@
 
 namespace dnsd {
 
-std::vector<core::net::Address> notify_targets(const std::vector<std::string>& texts,
-                                               const std::string& where) {
-    std::vector<core::net::Address> targets;
-    for (const auto& text : texts) {
-        std::string error;
-        auto address = core::net::parse_address(text, error);
-        if (!address || address->kind != core::net::Address::Kind::ip) {
-            throw std::runtime_error(where + " " + text + ": " +
-                                     (address ? "an IP:PORT is needed" : error));
-        }
-        targets.push_back(*address);
-    }
-    return targets;
-}
-
 std::vector<ZoneSource> zone_sources(const core::config::Section& section,
                                      const std::vector<std::string>& files) {
     std::vector<ZoneSource> sources;
     if (section.has("zone")) {
         for (const auto& zone : section.tables("zone")) {
             sources.push_back({zone.has("name") ? zone.string("name") : std::string(),
-                               zone.string("file"), zone.strings("notify")});
+                               zone.string("file"), zone.addresses("notify")});
         }
     }
     for (const auto& file : files)
@@ -62,9 +47,8 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
             throw std::runtime_error(source.file + ": zone " +
                                      core::dns::name_to_text(file.origin) + " is configured twice");
         }
-        auto zone = std::make_shared<const Zone>(
-            file.origin, file.records, ZoneOrigin::from_file(source.file),
-            notify_targets(source.notify, source.file + ": notify"));
+        auto zone = std::make_shared<const Zone>(file.origin, file.records,
+                                                 ZoneOrigin::from_file(source.file), source.notify);
         core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial "
                                 << zone->serial() << ": " << zone->record_count()
                                 << " records from " << source.file;

@@ -15,12 +15,8 @@ namespace dnsd {
 struct ZoneSource {
     std::string name;  // presentation form; empty: from the file
     std::string file;
-    std::vector<std::string> notify;  // IP:PORT of its secondaries
+    std::vector<core::net::Address> notify;  // its secondaries
 };
-
-// Secondaries to NOTIFY, as "IP:PORT"; throws naming `where` and the entry.
-std::vector<core::net::Address> notify_targets(const std::vector<std::string>& texts,
-                                               const std::string& where);
 
 // The [[dnsd.zone]] tables, then the files given with --zone.
 std::vector<ZoneSource> zone_sources(const core::config::Section& section,

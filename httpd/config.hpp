@@ -82,7 +82,7 @@ inline constexpr Key kServerKeys[] = {
      .help = "host names: exact (`www.foobar.com`) or a leading wildcard (`*.foobar.com`)",
      .reloadable = true},
     {.name = "listen",
-     .type = Type::string_list,
+     .type = Type::ip_address_list,
      .default_value = "[]",
      .help = "the `httpd.listen` addresses this server answers on; empty means all",
      .reloadable = true},
@@ -197,7 +197,7 @@ inline constexpr core::config::Schema kUpstreamSchema{
 
 inline constexpr Key kOwnKeys[] = {
     {.name = "listen",
-     .type = Type::string_list,
+     .type = Type::ip_address_list,
      .default_value = "[\"127.0.0.1:8080\"]",
      .help = "addresses to accept HTTP on (IP:PORT or [IPv6]:PORT)",
      .reloadable = false,

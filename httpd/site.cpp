@@ -214,14 +214,11 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
     const Section httpd = quick.empty() ? configured : quick_section(configured, quick);
     auto site = std::make_shared<Site>();
     std::map<std::string, size_t> listener_index;
-    for (const auto& text : httpd.strings("listen")) {
-        std::string error;
-        auto address = core::net::parse_address(text, error);
-        if (!address) throw error_at(httpd, "listen", text + ": " + error);
-        if (address->kind != core::net::Address::Kind::ip)
-            throw error_at(httpd, "listen", text + ": httpd listens on IP addresses");
-        listener_index.emplace(text, site->listen.size());
-        site->listen.push_back(std::move(*address));
+    const auto& texts = httpd.strings("listen");
+    auto addresses = httpd.addresses("listen");
+    for (size_t i = 0; i < texts.size(); ++i) {
+        listener_index.emplace(texts[i], site->listen.size());
+        site->listen.push_back(std::move(addresses[i]));
     }
 
     std::map<std::string, std::shared_ptr<const Upstream>> upstreams;

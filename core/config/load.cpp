@@ -8,6 +8,9 @@
 
 #include <toml++/toml.h>
 
+#include "core/net/address.hpp"
+#include "core/net/cidr.hpp"
+
 namespace core::config {
 namespace {
 
@@ -133,13 +136,19 @@ Value convert(const Key& key, const toml::node& node, const std::string& path,
             }
             return check_range(v);
         }
-        case Type::string_list: {
+        case Type::string_list:
+        case Type::ip_address_list:
+        case Type::address_list:
+        case Type::cidr_list: {
             const auto* array = node.as_array();
             if (!array) throw fail("expected a list of strings");
             std::vector<std::string> items;
             for (const auto& item : *array) {
                 const auto* s = item.as_string();
                 if (!s) throw Error(file, line_of(item), where, "expected a list of strings");
+                const std::string problem = list_item_error(key, s->get());
+                if (!problem.empty())
+                    throw Error(file, line_of(item), where, s->get() + ": " + problem);
                 items.push_back(s->get());
             }
             check_range(static_cast<int64_t>(items.size()));
@@ -214,6 +223,24 @@ const Section& Config::section(std::string_view name) const {
 
 Section& Config::section(std::string_view name) {
     return const_cast<Section&>(static_cast<const Config&>(*this).section(name));
+}
+
+std::string list_item_error(const Key& key, std::string_view item) {
+    std::string error;
+    switch (key.type) {
+        case Type::ip_address_list:
+        case Type::address_list: {
+            const auto address = net::parse_address(item, error);
+            if (address && key.type == Type::ip_address_list &&
+                address->kind != net::Address::Kind::ip)
+                return "an IP:PORT or [IPv6]:PORT address is needed here";
+            return address ? std::string() : error;
+        }
+        case Type::cidr_list:
+            return net::Cidr::parse(item, error) ? std::string() : error;
+        default:
+            return {};
+    }
 }
 
 Value parse_value(const Key& key, std::string_view toml_text, const std::string& path) {

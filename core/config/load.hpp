@@ -59,6 +59,10 @@ Config defaults(std::span<const Schema* const> schemas);
 // used for defaults and for command-line overrides. Throws Error.
 Value parse_value(const Key& key, std::string_view toml_text, const std::string& path);
 
+// Why `item` is not a valid item of list key `key` (an address, a range),
+// or empty when it is; every item of a plain string list is.
+std::string list_item_error(const Key& key, std::string_view item);
+
 // Keys not reloadable whose value differs between two loads of a section:
 // a reload keeps their old value and says which they are.
 std::vector<std::string> changed_fixed_keys(const Section& before, const Section& after);

@@ -30,7 +30,7 @@ std::string limits(const Key& key) {
     constexpr auto lowest = std::numeric_limits<int64_t>::min();
     constexpr auto highest = std::numeric_limits<int64_t>::max();
     if (key.min == lowest && key.max == highest) return "";
-    const std::string what = key.type == Type::string_list ? " items" : "";
+    const std::string what = is_list(key.type) ? " items" : "";
     if (key.max == highest) return "≥ " + limit_text(key, key.min) + what;
     if (key.min == lowest) return "≤ " + limit_text(key, key.max) + what;
     return limit_text(key, key.min) + "–" + limit_text(key, key.max) + what;
@@ -39,7 +39,8 @@ std::string limits(const Key& key) {
 void render(const Schema& schema, std::string& out, std::string_view heading) {
     // A nested schema is written as an array of tables: [[dnsd.zone]].
     const bool nested = heading.size() > 3;
-    out += std::string(heading) + (nested ? " `[[" : " `[") + std::string(schema.name) + (nested ? "]]`\n\n" : "]`\n\n");
+    out += std::string(heading) + (nested ? " `[[" : " `[") + std::string(schema.name) +
+           (nested ? "]]`\n\n" : "]`\n\n");
     if (!schema.help.empty()) out += std::string(schema.help) + "\n\n";
     out += "| key | type | default | limits | reload | meaning |\n";
     out += "|---|---|---|---|---|---|\n";

@@ -15,13 +15,22 @@ enum class Type {
     string,
     integer,
     boolean,
-    duration,     // "10s", "500ms", "2m", "1h", or an integer of seconds; kept in ms
-    size,         // "64k", "1m", "1g", or an integer of bytes
-    string_list,  // ["a", "b"]
-    table_list,   // [[section.key]] blocks, each checked against `children`
+    duration,         // "10s", "500ms", "2m", "1h", or an integer of seconds; kept in ms
+    size,             // "64k", "1m", "1g", or an integer of bytes
+    string_list,      // ["a", "b"]
+    ip_address_list,  // ["127.0.0.1:53", "[::1]:53"]
+    address_list,     // the same, or "unix:/path"
+    cidr_list,        // ["127.0.0.0/8", "::1"]: allow lists
+    table_list,       // [[section.key]] blocks, each checked against `children`
 };
 
 std::string_view type_name(Type type);
+
+// The types kept as a list of strings.
+constexpr bool is_list(Type type) {
+    return type == Type::string_list || type == Type::ip_address_list ||
+           type == Type::address_list || type == Type::cidr_list;
+}
 
 struct Schema;
 

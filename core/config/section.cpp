@@ -1,6 +1,8 @@
 // The checked values of one configuration table, read through typed getters.
 #include "core/config/section.hpp"
 
+#include <stdexcept>
+
 namespace core::config {
 
 std::string_view type_name(Type type) {
@@ -17,10 +19,38 @@ std::string_view type_name(Type type) {
             return "size";
         case Type::string_list:
             return "list of strings";
+        case Type::ip_address_list:
+            return "list of IP:PORT";
+        case Type::address_list:
+            return "list of IP:PORT or unix:PATH";
+        case Type::cidr_list:
+            return "list of address ranges";
         case Type::table_list:
             return "list of tables";
     }
     return "unknown";
+}
+
+std::vector<net::Address> Section::addresses(std::string_view key) const {
+    std::vector<net::Address> out;
+    for (const auto& text : strings(key)) {
+        std::string error;
+        auto address = net::parse_address(text, error);
+        if (!address) throw std::logic_error(path_ + "." + std::string(key) + ": " + error);
+        out.push_back(std::move(*address));
+    }
+    return out;
+}
+
+std::vector<net::Cidr> Section::ranges(std::string_view key) const {
+    std::vector<net::Cidr> out;
+    for (const auto& text : strings(key)) {
+        std::string error;
+        auto range = net::Cidr::parse(text, error);
+        if (!range) throw std::logic_error(path_ + "." + std::string(key) + ": " + error);
+        out.push_back(*range);
+    }
+    return out;
 }
 
 std::string Origin::describe() const {

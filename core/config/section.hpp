@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "core/config/schema.hpp"
+#include "core/net/address.hpp"
+#include "core/net/cidr.hpp"
 
 namespace core::config {
 
@@ -47,6 +49,10 @@ class Section {
     const std::vector<std::string>& strings(std::string_view key) const {
         return get<std::vector<std::string>>(key);
     }
+    // An ip_address_list or address_list, parsed (it was checked on load).
+    std::vector<net::Address> addresses(std::string_view key) const;
+    // A cidr_list, parsed.
+    std::vector<net::Cidr> ranges(std::string_view key) const;
     const std::vector<Section>& tables(std::string_view key) const {
         return get<std::vector<Section>>(key);
     }

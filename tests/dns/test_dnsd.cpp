@@ -258,6 +258,16 @@ TEST_CASE("a broken zone stops dnsd at start-up with file and line") {
     CHECK(check.find("exit=1") != std::string::npos);
 }
 
+TEST_CASE("--listen is checked as the file's listen is: DNS needs IP:PORT") {
+    test::TempDir dir;
+    const auto zone = dir.write("foobar.com.zone", kZone);
+    const auto out = test::run(std::string(WEBSTACK_DNSD) + " --zone " + zone + " --listen unix:" +
+                               (dir.path() / "dns.sock").string() + " --check 2>&1; echo exit=$?");
+    CHECK(out.find("--listen: unix:") != std::string::npos);
+    CHECK(out.find("an IP:PORT or [IPv6]:PORT address is needed here") != std::string::npos);
+    CHECK(out.find("exit=1") != std::string::npos);
+}
+
 TEST_CASE("SIGTERM stops dnsd with exit status 0") {
     Dnsd dnsd;
     CHECK(dnsd.process().stop(SIGTERM) == 0);
@@ -369,6 +379,31 @@ TEST_CASE("NOTIFY goes to the secondaries when a reload raises the serial, until
     CHECK(dnsd.wait_for_log("acknowledged by 127.0.0.1:" + std::to_string(secondary_port)));
     CHECK(receive(2500).packet.empty());
     ::close(secondary);
+}
+
+TEST_CASE("SIGHUP applies answer_version and answer_identity") {
+    test::TempDir dir;
+    const auto zone_path = dir.write("foobar.com.zone", kZone);
+    const int port = test::free_port();
+    const auto write_config = [&](bool answer) {
+        const std::string flag = answer ? "true" : "false";
+        return dir.write("dnsd.toml", "[dnsd]\nanswer_version = " + flag + "\nanswer_identity = " +
+                                          flag + "\n[[dnsd.zone]]\nfile = \"" + zone_path + "\"\n");
+    };
+    const auto config = write_config(false);
+    test::Process dnsd(
+        {WEBSTACK_DNSD, "--config", config, "--listen", "127.0.0.1:" + std::to_string(port)},
+        (dir.path() / "dnsd.log").string());
+    REQUIRE(dnsd.wait_for_log("state serving"));
+    const std::string dig = "dig @127.0.0.1 -p " + std::to_string(port) + " +time=2 +tries=1 ";
+    CHECK(test::run(dig + "version.bind TXT CH").find("status: REFUSED") != std::string::npos);
+    CHECK(test::run(dig + "id.server TXT CH").find("status: REFUSED") != std::string::npos);
+    write_config(true);
+    dnsd.signal(SIGHUP);
+    REQUIRE(dnsd.wait_for_log("reloaded"));
+    CHECK(test::run(dig + "version.bind TXT CH +short") == "\"webstack dnsd " WEBSTACK_VERSION
+                                                           "\"\n");
+    CHECK(test::run(dig + "id.server TXT CH").find("status: NOERROR") != std::string::npos);
 }
 
 TEST_CASE("/metrics on metrics_listen: queries by transport, type and rcode, and the rest") {

@@ -151,6 +151,17 @@ TEST_CASE("SIGHUP under load: new routes apply, no request fails, a bad file is 
     CHECK_MESSAGE(load.failed() == 0, load.first_failure());
 }
 
+TEST_CASE("SIGHUP applies the HTTP limits to the next connections") {
+    test::Httpd httpd(fixed("ok"));
+    const std::string long_target = "/" + std::string(300, 'a');
+    CHECK(test::status_of(get(httpd, long_target)) == 200);
+    REQUIRE(httpd.reload(fixed("ok", "max_url_size = 256\nmax_header_size = \"1k\"\n")));
+    CHECK(test::status_of(get(httpd, long_target)) == 414);
+    CHECK(test::status_of(httpd.raw("GET / HTTP/1.1\r\nHost: www.foobar.com\r\nX-Big: " +
+                                    std::string(2000, 'b') + "\r\n\r\n")) == 431);
+    CHECK(test::status_of(get(httpd, "/")) == 200);
+}
+
 TEST_CASE("SIGTERM lets a response in flight finish, then exits 0") {
     test::HttpServer app(
         {}, [](test::HttpServer& self, const std::shared_ptr<core::http::Exchange>& e) {

@@ -195,6 +195,43 @@ TEST_CASE("every daemon's defaults parse, and the shipped configuration is valid
     CHECK_NOTHROW(core::config::load_file(WEBSTACK_SOURCE_ROOT "/conf/webstack.toml", all));
 }
 
+TEST_CASE("addresses and allow lists are checked on load, naming the file, line and item") {
+    constexpr const Schema* all[] = {&dnsd::config::kSchema, &httpd::config::kSchema,
+                                     &appsrv::config::kSchema, &db::config::kSchema};
+    const auto message = [&](const std::string& text) -> std::string {
+        try {
+            core::config::load_text(text, "w.toml", all);
+        } catch (const Error& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    CHECK(message("[dnsd]\nlisten = [\n  \"127.0.0.1:53\",\n  \"127.0.0.1\",\n]\n")
+              .starts_with("w.toml:4: dnsd.listen: 127.0.0.1: "));
+    CHECK(message("[dnsd]\nlisten = [\"unix:/run/dns.sock\"]\n") ==
+          "w.toml:2: dnsd.listen: unix:/run/dns.sock: an IP:PORT or [IPv6]:PORT address is "
+          "needed here");
+    CHECK(message("[dnsd]\ntransfer_allow = [\"10.0.0.0/33\"]\n")
+              .starts_with("w.toml:2: dnsd.transfer_allow: 10.0.0.0/33: "));
+    CHECK(message("[dnsd]\nnotify_allow = [\"::1\", \"bogus\"]\n")
+              .starts_with("w.toml:2: dnsd.notify_allow: bogus: "));
+    CHECK(message("[dnsd]\nmetrics_listen = [\"127.0.0.1:99999\"]\n")
+              .starts_with("w.toml:2: dnsd.metrics_listen: 127.0.0.1:99999: "));
+    CHECK(message("[dnsd]\n[[dnsd.zone]]\nfile = \"z\"\nnotify = [\"ns2\"]\n")
+              .starts_with("w.toml:4: dnsd.zone[1].notify: ns2: "));
+    CHECK(message("[httpd]\nlisten = [\"[::1]:80\", \"x:1\"]\n")
+              .starts_with("w.toml:2: httpd.listen: x:1: "));
+    CHECK(message("[appsrv]\nnotify = [\"unix:/x\"]\n").starts_with("w.toml:2: appsrv.notify: "));
+    // appsrv listens on unix sockets too.
+    CHECK(message("[appsrv]\nlisten = [\"unix:/run/app.sock\", \"[::1]:9000\"]\n") == "accepted");
+    const auto config = core::config::load_text(
+        "[dnsd]\nlisten = [\"[::1]:5300\"]\ntransfer_allow = [\"192.0.2.0/24\"]\n", "t", all);
+    const auto addresses = config.section("dnsd").addresses("listen");
+    REQUIRE(addresses.size() == 1);
+    CHECK(addresses[0].to_string() == "[::1]:5300");
+    REQUIRE(config.section("dnsd").ranges("transfer_allow").size() == 1);
+}
+
 TEST_CASE("the README's configuration reference is the one the schemas render") {
     std::ifstream in(WEBSTACK_SOURCE_ROOT "/README.md");
     REQUIRE(in);
