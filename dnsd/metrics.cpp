@@ -19,6 +19,20 @@ constexpr std::array<std::string_view, ThreadMetrics::kRcodeSlots> kRcodeNames =
 
 constexpr std::array<std::string_view, 2> kTransports = {"udp", "tcp"};
 
+// The slot of each type below 256, looked up once per answer rather than
+// searched; CAA (257) is the one counted type above.
+constexpr size_t kCaaSlot = 15;
+static_assert(ThreadMetrics::kTypes[kCaaSlot] == 257);
+constexpr std::array<uint8_t, 256> kSlotOfType = [] {
+    std::array<uint8_t, 256> slots{};
+    slots.fill(static_cast<uint8_t>(kTypeNames.size() - 1));
+    for (size_t i = 0; i < ThreadMetrics::kTypes.size(); ++i) {
+        if (ThreadMetrics::kTypes[i] < 256)
+            slots[ThreadMetrics::kTypes[i]] = static_cast<uint8_t>(i);
+    }
+    return slots;
+}();
+
 // The question's type, read past its name; kTypeSlots - 1 ("other") when
 // the message has no readable question.
 size_t type_slot(std::string_view message) {
@@ -32,10 +46,8 @@ size_t type_slot(std::string_view message) {
     if (at + 3 > message.size() || message[at] != 0) return kTypeNames.size() - 1;
     const uint16_t type = static_cast<uint16_t>((static_cast<unsigned char>(message[at + 1]) << 8) |
                                                 static_cast<unsigned char>(message[at + 2]));
-    for (size_t i = 0; i < ThreadMetrics::kTypes.size(); ++i) {
-        if (ThreadMetrics::kTypes[i] == type) return i;
-    }
-    return kTypeNames.size() - 1;
+    if (type < kSlotOfType.size()) return kSlotOfType[type];
+    return type == 257 ? kCaaSlot : kTypeNames.size() - 1;
 }
 
 }  // namespace
