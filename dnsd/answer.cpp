@@ -212,65 +212,21 @@ Outcome answer_chaos(const Query& query, const AnswerOptions& options, MessageWr
 
 }  // namespace
 
-bool is_notify(std::string_view packet) {
-    return packet.size() > 2 && ((static_cast<uint8_t>(packet[2]) >> 3) & 0x0f) == opcode::notify;
-}
-
-Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transport,
-               const AnswerOptions& options, std::string& out, std::string* notified) {
-    Query query;
-    const ParseResult parsed = parse_query(packet, query);
-    if (parsed == ParseResult::drop) return Outcome::dropped;
-    const size_t limit =
-        transport == Transport::tcp
-            ? 65535
-            : (query.edns ? std::min<size_t>(query.udp_size, kAdvertisedUdpSize) : 512);
-    MessageWriter writer(out, query, limit);
-    const Zone* zone = parsed == ParseResult::ok ? zones.find_zone(query.qname()) : nullptr;
-    Outcome outcome;
-    if (parsed == ParseResult::formerr) {
-        writer.set_rcode(rcode::formerr);
-        outcome = Outcome::formerr;
-    } else if (parsed == ParseResult::notimp) {
-        writer.set_rcode(rcode::notimp);
-        outcome = Outcome::notimp;
-    } else if (query.edns && query.edns_version > 0) {
-        writer.set_rcode(rcode::badvers);
-        outcome = Outcome::badvers;
-    } else if (query.qtype == type::IXFR && transport == Transport::udp &&
-               query.qclass == rrclass::IN && query.opcode == opcode::query && zone &&
-               zone->apex() == query.qname()) {
-        // RFC 1995 §2: over UDP, the current SOA alone says "ask over TCP".
-        writer.set_aa(true);
-        writer.add(Section::answer, zone->apex(), zone->soa());
-        outcome = Outcome::hit;
-    } else if (query.opcode == opcode::notify && notified && query.qclass == rrclass::IN &&
-               query.qtype == type::SOA) {
-        writer.set_aa(true);
-        *notified = query.qname();
-        outcome = Outcome::notify;
-    } else if (query.opcode == opcode::notify || query.qtype == type::AXFR ||
-               query.qtype == type::IXFR) {
-        // dnsd is no secondary; transfers reach here only when the TCP
-        // listener did not serve them: over UDP, or to a client outside
-        // transfer_allow.
+Outcome answer_query(const ZoneSet& zones, const Query& query, const AnswerOptions& options,
+                     MessageWriter& writer) {
+    if (query.qclass == rrclass::CH) return answer_chaos(query, options, writer);
+    if (query.qclass != rrclass::IN && query.qclass != rrclass::ANY) {
         writer.set_rcode(rcode::refused);
-        outcome = Outcome::refused;
-    } else if (query.qclass == rrclass::CH) {
-        outcome = answer_chaos(query, options, writer);
-    } else if (query.qclass != rrclass::IN && query.qclass != rrclass::ANY) {
-        writer.set_rcode(rcode::refused);
-        outcome = Outcome::refused;
-    } else if (zone) {
-        writer.set_aa(true);
-        Resolver resolver(*zone, query, writer);
-        outcome = resolver.run();
-    } else {
-        writer.set_rcode(rcode::refused);
-        outcome = Outcome::refused;
+        return Outcome::refused;
     }
-    writer.finish();
-    return outcome;
+    const Zone* zone = zones.find_zone(query.qname());
+    if (!zone) {
+        writer.set_rcode(rcode::refused);
+        return Outcome::refused;
+    }
+    writer.set_aa(true);
+    Resolver resolver(*zone, query, writer);
+    return resolver.run();
 }
 
 }  // namespace dnsd

@@ -1,5 +1,5 @@
-// The answer path: from a query packet and a zone snapshot to a response,
-// as a pure function with a named outcome. Listeners only frame bytes.
+// The answer to a query: from a parsed query and a zone snapshot to a
+// response, as a pure function with a named outcome.
 #pragma once
 
 #include <string>
@@ -21,6 +21,7 @@ enum class Outcome {
     badvers,   // EDNS version above 0
     chaos,     // CH TXT version.bind / id.server
     notify,    // a NOTIFY acknowledged: its zone is to be read again
+    transfer,  // a zone sent in transfer messages
     dropped,   // not answered at all: a response, or no header
 };
 
@@ -33,17 +34,13 @@ struct AnswerOptions {
     std::string identity;
 };
 
-// Answers `packet` into `out` (replacing its contents). `out` is untouched
-// and must not be sent when the outcome is Outcome::dropped. A NOTIFY
-// (RFC 1996) is acknowledged only when `notified` is given (dnsd serves
-// zones from the database and the sender may notify): the zone's name
-// (wire) is put there, whether served yet or not (a zone just created).
-// Any other NOTIFY is REFUSED.
-Outcome answer(const ZoneSet& zones, std::string_view packet, Transport transport,
-               const AnswerOptions& options, std::string& out, std::string* notified = nullptr);
+class MessageWriter;
+struct Query;
 
-// A NOTIFY's opcode, read from the header alone: whether the sender's
-// address needs checking before answer().
-bool is_notify(std::string_view packet);
+// Answers a QUERY (not a transfer) from `zones` into `writer`: the zone's
+// data by RFC 1034 §4.3.2, CH TXT version and identity, REFUSED for a zone
+// not served here.
+Outcome answer_query(const ZoneSet& zones, const Query& query, const AnswerOptions& options,
+                     MessageWriter& writer);
 
 }  // namespace dnsd

@@ -44,18 +44,9 @@ void Listener::on_datagram(core::uv::Udp& socket, std::string_view packet, const
     if (reply_socket_ && reply_socket_ != &socket) flush(*reply_socket_);
     reply_socket_ = &socket;
     Reply& reply = replies_[reply_count_];
-    std::string notified;
-    const bool may_notify = settings_.on_notify && is_notify(packet) &&
-                            core::net::allowed(settings_.notify_allow, from);
-    const Outcome outcome = answer(*zones_, packet, Transport::udp, settings_.answer, reply.message,
-                                   may_notify ? &notified : nullptr);
-    if (outcome == Outcome::dropped) {
-        metrics_.count_dropped(Transport::udp);
-        return;
-    }
-    metrics_.count_answer(Transport::udp, reply.message, outcome);
-    if (is_notify(packet)) metrics_.count_notify_received(outcome == Outcome::notify);
-    if (outcome == Outcome::notify) settings_.on_notify(std::move(notified));
+    const Outcome outcome = handle_message(*zones_, packet, Peer{Transport::udp, from},
+                                           settings_.messages, metrics_, reply.message, nullptr);
+    if (outcome == Outcome::dropped) return;
     std::memcpy(&reply.to, from,
                 from->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
     if (++reply_count_ == kBatch) flush(socket);
@@ -92,8 +83,7 @@ void Listener::on_tcp_connection(core::uv::Stream& listener) {
         return;
     }
     auto& connection = connections_.add(std::make_unique<TcpConnection>(
-        std::move(client), zones_, settings_.answer, settings_.transfer_allow,
-        settings_.tcp_idle_timeout_ms, metrics_,
+        std::move(client), zones_, settings_.messages, settings_.tcp_idle_timeout_ms, metrics_,
         [this](TcpConnection* c) { connections_.release(c); }));
     connection.start();
 }

@@ -13,7 +13,7 @@
 #include "core/net/connection_set.hpp"
 #include "core/uv/stream.hpp"
 #include "core/uv/udp.hpp"
-#include "dnsd/answer.hpp"
+#include "dnsd/message_handler.hpp"
 #include "dnsd/metrics.hpp"
 #include "dnsd/tcp_connection.hpp"
 
@@ -22,13 +22,7 @@ namespace dnsd {
 struct ListenerSettings {
     uint64_t tcp_idle_timeout_ms = 10'000;
     size_t tcp_max_connections = 1000;
-    std::vector<core::net::Cidr> transfer_allow;
-    AnswerOptions answer;
-    // NOTIFYs over UDP from these senders are acknowledged and handed to
-    // on_notify (the zone's wire name), on the loop thread: it must not
-    // wait. Without on_notify every NOTIFY is REFUSED.
-    std::vector<core::net::Cidr> notify_allow;
-    std::function<void(std::string apex)> on_notify;
+    MessageSettings messages;
 };
 
 class Listener {
@@ -43,7 +37,9 @@ class Listener {
     // A new snapshot: every query read from now on is answered from it.
     void set_zones(std::shared_ptr<const ZoneSet> zones) { zones_ = std::move(zones); }
     const std::shared_ptr<const ZoneSet>& zones() const { return zones_; }
-    void set_answer_options(AnswerOptions options) { settings_.answer = std::move(options); }
+    void set_answer_options(AnswerOptions options) {
+        settings_.messages.answer = std::move(options);
+    }
 
     // Stop reading UDP and accepting TCP; TCP answers already queued are
     // written; `done` runs when no connection is left.

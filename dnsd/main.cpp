@@ -1,7 +1,5 @@
 // dnsd: the authoritative DNS server of webstack. Wires the configuration,
 // the zones and the listeners together; the logic lives beside it.
-#include <mutex>
-#include <tuple>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,10 +14,8 @@
 #include "core/net/socket.hpp"
 #include "db/config.hpp"
 #include "dnsd/config.hpp"
-#include "dnsd/database_refresher.hpp"
-#include "dnsd/database_zones.hpp"
 #include "dnsd/listener.hpp"
-#include "dnsd/zone_loader.hpp"
+#include "dnsd/zone_service.hpp"
 
 namespace {
 
@@ -42,7 +38,7 @@ class Dnsd {
   public:
     int run(const core::config::Config& config, const core::DaemonOptions& options) {
         const auto& section = config.section("dnsd");
-        if (zones_->zones().empty() && !database_) {
+        if (zones_->current()->zones().empty() && !zones_->serves_database()) {
             core::log::warn("dnsd") << "no zone configured: every query will be REFUSED "
                                        "(give --zone FILE or [[dnsd.zone]] tables)";
         }
@@ -63,14 +59,13 @@ class Dnsd {
         settings.tcp_idle_timeout_ms =
             static_cast<uint64_t>(section.duration_ms("tcp_idle_timeout"));
         settings.tcp_max_connections = static_cast<size_t>(section.integer("tcp_max_connections"));
-        settings.answer = answer_options(section);
-        settings.transfer_allow = section.ranges("transfer_allow");
-        settings.notify_allow = section.ranges("notify_allow");
-        if (database_) {
+        settings.messages.answer = answer_options(section);
+        settings.messages.transfer_allow = section.ranges("transfer_allow");
+        settings.messages.notify_allow = section.ranges("notify_allow");
+        if (zones_->serves_database()) {
             // On a loop thread: the name is handed over, nothing waits.
-            settings.on_notify = [this](std::string apex) {
-                const std::lock_guard lock(refresher_mutex_);
-                if (refresher_) refresher_->notify(std::move(apex));
+            settings.messages.on_notify = [this](std::string apex) {
+                zones_->notified(std::move(apex));
             };
         }
         const std::chrono::milliseconds refresh_interval(section.duration_ms("database_refresh"));
@@ -90,7 +85,8 @@ class Dnsd {
                 .setup =
                     [&](core::Worker& worker) {
                         auto listener = std::make_unique<dnsd::Listener>(
-                            worker.loop(), settings, zones_, *metrics_->threads[worker.index()]);
+                            worker.loop(), settings, zones_->current(),
+                            *metrics_->threads[worker.index()]);
                         for (const auto& address : addresses)
                             listener->listen(address);
                         listeners_[worker.index()] = std::move(listener);
@@ -136,112 +132,55 @@ class Dnsd {
                             core::log::info("dnsd")
                                 << "metrics on http://" << address.to_string() << "/metrics";
                         }
-                        if (database_) start_refresher(loops, refresh_interval);
+                        start_zone_service(loops, refresh_interval);
                     },
-                .on_stopping = [&] { stop_refresher(); },
+                .on_stopping = [&] { zones_->stop(); },
             });
     }
 
     // Loaded once by --check's path and kept for serving.
     void load(const core::config::Config& config) {
-        const auto& section = config.section("dnsd");
-        if (section.boolean("database_zones")) {
-            database_ = std::make_unique<dnsd::DatabaseZones>(config.section("db").string("url"),
-                                                              section.addresses("database_notify"));
-        }
-        zones_ = all_zones(config);
+        zones_ = std::make_unique<dnsd::ZoneService>(zone_files_);
+        zones_->load(config);
     }
 
     std::vector<std::string> zone_files_;
 
   private:
-    // The files' zones and, when dnsd serves them, the database's.
-    std::shared_ptr<const dnsd::ZoneSet> all_zones(const core::config::Config& config) {
-        auto files = dnsd::load_zones(dnsd::zone_sources(config.section("dnsd"), zone_files_));
-        if (!database_) return files;
-        auto zones = std::make_shared<dnsd::ZoneSet>(*files);
-        std::vector<std::shared_ptr<const dnsd::Zone>> stored;
-        try {
-            stored = database_->load_all();
-        } catch (const db::Error& e) {
-            throw std::runtime_error(
-                std::string("reading the zones in [db]: ") + e.what() +
-                (e.kind() == db::Error::Kind::unavailable
-                     ? ""
-                     : " (the tables are appsrv's: `appsrv --config FILE migrate` makes them)"));
-        }
-        dnsd::add_database_zones(*zones, std::move(stored));
-        return zones;
-    }
-
-    // The snapshot every answering thread switches to between queries;
-    // the zones whose serial rose get a NOTIFY to their secondaries. The
-    // caller holds zones_mutex_.
-    void install(core::LoopThreads& loops, std::shared_ptr<const dnsd::ZoneSet> zones) {
-        loops.post_all([this, zones](core::Worker& worker) {
-            if (auto& listener = listeners_[worker.index()]) listener->set_zones(zones);
-        });
-        std::vector<std::tuple<std::string, uint32_t, std::vector<core::net::Address>>> notifies;
-        for (const dnsd::Zone* zone : dnsd::raised_serials(*zones_, *zones)) {
-            if (!zone->notify().empty())
-                notifies.emplace_back(zone->apex(), zone->serial(), zone->notify());
-        }
-        if (!notifies.empty()) {
-            // The notifier lives on the first thread's loop.
-            loops.worker(0).post([this, notifies] {
-                for (const auto& [apex, serial, targets] : notifies) {
-                    if (notifier_) notifier_->notify(apex, serial, targets);
-                }
-            });
-        }
-        zones_ = std::move(zones);
-    }
-
     // On the first thread: an HTTP listener of its own that answers only
     // GET /metrics, from every thread's counters.
     void start_metrics(uv_loop_t* loop, const std::vector<core::net::Address>& addresses) {
-        metrics_endpoint_ = std::make_unique<core::metrics::Endpoint>(
-            [this] { return dnsd::render(*metrics_, *listeners_[0]->zones()); });
+        metrics_endpoint_ = std::make_unique<core::metrics::Endpoint>([this] {
+            return dnsd::render(*metrics_, *listeners_[0]->zones(), zones_->database_updates());
+        });
         metrics_server_ = std::make_unique<core::http::Server>(loop, core::http::Limits{},
                                                                *metrics_endpoint_, kMetricsClients);
         for (const auto& address : addresses)
             metrics_server_->listen(address);
     }
 
-    void start_refresher(core::LoopThreads& loops, std::chrono::milliseconds interval) {
-        auto refresher = std::make_unique<dnsd::DatabaseRefresher>(
-            *database_, interval, [this] { return served_database_zones(); },
-            [this, &loops](dnsd::DatabaseRefresher::Changes changes) {
-                return publish(loops, std::move(changes));
-            });
-        const std::lock_guard lock(refresher_mutex_);
-        refresher_ = std::move(refresher);
-    }
-
-    // Before the loops drain: nothing posts to them after this.
-    void stop_refresher() {
-        std::unique_ptr<dnsd::DatabaseRefresher> refresher;
-        {
-            const std::lock_guard lock(refresher_mutex_);
-            refresher = std::move(refresher_);
-        }
-        refresher.reset();  // joins its thread, outside the lock a NOTIFY takes
-    }
-
-    std::map<std::string, std::shared_ptr<const dnsd::Zone>> served_database_zones() {
-        const std::lock_guard lock(zones_mutex_);
-        return dnsd::database_zones(*zones_);
-    }
-
-    // On the refresher's thread: the database's changes put in service.
-    std::vector<std::string> publish(core::LoopThreads& loops,
-                                     dnsd::DatabaseRefresher::Changes changes) {
-        const std::lock_guard lock(zones_mutex_);
-        std::vector<std::string> refused;
-        install(loops, dnsd::with_database_changes(*zones_, std::move(changes.loaded),
-                                                   changes.removed, refused));
-        metrics_->database_updates.add();
-        return refused;
+    // New snapshots go to every answering thread, which switches between
+    // queries; NOTIFYs for raised serials go out from the first thread.
+    void start_zone_service(core::LoopThreads& loops, std::chrono::milliseconds interval) {
+        zones_->start(dnsd::ZoneService::Hooks{
+                          .publish =
+                              [this, &loops](std::shared_ptr<const dnsd::ZoneSet> zones) {
+                                  loops.post_all([this, zones](core::Worker& worker) {
+                                      if (auto& listener = listeners_[worker.index()])
+                                          listener->set_zones(zones);
+                                  });
+                              },
+                          .notify =
+                              [this, &loops](std::vector<dnsd::ZoneNotify> notifies) {
+                                  loops.worker(0).post([this, notifies] {
+                                      for (const auto& n : notifies) {
+                                          if (notifier_)
+                                              notifier_->notify(n.apex, n.serial, n.targets);
+                                      }
+                                  });
+                              },
+                      },
+                      interval);
     }
 
     // On the main thread: the answering threads keep serving the old
@@ -250,10 +189,7 @@ class Dnsd {
         try {
             // The command line's overrides apply to every reload as well.
             core::config::Config config = core::load_daemon_config(options_, kSchemas, "dnsd");
-            auto zones = all_zones(config);
-            // A refresh that lands between that read and this switch is
-            // undone by it, and read again at the next serial comparison.
-            const std::lock_guard lock(zones_mutex_);
+            const size_t zone_count = zones_->reload(config);
             for (const auto& key : core::config::changed_fixed_keys(config_.section("dnsd"),
                                                                     config.section("dnsd"))) {
                 core::log::warn("dnsd") << key << " changed: it takes effect at the next restart";
@@ -263,10 +199,9 @@ class Dnsd {
                 if (auto& listener = listeners_[worker.index()])
                     listener->set_answer_options(answer);
             });
-            install(loops, zones);
             config_ = std::move(config);
             metrics_->reloads.reloaded(true);
-            core::log::info("dnsd") << "reloaded: " << zones->zones().size() << " zones";
+            core::log::info("dnsd") << "reloaded: " << zone_count << " zones";
         } catch (const std::exception& e) {
             metrics_->reloads.reloaded(false);
             core::log::error("dnsd")
@@ -278,11 +213,7 @@ class Dnsd {
     std::unique_ptr<dnsd::Metrics> metrics_;
     std::unique_ptr<core::metrics::Endpoint> metrics_endpoint_;  // on the first thread
     std::unique_ptr<core::http::Server> metrics_server_;
-    std::unique_ptr<dnsd::DatabaseZones> database_;  // when dnsd serves the database's zones
-    std::mutex zones_mutex_;  // a SIGHUP reload and the refresher each make a new snapshot
-    std::shared_ptr<const dnsd::ZoneSet> zones_;
-    std::mutex refresher_mutex_;
-    std::unique_ptr<dnsd::DatabaseRefresher> refresher_;
+    std::unique_ptr<dnsd::ZoneService> zones_;
     std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
     std::unique_ptr<core::dns::Notifier> notifier_;  // lives on worker 0's loop
     core::config::Config config_;

@@ -64,10 +64,10 @@ struct Metrics {
     std::vector<std::unique_ptr<ThreadMetrics>> threads;
     core::dns::NotifyCounters notify;  // the notifier's, on the first thread
     core::metrics::ReloadStatus reloads;
-    core::metrics::Counter database_updates;  // written by the refresher thread only
 };
 
-// The Prometheus text of `metrics` and of the zones served (`zones`).
-std::string render(const Metrics& metrics, const ZoneSet& zones);
+// The Prometheus text of `metrics`, of the zones served (`zones`) and of
+// the snapshots made from the database's changes.
+std::string render(const Metrics& metrics, const ZoneSet& zones, uint64_t database_updates);
 
 }  // namespace dnsd

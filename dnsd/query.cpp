@@ -71,8 +71,14 @@ ParseResult parse_query(std::string_view packet, Query& query) {
     const uint16_t nscount = read16(packet, 8);
     const uint16_t arcount = read16(packet, 10);
 
+    // An UPDATE's zone section has the question's form, ZOCOUNT = 1 too
+    // (RFC 2136 §3.1.1).
+    const bool known = query.opcode == opcode::query || query.opcode == opcode::notify ||
+                       query.opcode == opcode::update;
     if (query.qdcount != 1)
-        return query.opcode == opcode::query ? ParseResult::formerr : ParseResult::notimp;
+        return query.opcode == opcode::query || query.opcode == opcode::update
+                   ? ParseResult::formerr
+                   : ParseResult::notimp;
     query.qname_size = 0;
     const size_t question_end = skip_name(packet, 12, &query);
     if (question_end == 0 || question_end + 4 > packet.size()) return ParseResult::formerr;
@@ -81,7 +87,7 @@ ParseResult parse_query(std::string_view packet, Query& query) {
     query.qtype = read16(packet, question_end);
     query.qclass = read16(packet, question_end + 2);
     query.question = packet.substr(12, question_end + 4 - 12);
-    if (query.opcode != opcode::query && query.opcode != opcode::notify) return ParseResult::notimp;
+    if (!known) return ParseResult::notimp;
 
     // Skip answer and authority (a NOTIFY may carry an SOA), read EDNS.
     size_t at = question_end + 4;

@@ -15,7 +15,7 @@ inline constexpr uint16_t badvers = 16;  // extended: needs EDNS
 }  // namespace rcode
 
 namespace opcode {
-inline constexpr uint8_t query = 0, notify = 4;
+inline constexpr uint8_t query = 0, notify = 4, update = 5;
 }
 
 struct Query {

@@ -2,10 +2,6 @@
 // and all answered, an idle timeout, and no wait on a slow reader.
 #include "dnsd/tcp_connection.hpp"
 
-#include "core/dns/record.hpp"
-#include "dnsd/query.hpp"
-#include "dnsd/transfer.hpp"
-
 namespace dnsd {
 namespace {
 
@@ -16,17 +12,18 @@ constexpr size_t kMaxQueuedBytes = 256 * 1024;
 }  // namespace
 
 TcpConnection::TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
-                             const AnswerOptions& options,
-                             const std::vector<core::net::Cidr>& transfer_allow,
-                             uint64_t idle_timeout_ms, ThreadMetrics& metrics, Closed on_closed)
+                             const MessageSettings& settings, uint64_t idle_timeout_ms,
+                             ThreadMetrics& metrics, Closed on_closed)
     : stream_(std::move(stream)),
       metrics_(metrics),
       zones_(zones),
-      options_(options),
-      transfer_allow_(transfer_allow),
+      settings_(settings),
       idle_timeout_ms_(idle_timeout_ms),
       on_closed_(std::move(on_closed)),
-      idle_(stream_.loop()) {}
+      idle_(stream_.loop()) {
+    // An address that cannot be read stays AF_UNSPEC: no allow list holds it.
+    stream_.peer_address(peer_);
+}
 
 void TcpConnection::start() {
     stream_.read_start([this](std::string_view data) { on_data(data); }, [this](int) { close(); });
@@ -48,16 +45,18 @@ void TcpConnection::answer_complete_queries() {
         const std::string_view query(buffer_.data() + at + 2, length);
         at += 2 + length;
         answered = true;
-        if (transfer(query)) continue;
-        const Outcome outcome = answer(*zones_, query, Transport::tcp, options_, response_);
+        const std::function<void(std::string)> emit = [this](std::string message) {
+            if (!closed_) send_framed(message);
+        };
+        const Outcome outcome = handle_message(
+            *zones_, query, Peer{Transport::tcp, reinterpret_cast<const sockaddr*>(&peer_)},
+            settings_, metrics_, response_, &emit);
         if (outcome == Outcome::dropped) {
             // Not a query we can answer: nothing on this stream can be trusted.
-            metrics_.count_dropped(Transport::tcp);
             close();
             return;
         }
-        metrics_.count_answer(Transport::tcp, response_, outcome);
-        send_framed(response_);
+        if (outcome != Outcome::transfer) send_framed(response_);
         if (closed_) return;
     }
     if (closed_) return;
@@ -85,26 +84,6 @@ void TcpConnection::send_framed(const std::string& message) {
             stream_.read_resume();
     });
     if (status < 0) close();
-}
-
-bool TcpConnection::transfer(std::string_view packet) {
-    Query query;
-    if (parse_query(packet, query) != ParseResult::ok) return false;
-    if (query.qtype != core::dns::type::AXFR && query.qtype != core::dns::type::IXFR) return false;
-    if (query.qclass != core::dns::rrclass::IN || query.opcode != opcode::query) return false;
-    sockaddr_storage peer{};
-    if (!stream_.peer_address(peer) ||
-        !core::net::allowed(transfer_allow_, reinterpret_cast<sockaddr*>(&peer))) {
-        return false;  // answered REFUSED by the usual path
-    }
-    const Zone* zone = zones_->find_zone(query.qname());
-    if (!zone || zone->apex() != query.qname()) return false;
-    metrics_.count_transfer(query.qtype);
-    // An IXFR is answered with the whole zone, which RFC 1995 §4 allows.
-    write_transfer(*zone, query, [this](std::string message) {
-        if (!closed_) send_framed(message);
-    });
-    return true;
 }
 
 void TcpConnection::drain() {

@@ -9,7 +9,7 @@
 #include "core/net/cidr.hpp"
 #include "core/uv/stream.hpp"
 #include "core/uv/timer.hpp"
-#include "dnsd/answer.hpp"
+#include "dnsd/message_handler.hpp"
 #include "dnsd/metrics.hpp"
 
 namespace dnsd {
@@ -18,10 +18,11 @@ class TcpConnection {
   public:
     using Closed = std::function<void(TcpConnection*)>;
 
-    // `zones` is read at each query, so that a reload applies at once.
+    // `zones` and `settings` are the listener's, read at each message, so
+    // that a reload applies at once.
     TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
-                  const AnswerOptions& options, const std::vector<core::net::Cidr>& transfer_allow,
-                  uint64_t idle_timeout_ms, ThreadMetrics& metrics, Closed on_closed);
+                  const MessageSettings& settings, uint64_t idle_timeout_ms, ThreadMetrics& metrics,
+                  Closed on_closed);
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
 
@@ -33,16 +34,13 @@ class TcpConnection {
   private:
     void on_data(std::string_view data);
     void answer_complete_queries();
-    // AXFR (and IXFR, answered in full) to an allowed client; false when
-    // the query is not one, or not allowed: then it is answered as usual.
-    bool transfer(std::string_view query);
     void send_framed(const std::string& message);
 
     core::uv::Stream stream_;
     ThreadMetrics& metrics_;
     const std::shared_ptr<const ZoneSet>& zones_;
-    const AnswerOptions& options_;
-    const std::vector<core::net::Cidr>& transfer_allow_;
+    const MessageSettings& settings_;
+    sockaddr_storage peer_{};  // for the allow lists
     uint64_t idle_timeout_ms_;
     Closed on_closed_;
     core::uv::Timer idle_;

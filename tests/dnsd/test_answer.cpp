@@ -1,11 +1,14 @@
 // dnsd's answer logic on in-memory zones, without sockets: one case per
 // rule of RFC 1034 §4.3.2, 2181, 2308, 4592, 6672, 6891, 8482 and 9471.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <doctest/doctest.h>
 
 #include "core/dns/master_file.hpp"
 #include "core/dns/name.hpp"
 #include "core/dns/zone_rules.hpp"
-#include "dnsd/answer.hpp"
+#include "dnsd/message_handler.hpp"
 #include "tests/support/dns.hpp"
 
 using dnsd::Outcome;
@@ -13,6 +16,32 @@ using dnsd::Transport;
 using test::contains;
 
 namespace {
+
+sockaddr_in loopback() {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+// One message through dnsd's handler, from 127.0.0.1; `notified`, when
+// given, receives the zone of an accepted NOTIFY.
+Outcome handle(const dnsd::ZoneSet& zones, std::string_view packet, Transport transport,
+               const dnsd::AnswerOptions& options, std::string& out,
+               std::string* notified = nullptr) {
+    dnsd::MessageSettings settings;
+    settings.answer = options;
+    if (notified) {
+        std::string error;
+        settings.notify_allow = {*core::net::Cidr::parse("127.0.0.1", error)};
+        settings.on_notify = [notified](std::string apex) { *notified = std::move(apex); };
+    }
+    dnsd::ThreadMetrics metrics;
+    const sockaddr_in from = loopback();
+    return dnsd::handle_message(zones, packet,
+                                {transport, reinterpret_cast<const sockaddr*>(&from)}, settings,
+                                metrics, out, nullptr);
+}
 
 constexpr std::string_view kZone = R"(
 $ORIGIN example.com.
@@ -63,8 +92,8 @@ class Fixture {
                           test::QueryOptions query_options = {},
                           Transport transport = Transport::udp) {
         std::string out;
-        outcome = dnsd::answer(zones, test::make_query(name, type, query_options), transport,
-                               options, out);
+        outcome =
+            handle(zones, test::make_query(name, type, query_options), transport, options, out);
         return test::parse_dns_response(out);
     }
 
@@ -329,26 +358,26 @@ TEST_CASE("UDP answers that do not fit are truncated by whole RRsets; TCP carrie
                                            dnsd::ZoneOrigin::from_file("big.zone")));
     std::string out;
 
-    dnsd::answer(zones, test::make_query("many.big.test.", A), Transport::udp, {}, out);
+    handle(zones, test::make_query("many.big.test.", A), Transport::udp, {}, out);
     auto r = test::parse_dns_response(out);
     CHECK(r.tc);
     CHECK(r.answer.empty());  // no partial RRset
     CHECK(out.size() <= 512);
 
-    dnsd::answer(zones, test::make_query("many.big.test.", A, {.edns = true, .udp_size = 4096}),
-                 Transport::udp, {}, out);
+    handle(zones, test::make_query("many.big.test.", A, {.edns = true, .udp_size = 4096}),
+           Transport::udp, {}, out);
     r = test::parse_dns_response(out);
     CHECK_FALSE(r.tc);
     CHECK(r.answer.size() == 60);
     CHECK(out.size() <= 1232);
 
-    dnsd::answer(zones, test::make_query("many.big.test.", A), Transport::tcp, {}, out);
+    handle(zones, test::make_query("many.big.test.", A), Transport::tcp, {}, out);
     r = test::parse_dns_response(out);
     CHECK_FALSE(r.tc);
     CHECK(r.answer.size() == 60);
 
     // RFC 9471: in-domain glue that does not fit sets TC on a referral.
-    dnsd::answer(zones, test::make_query("www.deleg.big.test.", A), Transport::udp, {}, out);
+    handle(zones, test::make_query("www.deleg.big.test.", A), Transport::udp, {}, out);
     r = test::parse_dns_response(out);
     CHECK(r.tc);
     CHECK(r.authority.size() == 13);
@@ -359,41 +388,41 @@ TEST_CASE_FIXTURE(Fixture,
                   "malformed queries: FORMERR when the header is readable, silence otherwise") {
     std::string out;
     // Shorter than a header: dropped.
-    CHECK(dnsd::answer(zones, std::string("\x12\x34\x00", 3), Transport::udp, options, out) ==
+    CHECK(handle(zones, std::string("\x12\x34\x00", 3), Transport::udp, options, out) ==
           Outcome::dropped);
     // A response (QR=1) is never answered.
     std::string response = test::make_query("www.example.com.", A);
     response[2] = static_cast<char>(response[2] | 0x80);
-    CHECK(dnsd::answer(zones, response, Transport::udp, options, out) == Outcome::dropped);
+    CHECK(handle(zones, response, Transport::udp, options, out) == Outcome::dropped);
     // Two questions.
     std::string two = test::make_query("www.example.com.", A);
     two[5] = 2;
-    CHECK(dnsd::answer(zones, two, Transport::udp, options, out) == Outcome::formerr);
+    CHECK(handle(zones, two, Transport::udp, options, out) == Outcome::formerr);
     CHECK(test::parse_dns_response(out).rcode == 1);
     CHECK(test::parse_dns_response(out).id == 0x1234);
     // A compression pointer in the question (a loop onto itself).
     std::string loop("\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01",
                      18);
-    CHECK(dnsd::answer(zones, loop, Transport::udp, options, out) == Outcome::formerr);
+    CHECK(handle(zones, loop, Transport::udp, options, out) == Outcome::formerr);
     // A label running past the end.
     std::string overrun(
         "\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x3f"
         "abc",
         16);
-    CHECK(dnsd::answer(zones, overrun, Transport::udp, options, out) == Outcome::formerr);
+    CHECK(handle(zones, overrun, Transport::udp, options, out) == Outcome::formerr);
     // An additional record with a pointer out of bounds.
     std::string bad_additional = test::make_query("www.example.com.", A);
     bad_additional[11] = 1;
     bad_additional += std::string("\xc0\xff\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00", 12);
-    CHECK(dnsd::answer(zones, bad_additional, Transport::udp, options, out) == Outcome::formerr);
+    CHECK(handle(zones, bad_additional, Transport::udp, options, out) == Outcome::formerr);
     // Two OPT records.
     std::string two_opts = test::make_query("www.example.com.", A, {.edns = true});
     two_opts[11] = 2;
     two_opts += std::string("\x00\x00\x29\x04\xd0\x00\x00\x00\x00\x00\x00", 11);
-    CHECK(dnsd::answer(zones, two_opts, Transport::udp, options, out) == Outcome::formerr);
+    CHECK(handle(zones, two_opts, Transport::udp, options, out) == Outcome::formerr);
     // Trailing garbage.
-    CHECK(dnsd::answer(zones, test::make_query("www.example.com.", A) + "xx", Transport::udp,
-                       options, out) == Outcome::formerr);
+    CHECK(handle(zones, test::make_query("www.example.com.", A) + "xx", Transport::udp, options,
+                 out) == Outcome::formerr);
 }
 
 TEST_CASE("with several zones, the longest matching zone answers") {
@@ -415,17 +444,17 @@ TEST_CASE("with several zones, the longest matching zone answers") {
     }
     std::string out;
     // The child zone answers for its names instead of the parent's referral.
-    CHECK(dnsd::answer(zones, test::make_query("www.sub.example.com.", A), Transport::udp, {},
-                       out) == Outcome::hit);
+    CHECK(handle(zones, test::make_query("www.sub.example.com.", A), Transport::udp, {}, out) ==
+          Outcome::hit);
     auto r = test::parse_dns_response(out);
     CHECK(r.aa);
     CHECK(r.answer == std::vector<std::string>{"www.sub.example.com. 300 IN A 192.0.2.81"});
-    CHECK(dnsd::answer(zones, test::make_query("www.example.com.", A), Transport::udp, {}, out) ==
+    CHECK(handle(zones, test::make_query("www.example.com.", A), Transport::udp, {}, out) ==
           Outcome::hit);
     CHECK(test::parse_dns_response(out).answer ==
           std::vector<std::string>{"www.example.com. 300 IN A 192.0.2.80"});
-    CHECK(dnsd::answer(zones, test::make_query("nope.sub.example.com.", A), Transport::udp, {},
-                       out) == Outcome::nxdomain);
+    CHECK(handle(zones, test::make_query("nope.sub.example.com.", A), Transport::udp, {}, out) ==
+          Outcome::nxdomain);
     CHECK(test::parse_dns_response(out).authority.at(0).find("sub.example.com. 5 IN SOA") ==
           0);  // min(TTL, MINIMUM)
 }
@@ -438,7 +467,7 @@ TEST_CASE_FIXTURE(Fixture,
     with_option[with_option.size() - 1] = 6;  // rdlength
     with_option += std::string("\xfd\xe9\x00\x02\xab\xcd", 6);
     std::string out;
-    CHECK(dnsd::answer(zones, with_option, Transport::udp, options, out) == Outcome::hit);
+    CHECK(handle(zones, with_option, Transport::udp, options, out) == Outcome::hit);
     auto r = test::parse_dns_response(out);
     CHECK(r.has_opt);
     CHECK(r.answer.size() == 1);
@@ -446,7 +475,31 @@ TEST_CASE_FIXTURE(Fixture,
     std::string broken = query;
     broken[broken.size() - 1] = 6;
     broken += std::string("\xfd\xe9\x00\x09\xab\xcd", 6);
-    CHECK(dnsd::answer(zones, broken, Transport::udp, options, out) == Outcome::formerr);
+    CHECK(handle(zones, broken, Transport::udp, options, out) == Outcome::formerr);
+}
+
+TEST_CASE_FIXTURE(Fixture, "an UPDATE is not taken yet: NOTIMP; without one zone, FORMERR") {
+    auto r = ask("example.com.", SOA, {.opcode = 5});
+    CHECK(outcome == Outcome::notimp);
+    CHECK(r.rcode == 4);
+    CHECK(r.question == "example.com. IN SOA");
+    std::string update = test::make_query("example.com.", SOA, {.opcode = 5});
+    update[5] = 2;  // ZOCOUNT 2
+    std::string out;
+    CHECK(handle(zones, update, Transport::udp, options, out) == Outcome::formerr);
+}
+
+TEST_CASE("messages are classified once: query, transfer, notify, update") {
+    const auto kind = [](std::string packet) {
+        dnsd::Query query;
+        return dnsd::classify(dnsd::parse_query(packet, query), query);
+    };
+    CHECK(kind(test::make_query("a.test.", 1)) == dnsd::MessageKind::query);
+    CHECK(kind(test::make_query("a.test.", 252)) == dnsd::MessageKind::transfer);
+    CHECK(kind(test::make_query("a.test.", 251)) == dnsd::MessageKind::transfer);
+    CHECK(kind(test::make_query("a.test.", 6, {.opcode = 4})) == dnsd::MessageKind::notify);
+    CHECK(kind(test::make_query("a.test.", 6, {.opcode = 5})) == dnsd::MessageKind::update);
+    CHECK(kind(test::make_query("a.test.", 1, {.opcode = 2})) == dnsd::MessageKind::malformed);
 }
 
 TEST_CASE_FIXTURE(Fixture, "a NOTIFY sent to dnsd, a primary, is REFUSED (not NOTIMP)") {
@@ -460,9 +513,8 @@ TEST_CASE_FIXTURE(Fixture, "a NOTIFY dnsd may take is acknowledged and names its
     // Any zone name: one just created in the database is not served yet.
     for (const char* name : {"example.com.", "New.Example.NET."}) {
         std::string out, notified;
-        CHECK(dnsd::is_notify(test::make_query(name, SOA, {.opcode = 4})));
-        outcome = dnsd::answer(zones, test::make_query(name, SOA, {.opcode = 4}), Transport::udp,
-                               options, out, &notified);
+        outcome = handle(zones, test::make_query(name, SOA, {.opcode = 4}), Transport::udp, options,
+                         out, &notified);
         const auto r = test::parse_dns_response(out);
         CHECK(outcome == Outcome::notify);
         CHECK(r.rcode == 0);
@@ -472,10 +524,21 @@ TEST_CASE_FIXTURE(Fixture, "a NOTIFY dnsd may take is acknowledged and names its
         CHECK(notified == core::dns::name_from_text(name, error));
     }
     // A NOTIFY is about an SOA in class IN; anything else is refused.
-    std::string out, notified;
-    outcome = dnsd::answer(zones, test::make_query("example.com.", A, {.opcode = 4}),
-                           Transport::udp, options, out, &notified);
+    std::string out, notified, error_text;
+    outcome = handle(zones, test::make_query("example.com.", A, {.opcode = 4}), Transport::udp,
+                     options, out, &notified);
     CHECK(outcome == Outcome::refused);
     CHECK(notified.empty());
-    CHECK_FALSE(dnsd::is_notify(test::make_query("example.com.", SOA)));
+    // From a sender outside notify_allow: refused, and nothing handed over.
+    dnsd::MessageSettings settings;
+    settings.notify_allow = {*core::net::Cidr::parse("192.0.2.0/24", error_text)};
+    settings.on_notify = [&](std::string apex) { notified = apex; };
+    dnsd::ThreadMetrics metrics;
+    const sockaddr_in from = loopback();
+    outcome = dnsd::handle_message(zones, test::make_query("example.com.", SOA, {.opcode = 4}),
+                                   {Transport::udp, reinterpret_cast<const sockaddr*>(&from)},
+                                   settings, metrics, out, nullptr);
+    CHECK(outcome == Outcome::refused);
+    CHECK(notified.empty());
+    CHECK(metrics.notifies_received(0) == 1);
 }

@@ -1,0 +1,59 @@
+// One place decides what a message is: each message is parsed once and
+// classified once, for UDP and TCP alike, then handed to the handler of
+// its kind (a query, a zone transfer, a NOTIFY, an UPDATE). Listeners only
+// frame bytes and send what comes back.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <sys/socket.h>
+#include <vector>
+
+#include "core/net/cidr.hpp"
+#include "dnsd/answer.hpp"
+#include "dnsd/metrics.hpp"
+#include "dnsd/query.hpp"
+#include "dnsd/zone.hpp"
+
+namespace dnsd {
+
+enum class MessageKind {
+    malformed,  // answered FORMERR (or NOTIMP for an unknown opcode) from its header
+    query,      // QUERY for anything but a whole zone
+    transfer,   // QUERY for AXFR or IXFR
+    notify,     // NOTIFY (RFC 1996)
+    update,     // UPDATE (RFC 2136)
+};
+
+// The kind of a message whose parse did not drop it.
+MessageKind classify(ParseResult parsed, const Query& query);
+
+// What the handlers need besides the zones; the listener owns it and a
+// reload replaces it between messages.
+struct MessageSettings {
+    AnswerOptions answer;
+    std::vector<core::net::Cidr> transfer_allow;
+    // NOTIFYs over UDP from these senders are acknowledged and handed to
+    // on_notify (the zone's wire name), on the loop thread: it must not
+    // wait. Without on_notify every NOTIFY is REFUSED.
+    std::vector<core::net::Cidr> notify_allow;
+    std::function<void(std::string apex)> on_notify;
+};
+
+// Where a message came from.
+struct Peer {
+    Transport transport = Transport::udp;
+    const sockaddr* address = nullptr;  // checked against the allow lists
+};
+
+// Handles one message. Its single reply is written into `out` (replacing
+// its contents) unless the outcome is Outcome::dropped (nothing is sent) or
+// Outcome::transfer (the zone went to `emit`, one message at a time, and
+// `out` is left empty). `emit` may be null where no transfer is possible
+// (UDP). Counts the reply in `metrics`.
+Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
+                       const MessageSettings& settings, ThreadMetrics& metrics, std::string& out,
+                       const std::function<void(std::string)>* emit);
+
+}  // namespace dnsd

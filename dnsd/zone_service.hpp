@@ -1,0 +1,82 @@
+// The zones dnsd serves, one snapshot at a time: read from the files and,
+// when dnsd serves them, from the database; replaced whole by a reload or
+// by the database's changes, never edited in place. Each new snapshot is
+// handed to the answering threads, and the secondaries of each zone whose
+// serial rose are to be told.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/config/load.hpp"
+#include "core/metrics/counter.hpp"
+#include "core/net/address.hpp"
+#include "dnsd/database_refresher.hpp"
+#include "dnsd/database_zones.hpp"
+#include "dnsd/zone.hpp"
+
+namespace dnsd {
+
+struct ZoneNotify {
+    std::string apex;  // wire
+    uint32_t serial = 0;
+    std::vector<core::net::Address> targets;
+};
+
+class ZoneService {
+  public:
+    struct Hooks {
+        // A new snapshot, for every answering thread; called with the
+        // service's lock held, from the thread that made it.
+        std::function<void(std::shared_ptr<const ZoneSet>)> publish;
+        // Zones whose serial rose, for their secondaries.
+        std::function<void(std::vector<ZoneNotify>)> notify;
+    };
+
+    // `zone_files` come from the command line.
+    explicit ZoneService(std::vector<std::string> zone_files);
+    ZoneService(const ZoneService&) = delete;
+    ZoneService& operator=(const ZoneService&) = delete;
+    ~ZoneService();
+
+    // Reads every zone `config` names: the first snapshot. Throws (a zone
+    // file's line, a database that cannot be read).
+    void load(const core::config::Config& config);
+    std::shared_ptr<const ZoneSet> current() const;
+    bool serves_database() const { return database_ != nullptr; }
+
+    // From now on, new snapshots go through `hooks`; with database zones,
+    // the refresher starts, reading them every `interval` and on NOTIFY.
+    void start(Hooks hooks, std::chrono::milliseconds interval);
+    // Stops the refresher, waiting for a read under way; no hook runs after.
+    void stop();
+
+    // SIGHUP: reads everything `config` names and publishes it; throws,
+    // changing nothing, when a zone cannot be read. Returns the zone count.
+    size_t reload(const core::config::Config& config);
+    // A NOTIFY for `apex` (wire), from a loop thread, without waiting.
+    void notified(std::string apex);
+    // Snapshots made from the database's changes, for /metrics.
+    uint64_t database_updates() const { return database_updates_.value(); }
+
+  private:
+    std::shared_ptr<const ZoneSet> read_all(const core::config::Config& config) const;
+    // The caller holds mutex_.
+    void install(std::shared_ptr<const ZoneSet> zones);
+
+    std::vector<std::string> zone_files_;
+    core::metrics::Counter database_updates_;  // written by the refresher's thread only
+    std::unique_ptr<DatabaseZones> database_;
+    mutable std::mutex mutex_;  // a reload and the refresher each make a new snapshot
+    std::shared_ptr<const ZoneSet> zones_;
+    Hooks hooks_;
+    std::mutex refresher_mutex_;  // a NOTIFY from a loop thread reaches the refresher
+    std::unique_ptr<DatabaseRefresher> refresher_;
+};
+
+}  // namespace dnsd
