@@ -34,6 +34,33 @@ inline constexpr core::config::Schema kZoneSchema{
     .keys = kZoneKeys,
 };
 
+inline constexpr Key kTsigKeys[] = {
+    {.name = "name",
+     .type = Type::string,
+     .default_value = "",
+     .help = "the key's name, as the other side knows it (`transfer.foobar.com.`)",
+     .reloadable = false,
+     .required = true},
+    {.name = "algorithm",
+     .type = Type::string,
+     .default_value = "\"hmac-sha256\"",
+     .help = "the HMAC the key signs with",
+     .reloadable = false,
+     .choices = "hmac-sha256|hmac-sha512"},
+    {.name = "secret_file",
+     .type = Type::string,
+     .default_value = "",
+     .help = "a file holding the secret in base64 on one line, readable by its owner only",
+     .reloadable = false,
+     .required = true},
+};
+
+inline constexpr core::config::Schema kTsigKeySchema{
+    .name = "dnsd.key",
+    .help = "One `[[dnsd.key]]` table per TSIG key (RFC 8945) dnsd shares with a peer.",
+    .keys = kTsigKeys,
+};
+
 inline constexpr Key kKeys[] = {
     {.name = "listen",
      .type = Type::ip_address_list,
@@ -75,6 +102,18 @@ inline constexpr Key kKeys[] = {
      .default_value = "[\"127.0.0.0/8\", \"::1\"]",
      .help = "clients allowed to transfer zones (AXFR, IXFR) over TCP; others get REFUSED",
      .reloadable = false},
+    {.name = "transfer_keys",
+     .type = Type::string_list,
+     .default_value = "[]",
+     .help = "when set, a transfer must also be signed (TSIG) with one of these `[[dnsd.key]]` "
+             "names; others get REFUSED",
+     .reloadable = false},
+    {.name = "key",
+     .type = Type::table_list,
+     .default_value = "",
+     .help = "TSIG keys (see `[[dnsd.key]]`)",
+     .reloadable = false,
+     .children = &kTsigKeySchema},
     {.name = "answer_version",
      .type = Type::boolean,
      .default_value = "true",

@@ -15,6 +15,7 @@
 #include "db/config.hpp"
 #include "dnsd/config.hpp"
 #include "dnsd/listener.hpp"
+#include "dnsd/tsig_keys.hpp"
 #include "dnsd/zone_service.hpp"
 
 namespace {
@@ -62,6 +63,7 @@ class Dnsd {
         settings.messages.answer = answer_options(section);
         settings.messages.transfer_allow = section.ranges("transfer_allow");
         settings.messages.notify_allow = section.ranges("notify_allow");
+        settings.messages.tsig = tsig_;
         if (zones_->serves_database()) {
             // On a loop thread: the name is handed over, nothing waits.
             settings.messages.on_notify = [this](std::string apex) {
@@ -140,6 +142,7 @@ class Dnsd {
 
     // Loaded once by --check's path and kept for serving.
     void load(const core::config::Config& config) {
+        tsig_ = dnsd::load_tsig_settings(config.section("dnsd"));
         zones_ = std::make_unique<dnsd::ZoneService>(zone_files_);
         zones_->load(config);
     }
@@ -214,6 +217,7 @@ class Dnsd {
     std::unique_ptr<core::metrics::Endpoint> metrics_endpoint_;  // on the first thread
     std::unique_ptr<core::http::Server> metrics_server_;
     std::unique_ptr<dnsd::ZoneService> zones_;
+    dnsd::TsigSettings tsig_;
     std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
     std::unique_ptr<core::dns::Notifier> notifier_;  // lives on worker 0's loop
     core::config::Config config_;

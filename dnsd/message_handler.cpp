@@ -1,7 +1,13 @@
 // One place decides what a message is.
 #include "dnsd/message_handler.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
 #include "core/dns/record.hpp"
+#include "core/dns/tsig.hpp"
+#include "core/dns/wire.hpp"
 #include "dnsd/message_writer.hpp"
 #include "dnsd/transfer.hpp"
 
@@ -33,9 +39,18 @@ Outcome handle_notify(const Query& query, Peer peer, const MessageSettings& sett
 // AXFR, and IXFR answered with the whole zone (RFC 1995 §4 allows it), to
 // an allowed client over TCP; over UDP an IXFR gets the current SOA alone,
 // which says "ask over TCP" (RFC 1995 §2).
+// With transfer_keys set, a transfer must be signed by one of them too.
+bool key_may_transfer(const MessageSettings& settings, const core::dns::tsig::Key* key) {
+    if (settings.tsig.transfer_keys.empty()) return true;
+    return key && std::find(settings.tsig.transfer_keys.begin(), settings.tsig.transfer_keys.end(),
+                            key->name) != settings.tsig.transfer_keys.end();
+}
+
 Outcome handle_transfer(const ZoneSet& zones, const Query& query, Peer peer,
                         const MessageSettings& settings, MessageWriter& writer,
-                        const std::function<void(std::string)>* emit, ThreadMetrics& metrics) {
+                        const std::function<void(std::string)>* emit, ThreadMetrics& metrics,
+                        core::dns::tsig::Signer* signer, const core::dns::tsig::Key* key,
+                        uint64_t now) {
     const Zone* zone = zones.find_zone(query.qname());
     const bool at_apex = zone && zone->apex() == query.qname() && query.qclass == rrclass::IN;
     if (at_apex && peer.transport == Transport::udp && query.qtype == type::IXFR) {
@@ -44,12 +59,21 @@ Outcome handle_transfer(const ZoneSet& zones, const Query& query, Peer peer,
         return Outcome::hit;
     }
     if (!at_apex || peer.transport != Transport::tcp || !emit ||
-        !core::net::allowed(settings.transfer_allow, peer.address)) {
+        !core::net::allowed(settings.transfer_allow, peer.address) ||
+        !key_may_transfer(settings, key)) {
         writer.set_rcode(rcode::refused);
         return Outcome::refused;
     }
     metrics.count_transfer(query.qtype);
-    write_transfer(*zone, query, *emit);
+    if (!signer) {
+        write_transfer(*zone, query, 0, *emit);
+        return Outcome::transfer;
+    }
+    // Every message signed, each MAC covering the one before (RFC 8945 §5.3.1).
+    write_transfer(*zone, query, signer->record_size(), [&](std::string message) {
+        signer->sign(message, now);
+        (*emit)(std::move(message));
+    });
     return Outcome::transfer;
 }
 
@@ -72,14 +96,50 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
         metrics.count_dropped(peer.transport);
         return Outcome::dropped;
     }
-    const size_t limit =
-        peer.transport == Transport::tcp
-            ? 65535
-            : (query.edns ? std::min<size_t>(query.udp_size, kAdvertisedUdpSize) : 512);
+    size_t limit = peer.transport == Transport::tcp
+                       ? 65535
+                       : (query.edns ? std::min<size_t>(query.udp_size, kAdvertisedUdpSize) : 512);
+    // A signed message is checked before anything else is done with it;
+    // its answer is signed with the same key (RFC 8945 §5.2, §5.3).
+    namespace tsig = core::dns::tsig;
+    tsig::Record record;
+    const tsig::Found signed_by =
+        parsed == ParseResult::ok ? tsig::find(packet, record) : tsig::Found::none;
+    const uint64_t now =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
+    tsig::Check check;
+    std::optional<tsig::Signer> signer;
+    if (signed_by == tsig::Found::one) {
+        check = tsig::check_request(packet, record, settings.tsig.keys, now);
+        if (check.rcode == 0 || check.error == tsig::kBadTime) {
+            signer.emplace(*check.key, record.mac);
+            limit -= std::min(limit - 12, signer->record_size(6));
+        }
+    }
     MessageWriter writer(out, query, limit);
     Outcome outcome = Outcome::refused;
     const MessageKind kind = classify(parsed, query);
-    if (kind == MessageKind::malformed) {
+    if (signed_by == tsig::Found::malformed || check.rcode == rcode::formerr) {
+        writer.set_rcode(rcode::formerr);
+        outcome = Outcome::formerr;
+    } else if (check.rcode == rcode::notauth) {
+        // BADKEY, BADSIG, BADTRUNC: the answer carries the error, unsigned;
+        // BADTIME: signed, with this server's time (RFC 8945 §5.2.3).
+        writer.set_rcode(rcode::notauth);
+        writer.finish();
+        if (check.error == tsig::kBadTime) {
+            std::string server_time;
+            core::dns::wire::append16(server_time, static_cast<uint16_t>(now >> 32));
+            core::dns::wire::append32(server_time, static_cast<uint32_t>(now & 0xffffffff));
+            signer->sign(out, now, tsig::kBadTime, server_time);
+        } else {
+            tsig::append_unsigned(out, record, now, check.error);
+        }
+        metrics.count_answer(peer.transport, out, Outcome::refused);
+        return Outcome::refused;
+    } else if (kind == MessageKind::malformed) {
         const bool notimp = parsed == ParseResult::notimp;
         writer.set_rcode(notimp ? rcode::notimp : rcode::formerr);
         outcome = notimp ? Outcome::notimp : Outcome::formerr;
@@ -93,7 +153,8 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
                 outcome = answer_query(zones, query, settings.answer, writer);
                 break;
             case MessageKind::transfer:
-                outcome = handle_transfer(zones, query, peer, settings, writer, emit, metrics);
+                outcome = handle_transfer(zones, query, peer, settings, writer, emit, metrics,
+                                          signer ? &*signer : nullptr, check.key, now);
                 break;
             case MessageKind::notify:
                 outcome = handle_notify(query, peer, settings, writer, metrics);
@@ -112,6 +173,7 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
         return outcome;
     }
     writer.finish();
+    if (signer) signer->sign(out, now);
     metrics.count_answer(peer.transport, out, outcome);
     return outcome;
 }

@@ -14,6 +14,7 @@
 #include "dnsd/answer.hpp"
 #include "dnsd/metrics.hpp"
 #include "dnsd/query.hpp"
+#include "dnsd/tsig_keys.hpp"
 #include "dnsd/zone.hpp"
 
 namespace dnsd {
@@ -39,6 +40,9 @@ struct MessageSettings {
     // wait. Without on_notify every NOTIFY is REFUSED.
     std::vector<core::net::Cidr> notify_allow;
     std::function<void(std::string apex)> on_notify;
+    // The keys a signed message is checked against, and those a transfer
+    // needs (none: the address alone decides).
+    TsigSettings tsig;
 };
 
 // Where a message came from.

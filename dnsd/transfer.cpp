@@ -16,16 +16,17 @@ constexpr size_t kMessageFill = 16 * 1024;
 
 }  // namespace
 
-void write_transfer(const Zone& zone, const Query& query,
+void write_transfer(const Zone& zone, const Query& query, size_t reserve,
                     const std::function<void(std::string)>& emit) {
+    const size_t limit = 65535 - reserve;
     std::string message;
-    auto writer = std::make_unique<MessageWriter>(message, query, 65535);
+    auto writer = std::make_unique<MessageWriter>(message, query, limit);
     writer->set_aa(true);
     const auto flush = [&] {
         writer->finish();
         emit(std::move(message));
         message = std::string();
-        writer = std::make_unique<MessageWriter>(message, query, 65535);
+        writer = std::make_unique<MessageWriter>(message, query, limit);
         writer->set_aa(true);
     };
     const auto add = [&](const std::string& owner, const RRset& rrset) {

@@ -11,8 +11,9 @@
 namespace dnsd {
 
 // Writes `zone` as AXFR response messages for `query` (which asked for the
-// zone's apex); `emit` receives each message, unframed, in order.
-void write_transfer(const Zone& zone, const Query& query,
+// zone's apex); `emit` receives each message, unframed, in order. Each
+// message keeps `reserve` bytes below 65535 free (for a TSIG record).
+void write_transfer(const Zone& zone, const Query& query, size_t reserve,
                     const std::function<void(std::string)>& emit);
 
 }  // namespace dnsd

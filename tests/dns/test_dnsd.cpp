@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -456,6 +457,82 @@ TEST_CASE("/metrics on metrics_listen: queries by transport, type and rcode, and
     CHECK(test::run("curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:" +
                     std::to_string(metrics_port) + "/metrics") == "405");
     CHECK(dnsd.stop() == 0);
+}
+
+TEST_CASE("TSIG: transfers signed in every message, checked by dig and kdig; others refused") {
+    test::TempDir dir;
+    std::string zone(kZone);
+    for (int i = 0; i < 3000; ++i)
+        zone += "host" + std::to_string(i) + " IN TXT \"" + std::string(40, 'x') + "\"\n";
+    const auto zone_path = dir.write("foobar.com.zone", zone);
+    const std::string secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==";
+    const auto key_path = dir.write("xfr.key", secret + "\n");
+    ::chmod(key_path.c_str(), 0600);
+    const int port = test::free_port();
+    const std::string config_text =
+        "[dnsd]\ntransfer_keys = [\"xfr.foobar.com\"]\n"
+        "[[dnsd.key]]\nname = \"xfr.foobar.com\"\nsecret_file = \"" +
+        key_path + "\"\n[[dnsd.zone]]\nfile = \"" + zone_path + "\"\n";
+    const auto config = dir.write("dnsd.toml", config_text);
+    test::Process dnsd(
+        {WEBSTACK_DNSD, "--config", config, "--listen", "127.0.0.1:" + std::to_string(port)},
+        (dir.path() / "dnsd.log").string());
+    REQUIRE(dnsd.wait_for_log("state serving"));
+    const std::string at = "@127.0.0.1 -p " + std::to_string(port) + " ";
+
+    // dig checks the MAC of every message; a bad one ends the transfer.
+    const auto dig = test::run("dig " + at + "-y hmac-sha256:xfr.foobar.com:" + secret +
+                               " foobar.com AXFR 2>&1");
+    CHECK(dig.find(";; XFR size: ") != std::string::npos);
+    CHECK(dig.find("host2999.foobar.com.") != std::string::npos);
+    CHECK(dig.find("(messages 1,") == std::string::npos);  // several messages, each signed
+    CHECK(dig.find("failure") == std::string::npos);
+    CHECK(dig.find("Transfer failed") == std::string::npos);
+    const auto kdig = test::run("kdig " + at + "-y hmac-sha256:xfr.foobar.com:" + secret +
+                                " foobar.com AXFR 2>&1");
+    CHECK(kdig.find("host2999.foobar.com.") != std::string::npos);
+    CHECK(kdig.find(" messages, ") != std::string::npos);
+    CHECK(kdig.find("(1 messages") == std::string::npos);
+    CHECK(kdig.find("WARNING") == std::string::npos);
+    CHECK(kdig.find("TSIG") != std::string::npos);
+
+    // Unsigned, or signed with another secret: no zone.
+    const auto unsigned_out = test::run("dig " + at + "foobar.com AXFR 2>&1");
+    CHECK(unsigned_out.find("Transfer failed") != std::string::npos);
+    CHECK(unsigned_out.find("host1.foobar.com") == std::string::npos);
+    const auto wrong = test::run("dig " + at +
+                                 "-y hmac-sha256:xfr.foobar.com:d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmc= "
+                                 "foobar.com AXFR 2>&1");
+    CHECK(wrong.find("BADSIG") != std::string::npos);
+    CHECK(wrong.find("host1.foobar.com") == std::string::npos);
+    const auto unknown =
+        test::run("dig " + at + "-y hmac-sha256:nobody:" + secret + " www.foobar.com A 2>&1");
+    CHECK(unknown.find("status: NOTAUTH") != std::string::npos);
+    CHECK(unknown.find("BADKEY") != std::string::npos);
+    // A signed query is answered, and the answer signed.
+    const auto query = test::run("dig " + at + "-y hmac-sha256:xfr.foobar.com:" + secret +
+                                 " www.foobar.com A 2>&1");
+    CHECK(query.find("status: NOERROR") != std::string::npos);
+    CHECK(query.find("8.8.8.8") != std::string::npos);
+    CHECK(query.find("NOERROR 0") != std::string::npos);  // the TSIG record's error field
+    CHECK(query.find("Couldn't verify") == std::string::npos);
+    CHECK(dnsd.stop() == 0);
+
+    // --check: a secret others may read, or a transfer key never defined.
+    ::chmod(key_path.c_str(), 0644);
+    auto out = test::run(std::string(WEBSTACK_DNSD) + " --config " + config +
+                         " --check 2>&1; echo exit=$?");
+    CHECK(out.find("xfr.key: group or others may read it") != std::string::npos);
+    CHECK(out.find("exit=1") != std::string::npos);
+    ::chmod(key_path.c_str(), 0600);
+    const auto other =
+        dir.write("other.toml", "[dnsd]\ntransfer_keys = [\"missing\"]\n[[dnsd.zone]]\nfile = \"" +
+                                    zone_path + "\"\n");
+    out = test::run(std::string(WEBSTACK_DNSD) + " --config " + other +
+                    " --check 2>&1; echo exit=$?");
+    CHECK(out.find("dnsd.transfer_keys: missing: no [[dnsd.key]] has that name") !=
+          std::string::npos);
+    CHECK(out.find("exit=1") != std::string::npos);
 }
 
 TEST_CASE("IPv6: dnsd answers on [::1] over UDP and TCP") {

@@ -1,12 +1,15 @@
 // dnsd's answer logic on in-memory zones, without sockets: one case per
 // rule of RFC 1034 §4.3.2, 2181, 2308, 4592, 6672, 6891, 8482 and 9471.
 #include <arpa/inet.h>
+#include <ctime>
 #include <netinet/in.h>
 
 #include <doctest/doctest.h>
 
 #include "core/dns/master_file.hpp"
 #include "core/dns/name.hpp"
+#include "core/dns/tsig.hpp"
+#include "core/dns/wire.hpp"
 #include "core/dns/zone_rules.hpp"
 #include "dnsd/message_handler.hpp"
 #include "tests/support/dns.hpp"
@@ -487,6 +490,45 @@ TEST_CASE_FIXTURE(Fixture, "an UPDATE is not taken yet: NOTIMP; without one zone
     update[5] = 2;  // ZOCOUNT 2
     std::string out;
     CHECK(handle(zones, update, Transport::udp, options, out) == Outcome::formerr);
+}
+
+TEST_CASE_FIXTURE(Fixture,
+                  "a signed query from a skewed clock: NOTAUTH, BADTIME, signed, with our time") {
+    namespace tsig = core::dns::tsig;
+    std::string error;
+    const tsig::Key key{*core::dns::name_from_text("k.example.", error),
+                        *tsig::algorithm_name("hmac-sha256"), std::string(32, 's')};
+    dnsd::MessageSettings settings;
+    settings.tsig.keys = {key};
+    dnsd::ThreadMetrics metrics;
+    const sockaddr_in from = loopback();
+    const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+    const auto send = [&](uint64_t signed_at, std::string& out) {
+        std::string query = test::make_query("www.example.com.", A);
+        tsig::Signer(key, "").sign(query, signed_at);
+        return dnsd::handle_message(zones, query,
+                                    {Transport::udp, reinterpret_cast<const sockaddr*>(&from)},
+                                    settings, metrics, out, nullptr);
+    };
+    std::string out;
+    send(now, out);
+    tsig::Record record;
+    REQUIRE(tsig::find(out, record) == tsig::Found::one);
+    CHECK(test::parse_dns_response(out).rcode == 0);
+    CHECK(record.error == tsig::kNoError);
+    CHECK(record.mac.size() == 32);
+
+    send(now - 1000, out);
+    CHECK(test::parse_dns_response(out).rcode == 9);  // NOTAUTH
+    REQUIRE(tsig::find(out, record) == tsig::Found::one);
+    CHECK(record.error == tsig::kBadTime);
+    CHECK(record.mac.size() == 32);  // signed, so the client can trust the time
+    REQUIRE(record.other.size() == 6);
+    const uint64_t ours = (uint64_t{core::dns::wire::read16(record.other, 0)} << 32) |
+                          core::dns::wire::read32(record.other, 2);
+    CHECK(ours >= now);
+    CHECK(ours <= now + 5);
+    CHECK(test::parse_dns_response(out).answer.empty());
 }
 
 TEST_CASE("messages are classified once: query, transfer, notify, update") {
