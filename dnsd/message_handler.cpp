@@ -64,16 +64,25 @@ Outcome handle_transfer(const ZoneSet& zones, const Query& query, Peer peer,
         writer.set_rcode(rcode::refused);
         return Outcome::refused;
     }
-    metrics.count_transfer(query.qtype);
-    if (!signer) {
-        write_transfer(*zone, query, 0, *emit);
-        return Outcome::transfer;
+    if (query.qtype == type::IXFR && !query.has_client_serial) {
+        // RFC 1995 §3: the client's SOA is what an IXFR is asked from.
+        writer.set_rcode(rcode::formerr);
+        return Outcome::formerr;
     }
-    // Every message signed, each MAC covering the one before (RFC 8945 §5.3.1).
-    write_transfer(*zone, query, signer->record_size(), [&](std::string message) {
+    metrics.count_transfer(query.qtype);
+    // Signed, every message is, each MAC covering the one before (RFC 8945
+    // §5.3.1).
+    const std::function<void(std::string)> signed_emit = [&](std::string message) {
         signer->sign(message, now);
         (*emit)(std::move(message));
-    });
+    };
+    const auto& out = signer ? signed_emit : *emit;
+    const size_t reserve = signer ? signer->record_size() : 0;
+    if (query.qtype == type::IXFR) {
+        write_ixfr(*zone, query, reserve, out);
+    } else {
+        write_transfer(*zone, query, reserve, out);
+    }
     return Outcome::transfer;
 }
 

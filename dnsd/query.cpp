@@ -101,6 +101,15 @@ ParseResult parse_query(std::string_view packet, Query& query) {
         const uint16_t rdlength = read16(packet, at + 8);
         if (at + 10 + rdlength > packet.size()) return ParseResult::formerr;
         const bool in_additional = r >= size_t{ancount} + nscount;
+        const bool in_authority = r >= ancount && !in_additional;
+        if (in_authority && type == core::dns::type::SOA && !query.has_client_serial) {
+            // MNAME and RNAME (compressed, perhaps), then the serial.
+            size_t field = skip_name(packet, at + 10, nullptr);
+            if (field) field = skip_name(packet, field, nullptr);
+            if (field == 0 || field + 4 > at + 10 + rdlength) return ParseResult::formerr;
+            query.has_client_serial = true;
+            query.client_serial = core::dns::wire::read32(packet, field);
+        }
         if (type == core::dns::type::OPT) {
             // RFC 6891 §6.1.1: one OPT, in the additional section, owned by the root.
             if (!in_additional || seen_opt || packet[name_start] != 0) return ParseResult::formerr;

@@ -34,6 +34,10 @@ struct Query {
     uint16_t qtype = 0;
     uint16_t qclass = 0;
 
+    // An IXFR's authority section: the SOA serial the client has (RFC 1995 §3).
+    bool has_client_serial = false;
+    uint32_t client_serial = 0;
+
     bool edns = false;
     uint16_t udp_size = 512;
     uint8_t edns_version = 0;

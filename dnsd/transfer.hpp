@@ -1,5 +1,5 @@
-// Zone transfer out (AXFR, RFC 5936): the whole zone over TCP, SOA first
-// and last, in as many messages as it takes.
+// Zone transfer out: AXFR (RFC 5936) and IXFR (RFC 1995) over TCP, in as
+// many messages as it takes.
 #pragma once
 
 #include <functional>
@@ -15,5 +15,16 @@ namespace dnsd {
 // message keeps `reserve` bytes below 65535 free (for a TSIG record).
 void write_transfer(const Zone& zone, const Query& query, size_t reserve,
                     const std::function<void(std::string)>& emit);
+
+enum class IxfrStyle {
+    current,      // the client has this serial: the SOA alone
+    differences,  // the steps since the client's serial
+    whole_zone,   // the history does not reach back: the zone, as AXFR
+};
+
+// Answers an IXFR for `zone` from `query.client_serial` (the caller checked
+// that the query carries one), in messages as write_transfer writes them.
+IxfrStyle write_ixfr(const Zone& zone, const Query& query, size_t reserve,
+                     const std::function<void(std::string)>& emit);
 
 }  // namespace dnsd

@@ -82,7 +82,8 @@ Zone::Zone(Successor, const Zone& base)
       origin_(base.origin_),
       notify_(base.notify_),
       nodes_(base.nodes_.copy()),
-      record_count_(base.record_count_) {}
+      record_count_(base.record_count_),
+      history_(base.history_) {}
 
 void Zone::insert(const Record& record) {
     bool made = false;
@@ -214,7 +215,90 @@ std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Change>& change
         }
     }
     next->finish();
+    // Each change that replaces the SOA is a step of the history; a change
+    // that does not breaks it.
+    auto history = history_;
+    for (const auto& [removed, added] : changes) {
+        auto step = std::make_shared<ZoneDifference>();
+        size_t soas = 0;
+        for (const auto& record : removed) {
+            Record copy{
+                record.owner, record.type, record.rclass, record.ttl, normalized_rdata(record), {}};
+            if (record.type == type::SOA) {
+                step->old_soa = std::move(copy);
+                ++soas;
+            } else {
+                step->removed.push_back(std::move(copy));
+            }
+        }
+        for (const auto& record : added) {
+            Record copy{
+                record.owner, record.type, record.rclass, record.ttl, normalized_rdata(record), {}};
+            if (record.type == type::SOA) {
+                step->new_soa = std::move(copy);
+                soas += 2;
+            } else {
+                step->added.push_back(std::move(copy));
+            }
+        }
+        history = soas == 3 ? history->then(std::move(step)) : std::make_shared<ZoneHistory>();
+    }
+    next->history_ = std::move(history);
     return next;
+}
+
+std::shared_ptr<const Zone> Zone::with_history(std::shared_ptr<const ZoneHistory> history) const {
+    auto next = std::make_shared<Zone>(Successor{}, *this);
+    next->finish();
+    next->history_ = std::move(history);
+    return next;
+}
+
+namespace {
+
+void append_records(std::vector<Record>& out, const std::string& owner, const RRset& rrset) {
+    for (const auto& rdata : rrset.rdatas)
+        out.push_back(Record{owner, rrset.type, rrset.rclass, rrset.ttl, rdata, {}});
+}
+
+bool same_rrset(const RRset& a, const RRset& b) {
+    if (a.ttl != b.ttl || a.rdatas.size() != b.rdatas.size()) return false;
+    std::vector<std::string> x = a.rdatas, y = b.rdatas;
+    std::sort(x.begin(), x.end());
+    std::sort(y.begin(), y.end());
+    return x == y;
+}
+
+}  // namespace
+
+std::shared_ptr<const ZoneDifference> difference(const Zone& before, const Zone& after) {
+    auto step = std::make_shared<ZoneDifference>();
+    append_records(step->removed, before.apex(), before.soa());
+    step->old_soa = step->removed.back();
+    step->removed.clear();
+    append_records(step->added, after.apex(), after.soa());
+    step->new_soa = step->added.back();
+    step->added.clear();
+    // RRsets of `before` missing or different in `after` go out, and
+    // their new version comes in; RRsets only `after` has come in.
+    before.for_each_node([&](const std::string& name, const Node& node) {
+        const Node* other = after.find(name);
+        for (const auto& rrset : node.rrsets) {
+            if (rrset.type == type::SOA) continue;
+            const RRset* match = other ? other->find(rrset.type) : nullptr;
+            if (match && same_rrset(rrset, *match)) continue;
+            append_records(step->removed, name, rrset);
+            if (match) append_records(step->added, name, *match);
+        }
+    });
+    after.for_each_node([&](const std::string& name, const Node& node) {
+        const Node* other = before.find(name);
+        for (const auto& rrset : node.rrsets) {
+            if (rrset.type != type::SOA && !(other && other->find(rrset.type)))
+                append_records(step->added, name, rrset);
+        }
+    });
+    return step;
 }
 
 void ZoneSet::add(std::shared_ptr<const Zone> zone) {

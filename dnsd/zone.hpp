@@ -14,6 +14,7 @@
 #include "core/dns/zone_rules.hpp"
 #include "core/net/address.hpp"
 #include "dnsd/node_table.hpp"
+#include "dnsd/zone_history.hpp"
 
 namespace dnsd {
 
@@ -91,6 +92,11 @@ class Zone {
         nodes_.for_each(visit);
     }
 
+    // The differences that led to this version, for IXFR.
+    const std::shared_ptr<const ZoneHistory>& history() const { return history_; }
+    // This version with `history` instead (a reload that found what changed).
+    std::shared_ptr<const Zone> with_history(std::shared_ptr<const ZoneHistory> history) const;
+
     // The records at the scope's names and below its `below` names, for a
     // check of the zone rules where a change was made.
     std::vector<core::dns::Record> records_in(const core::dns::ChangeScope& scope) const;
@@ -104,7 +110,8 @@ class Zone {
 
     // A new version: the changes applied in order, every node none of them
     // touches shared with this version (however many changes, the nodes
-    // are copied once). The caller checks the zone rules. Throws
+    // are copied once), each change a step of its history when it
+    // replaces the SOA. The caller checks the zone rules. Throws
     // std::runtime_error, naming the record, when a change does not fit:
     // the zone is then read whole instead.
     std::shared_ptr<const Zone> with_changes(const std::vector<Change>& changes) const;
@@ -136,7 +143,12 @@ class Zone {
     uint32_t serial_ = 0;
     uint32_t negative_ttl_ = 0;
     size_t record_count_ = 0;
+    std::shared_ptr<const ZoneHistory> history_ = std::make_shared<ZoneHistory>();
 };
+
+// What differs between two versions of a zone, RRset by RRset (an RRset
+// whose TTL changed is taken out whole and put in again).
+std::shared_ptr<const ZoneDifference> difference(const Zone& before, const Zone& after);
 
 // The zones served, by apex; a query goes to the longest matching one.
 class ZoneSet {

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "core/dns/serial.hpp"
 #include "db/database.hpp"
 #include "dnsd/zone_loader.hpp"
 
@@ -49,7 +50,32 @@ std::shared_ptr<const ZoneSet> ZoneService::read_all(const core::config::Config&
     return zones;
 }
 
+std::shared_ptr<const ZoneSet> ZoneService::with_histories(
+    std::shared_ptr<const ZoneSet> zones) const {
+    if (!zones_) return zones;
+    std::shared_ptr<ZoneSet> out;
+    for (const auto& [apex, zone] : zones->zones()) {
+        const auto old = zones_->zones().find(apex);
+        if (old == zones_->zones().end() || zone->history()->steps() > 0 ||
+            old->second.get() == zone.get())
+            continue;
+        const Zone& before = *old->second;
+        std::shared_ptr<const ZoneHistory> history;
+        if (zone->serial() == before.serial()) {
+            history = before.history();
+        } else if (core::dns::serial_newer(zone->serial(), before.serial())) {
+            history = before.history()->then(difference(before, *zone));
+        } else {
+            continue;  // a lower serial: the secondaries are told nothing new
+        }
+        if (!out) out = std::make_shared<ZoneSet>(*zones);
+        out->add(zone->with_history(std::move(history)));
+    }
+    return out ? out : zones;
+}
+
 void ZoneService::install(std::shared_ptr<const ZoneSet> zones) {
+    zones = with_histories(std::move(zones));
     if (hooks_.publish) hooks_.publish(zones);
     std::vector<ZoneNotify> notifies;
     for (const Zone* zone : raised_serials(*zones_, *zones)) {

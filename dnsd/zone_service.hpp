@@ -68,6 +68,10 @@ class ZoneService {
     std::shared_ptr<const ZoneSet> read_all(const core::config::Config& config) const;
     // The caller holds mutex_.
     void install(std::shared_ptr<const ZoneSet> zones);
+    // `zones` with each zone read whole given the history of the version it
+    // replaces, one step longer when its serial rose (what a reload or a
+    // full read changed, for IXFR). The caller holds mutex_.
+    std::shared_ptr<const ZoneSet> with_histories(std::shared_ptr<const ZoneSet> zones) const;
 
     std::vector<std::string> zone_files_;
     core::metrics::Counter database_updates_;  // written by the refresher's thread only

@@ -1,6 +1,7 @@
 // dnsd serving the zones appsrv keeps in the database: the change path of
 // the whole stack, from an API call to the answer on the wire. Run against
 // SQLite (suite `app`) and MariaDB (suite `mysql`).
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -94,6 +95,59 @@ test::DnsResponse notify_from(const std::string& source, int port) {
 }
 
 }  // namespace
+
+TEST_CASE("IXFR of a database zone: one record changed in a large zone is all a secondary gets") {
+    test::TestDatabase database;
+    const int dns_port = test::free_port();
+    test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
+    std::string zone = test::kFoobarZone;
+    for (int i = 0; i < 2000; ++i)
+        zone += "host" + std::to_string(i) + " 300 IN A 10.0." + std::to_string(i / 256) + "." +
+                std::to_string(i % 256) + "\n";
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com", zone)).status == 201);
+    DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
+    const auto serial_now = [&] {
+        return app.call("GET", "/api/v1/zones/foobar.com").json()["serial"].get<int64_t>();
+    };
+    const int64_t first = serial_now();
+    const auto ixfr = [&](int64_t from) {
+        return test::run("dig @127.0.0.1 -p " + std::to_string(dns_port) +
+                         " +nocmd +nostats +time=2 foobar.com IXFR=" + std::to_string(from) +
+                         " 2>&1 | grep -v '^;' | grep -v '^$'");
+    };
+    const auto lines = [](const std::string& text) {
+        return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    };
+
+    // One record changed, then one added: each on the wire after its NOTIFY.
+    auto r = app.call("GET", "/api/v1/zones/foobar.com/records?name=host7&type=A");
+    const int64_t id = r.json()["records"][0]["id"].get<int64_t>();
+    REQUIRE(app.call("PUT", "/api/v1/zones/foobar.com/records/" + std::to_string(id),
+                     a_record("host7", "192.0.2.7"))
+                .status == 200);
+    const int64_t second = serial_now();
+    CHECK(test::wait_until([&] { return dnsd.dig("host7.foobar.com A") == "192.0.2.7\n"; }));
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("new", "192.0.2.99"))
+                .status == 201);
+    const int64_t third = serial_now();
+    CHECK(test::wait_until([&] { return dnsd.dig("new.foobar.com A") == "192.0.2.99\n"; }));
+
+    // From the first serial: the current SOA, each step (old SOA, out, new
+    // SOA, in), the current SOA: 9 records, not 2000.
+    const std::string both = ixfr(first);
+    INFO(both);
+    CHECK(lines(both) == 9);
+    CHECK(both.find("host7.foobar.com.\t300\tIN\tA\t10.0.0.7") != std::string::npos);
+    CHECK(both.find("host7.foobar.com.\t3600\tIN\tA\t192.0.2.7") != std::string::npos);
+    CHECK(both.find("new.foobar.com.") != std::string::npos);
+    CHECK(both.find(" " + std::to_string(second) + " ") != std::string::npos);
+    CHECK(both.find(" " + std::to_string(third) + " ") != std::string::npos);
+    // From the second: the last step alone; from the current: the SOA.
+    CHECK(lines(ixfr(second)) == 5);
+    CHECK(lines(ixfr(third)) == 1);
+    // From a serial the history never saw: the whole zone.
+    CHECK(lines(ixfr(first - 100)) > 2000);
+}
 
 TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after its NOTIFY") {
     test::TestDatabase database;

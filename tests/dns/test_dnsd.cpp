@@ -1,6 +1,7 @@
 // dnsd as users meet it: the real binary on a free port, queried with dig
 // and kdig over UDP and TCP, with hand-made malformed packets, reloads
 // while queries run, and a clean stop.
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
 #include <csignal>
@@ -533,6 +534,49 @@ TEST_CASE("TSIG: transfers signed in every message, checked by dig and kdig; oth
     CHECK(out.find("dnsd.transfer_keys: missing: no [[dnsd.key]] has that name") !=
           std::string::npos);
     CHECK(out.find("exit=1") != std::string::npos);
+}
+
+TEST_CASE("IXFR after reloads of a zone file: the differences, the SOA, or the whole zone") {
+    Dnsd dnsd;
+    const auto ixfr = [&](const std::string& from) {
+        return test::run("dig @127.0.0.1 -p " + std::to_string(dnsd.port()) +
+                         " +nocmd +nostats +time=2 foobar.com IXFR=" + from +
+                         " 2>&1 | grep -v '^;' | grep -v '^$'");
+    };
+    const auto lines = [](const std::string& text) {
+        return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    };
+    // Serial 2: www moves, a name is added; serial 3: that name goes again.
+    std::string second(kZone);
+    second.replace(second.find("2026112501"), 10, "2026112502");
+    second.replace(second.find("8.8.8.8"), 7, "8.8.4.4");
+    second += "new IN TXT \"added\"\n";
+    dnsd.rewrite_zone(second);
+    dnsd.process().signal(SIGHUP);
+    REQUIRE(test::wait_until([&] { return dnsd.dig("www.foobar.com A +short") == "8.8.4.4\n"; }));
+    std::string third = second.substr(0, second.find("new IN TXT"));
+    third.replace(third.find("2026112502"), 10, "2026112503");
+    dnsd.rewrite_zone(third);
+    dnsd.process().signal(SIGHUP);
+    REQUIRE(test::wait_until([&] {
+        return dnsd.dig("foobar.com SOA +short").find(" 2026112503 ") != std::string::npos;
+    }));
+
+    const std::string both = ixfr("2026112501");
+    INFO(both);
+    // SOA 3; SOA 1, www 8.8.8.8 out; SOA 2, www 8.8.4.4 and new in; SOA 2,
+    // new out; SOA 3; SOA 3.
+    CHECK(lines(both) == 10);
+    CHECK(both.find("IN\tA\t8.8.8.8\n") < both.find(" 2026112502 "));
+    CHECK(both.find("IN\tA\t8.8.4.4\n") > both.find(" 2026112502 "));
+    CHECK(both.rfind("new.foobar.com.") > both.find("new.foobar.com."));  // in, then out
+    CHECK(lines(ixfr("2026112502")) == 5);
+    CHECK(lines(ixfr("2026112503")) == 1);
+    CHECK(lines(ixfr("2026010100")) > 100);  // not in the history: the zone, AXFR-style
+    // kdig reads the differences as an IXFR too.
+    const auto kdig = dnsd.kdig("foobar.com IXFR=2026112501");
+    CHECK(kdig.find("8.8.4.4") != std::string::npos);
+    CHECK(kdig.find("WARNING") == std::string::npos);
 }
 
 TEST_CASE("IPv6: dnsd answers on [::1] over UDP and TCP") {

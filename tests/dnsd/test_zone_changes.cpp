@@ -153,3 +153,58 @@ TEST_CASE("many changes applied at once, and a zone that outgrows its shards") {
     REQUIRE(dump(*zone) == dump(*build(current)));
     CHECK(zone->serial() == 6001);
 }
+
+TEST_CASE("history: each change that replaces the SOA is a step; a reload's difference is one") {
+    const auto base =
+        build({record("@ 3600 IN SOA ns hostmaster 1 2 3 4 5"), record("@ 3600 IN NS ns"),
+               record("ns 3600 IN A 192.0.2.1"), record("www 300 IN A 192.0.2.80")});
+    CHECK(base->history()->steps() == 0);
+    const auto v2 = base->with_changes(
+        {{{record("@ 3600 IN SOA ns hostmaster 1 2 3 4 5"), record("www 300 IN A 192.0.2.80")},
+          {record("@ 3600 IN SOA ns hostmaster 2 2 3 4 5"), record("www 300 IN A 192.0.2.81")}},
+         {{record("@ 3600 IN SOA ns hostmaster 2 2 3 4 5")},
+          {record("@ 3600 IN SOA ns hostmaster 3 2 3 4 5"), record("new 60 IN TXT \"x\"")}}});
+    REQUIRE(v2->history()->steps() == 2);
+    auto steps = v2->history()->since(1);
+    REQUIRE(steps);
+    REQUIRE(steps->size() == 2);
+    CHECK((*steps)[0]->removed.size() == 1);
+    CHECK((*steps)[0]->added.size() == 1);
+    CHECK((*steps)[1]->removed.empty());
+    CHECK((*steps)[1]->added.size() == 1);
+    REQUIRE(v2->history()->since(2));
+    CHECK(v2->history()->since(2)->size() == 1);
+    CHECK_FALSE(v2->history()->since(3));  // the current serial: nothing to replay
+    CHECK_FALSE(v2->history()->since(7));
+
+    // A change that leaves the SOA alone cannot be replayed: the history restarts.
+    const auto v3 = v2->with_changes({{{record("new 60 IN TXT \"x\"")}, {}}});
+    CHECK(v3->history()->steps() == 0);
+
+    // Two versions read whole: what differs, RRset by RRset.
+    const auto reread =
+        build({record("@ 3600 IN SOA ns hostmaster 9 2 3 4 5"), record("@ 3600 IN NS ns"),
+               record("ns 600 IN A 192.0.2.1"), record("mail 300 IN A 192.0.2.25")});
+    const auto step = dnsd::difference(*base, *reread);
+    CHECK(step->removed.size() == 2);  // ns (its TTL changed: out whole) and www
+    CHECK(step->added.size() == 2);    // ns at its new TTL, and mail
+    const auto history = base->history()->then(step);
+    CHECK(history->since(1));
+    // A step that does not follow on from the last breaks the chain.
+    CHECK(history->then(dnsd::difference(*v2, *reread))->steps() == 1);
+}
+
+TEST_CASE("history is bounded: the oldest steps go first") {
+    auto history = std::make_shared<const dnsd::ZoneHistory>();
+    for (uint32_t serial = 1; serial <= dnsd::ZoneHistory::kMaxSteps + 10; ++serial) {
+        auto step = std::make_shared<dnsd::ZoneDifference>();
+        step->old_soa =
+            record("@ 3600 IN SOA ns hostmaster " + std::to_string(serial) + " 2 3 4 5");
+        step->new_soa =
+            record("@ 3600 IN SOA ns hostmaster " + std::to_string(serial + 1) + " 2 3 4 5");
+        history = history->then(step);
+    }
+    CHECK(history->steps() == dnsd::ZoneHistory::kMaxSteps);
+    CHECK_FALSE(history->since(1));
+    CHECK(history->since(11));
+}
