@@ -21,7 +21,7 @@ std::optional<size_t> Balancer::pick(int64_t now_ms, std::optional<size_t> exclu
                 least = i;
             }
         }
-        if (!least) return std::nullopt;
+        if (!least) return soonest_back(exclude);
     }
     int64_t total = 0;
     std::optional<size_t> best;
@@ -36,7 +36,20 @@ std::optional<size_t> Balancer::pick(int64_t now_ms, std::optional<size_t> exclu
         if (!best || current_weight_[i] > current_weight_[*best]) best = i;
     }
     if (best) current_weight_[*best] -= total;
-    return best;
+    return best ? best : soonest_back(exclude);
+}
+
+std::optional<size_t> Balancer::soonest_back(std::optional<size_t> exclude) const {
+    std::optional<size_t> soonest;
+    for (size_t i = 0; i < upstream_.members.size(); ++i) {
+        if (i == exclude) continue;
+        const MemberHealth& health = *upstream_.members[i].health;
+        if (!soonest ||
+            health.down_until_ms.load(std::memory_order_relaxed) <
+                upstream_.members[*soonest].health->down_until_ms.load(std::memory_order_relaxed))
+            soonest = i;
+    }
+    return soonest;
 }
 
 }  // namespace httpd

@@ -50,6 +50,19 @@ bool none_match_hits(std::string_view if_none_match, std::string_view etag) {
     return false;
 }
 
+bool match_hits(std::string_view if_match, std::string_view etag) {
+    if (trim(if_match) == "*") return true;
+    if (etag.substr(0, 2) == "W/") return false;
+    while (!if_match.empty()) {
+        const size_t comma = if_match.find(',');
+        const std::string_view tag = trim(if_match.substr(0, comma));
+        if (!tag.empty() && tag.substr(0, 2) != "W/" && tag == etag) return true;
+        if (comma == std::string_view::npos) break;
+        if_match.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
 std::optional<int64_t> parse_http_date(std::string_view text) {
     const std::string s(trim(text));
     // IMF-fixdate, then the obsolete RFC 850 and asctime forms.

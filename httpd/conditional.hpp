@@ -1,6 +1,6 @@
 // The validators of a static response and the request fields that test
-// them (RFC 9110 §8.8, §13, §14): ETag, If-None-Match, If-Modified-Since,
-// If-Range and Range.
+// them (RFC 9110 §8.8, §13, §14): ETag, If-Match, If-Unmodified-Since,
+// If-None-Match, If-Modified-Since, If-Range and Range.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,9 @@ std::string make_etag(uint64_t size, int64_t mtime_ns, uint64_t inode);
 
 // If-None-Match: "*" or a list of tags, compared weakly (§13.1.2).
 bool none_match_hits(std::string_view if_none_match, std::string_view etag);
+// If-Match: "*" or a list of tags, compared strongly (§13.1.1): a weak tag
+// never matches.
+bool match_hits(std::string_view if_match, std::string_view etag);
 
 // An HTTP-date in any of the three forms of RFC 9110 §5.6.7; seconds since
 // the epoch, or nullopt when it is not a date.

@@ -24,9 +24,13 @@ ConnectionPool::ConnectionPool(uv_loop_t* loop)
 
 core::http::ClientConnection& ConnectionPool::acquire(const Member& member,
                                                       const core::http::ClientTimeouts& timeouts,
-                                                      bool& reused) {
+                                                      bool& reused, bool fresh) {
     auto it = idle_.find(member.label);
-    if (it != idle_.end()) {
+    if (it != idle_.end() && fresh) {
+        for (auto* connection : it->second)
+            discard(*connection);
+        it->second.clear();
+    } else if (it != idle_.end()) {
         auto& idle = it->second;
         while (!idle.empty()) {
             core::http::ClientConnection* connection = idle.back();

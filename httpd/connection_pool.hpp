@@ -20,9 +20,11 @@ class ConnectionPool {
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
     // An idle connection to `member` when one is open, else a new one;
-    // `reused` says which.
+    // `reused` says which. `fresh`: a new one in any case, and the idle
+    // ones closed (the member closed one: it may have closed them all).
     core::http::ClientConnection& acquire(const Member& member,
-                                          const core::http::ClientTimeouts& timeouts, bool& reused);
+                                          const core::http::ClientTimeouts& timeouts, bool& reused,
+                                          bool fresh = false);
     // The exchange on `connection` is over: it waits for the next request
     // (at most `keepalive` idle per member), or closes.
     void release(core::http::ClientConnection& connection, const std::string& member_label,

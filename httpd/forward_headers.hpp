@@ -22,8 +22,12 @@ struct UpstreamRequest {
     std::string head;
     core::http::ClientConnection::Framing framing;
 };
+// An HTTP/1.0 request may come without Host; HTTP/1.1 to the member needs
+// one (RFC 9112 §3.2): `host_if_missing` is sent then (the pool's name, as
+// nginx sends $proxy_host).
 UpstreamRequest upstream_request(const core::http::RequestHead& client, std::string_view client_ip,
-                                 std::string_view request_id);
+                                 std::string_view request_id,
+                                 std::string_view host_if_missing = "localhost");
 
 // The response to send the client for an upstream's response.
 core::http::ResponseHead client_response(core::http::ResponseHead&& upstream);

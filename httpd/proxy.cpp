@@ -34,6 +34,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
     core::http::ClientConnection* connection = nullptr;
     bool reused = false;
     int attempts = 0;
+    bool resent_fresh = false;  // once, after a kept-alive connection the member had closed
     bool done = false;
 
     // The request body as sent so far, while it fits the replay limit.
@@ -54,8 +55,8 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
           info(std::move(i)) {}
 
     void start() {
-        upstream_head =
-            upstream_request(exchange->request(), client_ip(exchange->peer()), info->request_id);
+        upstream_head = upstream_request(exchange->request(), client_ip(exchange->peer()),
+                                         info->request_id, upstream->name);
         body_complete = !exchange->request().has_body();
         // Until release_callbacks() clears it, callbacks held elsewhere (the
         // upstream connection's, the body reader's) keep this request alive.
@@ -64,24 +65,29 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
     }
 
     // `failure` is what the previous attempt met: the answer when no
-    // other member is left to try.
+    // other member is left to try. `again`: the same member once more, on
+    // a new connection (not another attempt: the member did not fail).
     void attempt(std::optional<size_t> exclude, int failure_status = 0,
-                 const std::string& failure = {}) {
-        ++attempts;
-        member = balancer->pick(monotonic_ms(), exclude);
-        if (!member) {
-            if (failure_status != 0) {
-                finish_with(failure_status, failure);
-            } else {
-                finish_with(502, "no member of upstream '" + upstream->name + "' is available");
+                 const std::string& failure = {}, std::optional<size_t> again = std::nullopt) {
+        if (again) {
+            member = again;
+        } else {
+            ++attempts;
+            member = balancer->pick(monotonic_ms(), exclude);
+            if (!member) {
+                if (failure_status != 0) {
+                    finish_with(failure_status, failure);
+                } else {
+                    finish_with(502, "no member of upstream '" + upstream->name + "' is available");
+                }
+                return;
             }
-            return;
+            if (exclude) proxy.counters_.count_upstream_retry(upstream->name);
         }
-        if (exclude) proxy.counters_.count_upstream_retry(upstream->name);
         const Member& chosen = upstream->members[*member];
         info->upstream = chosen.label;
         balancer->started(*member);
-        auto* sending = &proxy.pool_.acquire(chosen, upstream->timeouts, reused);
+        auto* sending = &proxy.pool_.acquire(chosen, upstream->timeouts, reused, again.has_value());
         connection = sending;
         auto self = shared_from_this();
         // Every call below may fail at once and move this request on (to a
@@ -188,15 +194,27 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
         proxy.pool_.discard(*failed);
         balancer->finished(*member);
         const Member& chosen = upstream->members[*member];
-        proxy.counters_.count_upstream_failure(upstream->name);
         // A keep-alive connection the member closed just as it was reused
         // says nothing about the member's health.
         const bool stale_keepalive =
             reused && !response_started && (status == UV_EOF || status == UV_ECONNRESET);
-        if (!stale_keepalive) upstream->report_failure(*member, monotonic_ms());
+        if (!stale_keepalive) {
+            upstream->report_failure(*member, monotonic_ms());
+            proxy.counters_.count_upstream_failure(upstream->name);
+        }
         core::log::warn("httpd") << "upstream " << upstream->name << " member " << chosen.label
                                  << ": " << reason << " (" << uv_err_name(status) << ") for "
                                  << exchange->request().method << " " << exchange->request().target;
+        // The member closed the kept-alive connection before a byte of
+        // answer: sent again, once, on a new connection to the same member,
+        // as browsers do (RFC 9112 §9.3.1).
+        const bool body_available_again = !exchange->request().has_body() || replayable;
+        if (stale_keepalive && !resent_fresh && body_available_again && !exchange->started() &&
+            !exchange->aborted()) {
+            resent_fresh = true;
+            attempt(std::nullopt, 0, {}, member);
+            return;
+        }
         if (exchange->started()) {
             // Part of the response went out: only closing tells the client.
             done = true;

@@ -74,7 +74,21 @@ Plan plan_response(const core::http::RequestHead& request, uint64_t size, std::s
                    int64_t mtime_seconds, std::string_view last_modified) {
     Plan plan;
     plan.range = {0, size == 0 ? 0 : size - 1};
-    // RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since.
+    // RFC 9110 §13.2.2, in its order: If-Match, else If-Unmodified-Since
+    // (412 when they fail), then If-None-Match, else If-Modified-Since
+    // (304), then If-Range.
+    if (const auto im = request.headers.get("If-Match")) {
+        if (!match_hits(*im, etag)) {
+            plan.status = 412;
+            return plan;
+        }
+    } else if (const auto ius = request.headers.get("If-Unmodified-Since")) {
+        const auto since = parse_http_date(*ius);
+        if (since && mtime_seconds > *since) {
+            plan.status = 412;
+            return plan;
+        }
+    }
     if (const auto inm = request.headers.get("If-None-Match")) {
         if (none_match_hits(*inm, etag)) {
             plan.status = 304;
@@ -121,6 +135,16 @@ bool start_response(const std::shared_ptr<Exchange>& exchange, const Plan& plan,
     head.headers.add("Last-Modified", std::string(last_modified));
     if (plan.status == 304) {
         exchange->start(std::move(head));
+        exchange->end();
+        return false;
+    }
+    if (plan.status == 412) {
+        head.headers.add("Content-Type", "text/plain; charset=utf-8");
+        std::string body =
+            "412 Precondition Failed: the file is not the version the request names\n";
+        head.content_length = body.size();
+        exchange->start(std::move(head));
+        exchange->write(std::move(body));
         exchange->end();
         return false;
     }

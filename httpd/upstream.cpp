@@ -15,12 +15,16 @@ int64_t monotonic_ms() {
 }
 
 bool Upstream::available(size_t member, int64_t now_ms) const {
+    // A pool of one never takes its member out: there is nowhere else to
+    // send the request (nginx's rule).
+    if (members.size() == 1) return true;
     const MemberHealth& health = *members[member].health;
     return health.healthy.load(std::memory_order_relaxed) &&
            health.down_until_ms.load(std::memory_order_relaxed) <= now_ms;
 }
 
 void Upstream::report_failure(size_t member, int64_t now_ms) const {
+    if (members.size() == 1) return;  // never out: see available()
     MemberHealth& health = *members[member].health;
     const bool was_up =
         health.down_until_ms.exchange(now_ms + static_cast<int64_t>(fail_timeout_ms),

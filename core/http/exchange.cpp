@@ -135,6 +135,10 @@ void Exchange::start(ResponseHead head) {
     // A response that starts before the request body was all read ends the
     // connection: the unread rest cannot be told from a next request.
     head.keep_alive = connection_->keep_alive_ && !connection_->draining_ && body_complete_;
+    // The framing is written for the client's version: an HTTP/1.0 client
+    // keeps the connection only when the answer says keep-alive (RFC 9112
+    // §9.3), whatever version the head came with (a proxied member's).
+    head.version = request_.version;
     head.chunked = false;
     if (!status_has_body(head.status)) {
         if (head.status != 304) head.content_length.reset();

@@ -2,6 +2,8 @@
 // enforces the connection's limits and maps every failure to a status.
 #include "core/http/parser.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace core::http {
@@ -153,6 +155,42 @@ int Parser::on_header_value(llhttp_t* p, const char* at, size_t n) {
     return HPE_OK;
 }
 
+// Host = uri-host [ ":" port ] (RFC 9112 §3.2, RFC 3986 §3.2.2): an IP
+// literal in brackets, or a reg-name of unreserved characters, sub-delims
+// and percent escapes (an IPv4 address is one); the port digits only. An
+// empty value is what a target without authority calls for.
+bool is_valid_host(std::string_view host) {
+    size_t end = 0;
+    if (!host.empty() && host.front() == '[') {
+        end = host.find(']');
+        if (end == std::string_view::npos || end == 1) return false;
+        for (const char c : host.substr(1, end - 1)) {
+            if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return false;
+        }
+        ++end;
+    } else {
+        for (; end < host.size() && host[end] != ':'; ++end) {
+            const char c = host[end];
+            if (c == '%') {
+                if (end + 2 >= host.size() ||
+                    !std::isxdigit(static_cast<unsigned char>(host[end + 1])) ||
+                    !std::isxdigit(static_cast<unsigned char>(host[end + 2])))
+                    return false;
+                end += 2;
+                continue;
+            }
+            if (!std::isalnum(static_cast<unsigned char>(c)) &&
+                std::string_view("-._~!$&'()*+,;=").find(c) == std::string_view::npos)
+                return false;
+        }
+    }
+    if (end == host.size()) return true;
+    if (host[end] != ':') return false;
+    const std::string_view port = host.substr(end + 1);
+    return port.size() <= 5 &&
+           std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 int Parser::check_request_head(bool chunked) {
     RequestHead& r = request_;
     if (r.version.major != 1) return fail(505, "HTTP version not supported");
@@ -160,6 +198,8 @@ int Parser::check_request_head(bool chunked) {
     const size_t hosts = r.headers.count("Host");
     if ((r.version.minor >= 1 && hosts == 0) || hosts > 1)
         return fail(400, "a request needs exactly one Host");
+    if (const auto host = r.headers.get("Host"); host && !is_valid_host(*host))
+        return fail(400, "the Host field is not a host and port");
     if (const auto te = r.headers.get("Transfer-Encoding")) {
         // Without chunked last the body's end is unknowable (RFC 9112
         // §6.3); with it, another coding is one not implemented here (§6.1).

@@ -15,6 +15,9 @@
 
 namespace core::http {
 
+// Whether a Host field value is uri-host [ ":" port ] (RFC 9112 §3.2).
+bool is_valid_host(std::string_view host);
+
 class Parser {
   public:
     enum class Kind { request, response };

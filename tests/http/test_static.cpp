@@ -110,6 +110,37 @@ TEST_CASE("ETag and Last-Modified answer conditional requests with 304") {
     CHECK(header(r, "ETag") != etag);
 }
 
+TEST_CASE("If-Match and If-Unmodified-Since: 412 when they fail, in RFC 9110's order") {
+    test::Httpd httpd(kStatic);
+    httpd.put("page.html", "version one");
+    const std::string first = get(httpd, "/page.html");
+    const std::string etag = header(first, "ETag");
+    const std::string modified = header(first, "Last-Modified");
+    const std::string long_ago = "Sun, 06 Nov 1994 08:49:37 GMT";
+    const auto status = [&](const std::string& fields) {
+        return test::status_of(get(httpd, "/page.html", fields));
+    };
+    CHECK(status("If-Match: " + etag + "\r\n") == 200);
+    CHECK(status("If-Match: \"other\", " + etag + "\r\n") == 200);
+    CHECK(status("If-Match: *\r\n") == 200);
+    const std::string refused = get(httpd, "/page.html", "If-Match: \"other\"\r\n");
+    CHECK(test::status_of(refused) == 412);
+    CHECK(test::body_of(refused).starts_with("412 Precondition Failed"));
+    // Strong comparison: the same tag marked weak does not match.
+    CHECK(status("If-Match: W/" + etag + "\r\n") == 412);
+    CHECK(status("If-Unmodified-Since: " + modified + "\r\n") == 200);
+    CHECK(status("If-Unmodified-Since: " + long_ago + "\r\n") == 412);
+    CHECK(status("If-Unmodified-Since: not a date\r\n") == 200);  // ignored
+    // If-Match comes first: when present, If-Unmodified-Since is not read.
+    CHECK(status("If-Match: " + etag + "\r\nIf-Unmodified-Since: " + long_ago + "\r\n") == 200);
+    // Then If-None-Match: a 412 is decided before a 304 could be.
+    CHECK(status("If-Match: \"other\"\r\nIf-None-Match: " + etag + "\r\n") == 412);
+    CHECK(status("If-Match: " + etag + "\r\nIf-None-Match: " + etag + "\r\n") == 304);
+    // And before a range is served.
+    CHECK(status("If-Unmodified-Since: " + long_ago + "\r\nRange: bytes=0-1\r\n") == 412);
+    CHECK(status("If-Match: " + etag + "\r\nRange: bytes=0-1\r\n") == 206);
+}
+
 TEST_CASE("one byte range is 206, an unsatisfiable one 416") {
     test::Httpd httpd(kStatic);
     httpd.put("digits.txt", "0123456789");

@@ -62,13 +62,28 @@ TEST_CASE("a failed member is left out for fail_timeout, and excluded members ar
     for (int i = 0; i < 4; ++i)
         CHECK(balancer.pick(5500) == 1u);
     CHECK(balancer.pick(6000).has_value());
-    CHECK(balancer.pick(5500, size_t{1}) == std::nullopt);  // the other is down too: none
-    upstream.report_failure(1, 5000);
-    CHECK(balancer.pick(5500) == std::nullopt);
+    // Excluding the only one left up: the one out, rather than nothing.
+    CHECK(balancer.pick(5500, size_t{1}) == 0u);
+    // Every member out: the one whose time out ends first.
+    upstream.report_failure(1, 5200);
+    CHECK(balancer.pick(5500) == 0u);
+    CHECK(balancer.pick(5500, size_t{0}) == 1u);
+    upstream.report_failure(0, 5400);
+    CHECK(balancer.pick(5500) == 1u);
+}
+
+TEST_CASE("a pool of one never takes its member out") {
+    auto upstream = pool({"127.0.0.1:1"}, httpd::Balance::round_robin);
+    upstream.health_interval_ms = 0;
+    httpd::Balancer balancer(upstream);
+    upstream.report_failure(0, 5000);
+    CHECK(upstream.available(0, 5001));
+    CHECK(balancer.pick(5001) == 0u);
+    CHECK(balancer.pick(5001, size_t{0}) == std::nullopt);  // after its own failure: none else
 }
 
 TEST_CASE("with active checks a failed member returns only after `rise` passing checks") {
-    auto upstream = pool({"127.0.0.1:1"}, httpd::Balance::round_robin);
+    auto upstream = pool({"127.0.0.1:1", "127.0.0.1:2"}, httpd::Balance::round_robin);
     upstream.health_interval_ms = 1000;
     upstream.fail_timeout_ms = 10;
     upstream.health_rise = 2;

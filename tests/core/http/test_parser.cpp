@@ -302,3 +302,20 @@ TEST_CASE("responses: sized, chunked, delimited by close, and bodiless for HEAD"
     CHECK(result.outcome == Parser::Outcome::message_complete);
     CHECK(bodies.back() == "until the end");
 }
+
+TEST_CASE("Host must be a host and an optional port (RFC 9112 §3.2): else 400") {
+    for (const char* good :
+         {"www.foobar.com", "www.foobar.com:8080", "127.0.0.1", "127.0.0.1:80", "[::1]",
+          "[::1]:8443", "[2001:db8::1]", "a_b.example", "%41.example", "", "host:"}) {
+        CAPTURE(good);
+        CHECK(core::http::is_valid_host(good));
+        CHECK(status_of(std::string("GET / HTTP/1.1\r\nHost: ") + good + "\r\n\r\n") == 0);
+    }
+    for (const char* bad : {"www.foobar.com/path", "user@www.foobar.com", "a b", "host:80:80",
+                            "host:port", "host:123456", "[::1", "[]", "[::1]x", "[zz::1]", "%4",
+                            "%zz.example", "exa\"mple", "a\\b", "host?x"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(core::http::is_valid_host(bad));
+        CHECK(status_of(std::string("GET / HTTP/1.1\r\nHost: ") + bad + "\r\n\r\n") == 400);
+    }
+}
