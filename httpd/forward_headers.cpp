@@ -107,7 +107,8 @@ std::string request_id_for(const core::http::RequestHead& client) {
 }
 
 UpstreamRequest upstream_request(const core::http::RequestHead& client, std::string_view client_ip,
-                                 std::string_view request_id, std::string_view host_if_missing) {
+                                 std::string_view request_id, std::string_view host_if_missing,
+                                 bool secure) {
     using core::http::iequals;
     const ConnectionOptions named(client.headers);
     core::http::RequestWriter out(client.method, client.target);
@@ -130,7 +131,7 @@ UpstreamRequest upstream_request(const core::http::RequestHead& client, std::str
     }
     if (!host) out.field("Host", host_if_missing);
     out.field("X-Forwarded-For", appended(forwarded, client_ip));
-    out.field("X-Forwarded-Proto", "http");
+    out.field("X-Forwarded-Proto", secure ? "https" : "http");
     if (host) out.field("X-Forwarded-Host", *host);
     out.field("X-Request-Id", request_id);
     out.field("Via", appended(via, kVia));

@@ -25,9 +25,11 @@ struct UpstreamRequest {
 // An HTTP/1.0 request may come without Host; HTTP/1.1 to the member needs
 // one (RFC 9112 §3.2): `host_if_missing` is sent then (the pool's name, as
 // nginx sends $proxy_host).
+// `secure`: the client came over TLS (X-Forwarded-Proto: https).
 UpstreamRequest upstream_request(const core::http::RequestHead& client, std::string_view client_ip,
                                  std::string_view request_id,
-                                 std::string_view host_if_missing = "localhost");
+                                 std::string_view host_if_missing = "localhost",
+                                 bool secure = false);
 
 // The response to send the client for an upstream's response.
 core::http::ResponseHead client_response(core::http::ResponseHead&& upstream);

@@ -9,6 +9,7 @@
 #include "core/http/server.hpp"
 #include "core/log.hpp"
 #include "core/net/socket.hpp"
+#include "core/tls/tls_transport.hpp"
 #include "httpd/config.hpp"
 #include "httpd/dispatcher.hpp"
 #include "httpd/health_checker.hpp"
@@ -85,9 +86,10 @@ class Httpd {
                 .reload = [this](core::LoopThreads& loops) { reload(loops); },
                 .on_serving =
                     [this, threads](core::LoopThreads&) {
-                        for (const auto& address : site_->listen) {
-                            core::log::info("httpd") << "serving HTTP on " << address.to_string()
-                                                     << " (" << threads << " threads)";
+                        for (size_t i = 0; i < site_->listen.size(); ++i) {
+                            core::log::info("httpd")
+                                << "serving " << (site_->tls[i] ? "HTTPS" : "HTTP") << " on "
+                                << site_->listen[i].to_string() << " (" << threads << " threads)";
                         }
                     },
                 .on_stopping = {},
@@ -124,7 +126,7 @@ class Httpd {
         for (size_t i = 0; i < site_->listen.size(); ++i) {
             auto server = std::make_unique<core::http::Server>(
                 worker.loop(), limits_, thread->dispatcher->handler_for(i), max_connections_);
-            server->listen(site_->listen[i]);
+            server->listen(site_->listen[i], transport_for(*site_, i));
             thread->servers.push_back(std::move(server));
         }
         // Health checks run once, on the first thread; all threads read
@@ -134,6 +136,12 @@ class Httpd {
             thread->health->watch(site_);
         }
         threads_[worker.index()] = std::move(thread);
+    }
+
+    // Plain HTTP, or TLS with the listener's certificates.
+    static core::http::TransportFactory transport_for(const httpd::Site& site, size_t listener) {
+        if (!site.tls[listener]) return {};
+        return core::tls::TlsTransport::factory(site.tls[listener]);
     }
 
     // Sums every thread's counters, each read on its own thread, and hands
@@ -191,8 +199,10 @@ class Httpd {
                 core::log::warn("httpd") << key << " changed: it takes effect at the next restart";
             }
             // The listeners stay as they are: servers keep indexing them.
-            section.set("listen", config_.section("httpd").value("listen"),
-                        config_.section("httpd").origin("listen"));
+            for (const char* key : {"listen", "listen_tls"}) {
+                section.set(key, config_.section("httpd").value(key),
+                            config_.section("httpd").origin(key));
+            }
             auto site = httpd::build_site(section, quick_, site_.get());
             const auto limits = core::http::limits_keys::from(section);
             const auto cache = cache_settings(section);
@@ -200,8 +210,12 @@ class Httpd {
                 auto& thread = threads_[worker.index()];
                 if (!thread) return;
                 thread->dispatcher->set_site(site, cache);
-                for (auto& server : thread->servers)
-                    server->set_limits(limits);
+                for (size_t i = 0; i < thread->servers.size(); ++i) {
+                    thread->servers[i]->set_limits(limits);
+                    // New connections get the new certificates; those open
+                    // keep theirs.
+                    thread->servers[i]->set_transport(0, transport_for(*site, i));
+                }
                 if (thread->health) thread->health->watch(site);
             });
             site_ = std::move(site);

@@ -56,7 +56,7 @@ struct ProxiedRequest : std::enable_shared_from_this<ProxiedRequest> {
 
     void start() {
         upstream_head = upstream_request(exchange->request(), client_ip(exchange->peer()),
-                                         info->request_id, upstream->name);
+                                         info->request_id, upstream->name, exchange->secure());
         body_complete = !exchange->request().has_body();
         // Until release_callbacks() clears it, callbacks held elsewhere (the
         // upstream connection's, the body reader's) keep this request alive.

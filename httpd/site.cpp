@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/config/load.hpp"
@@ -214,12 +215,19 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
     const Section httpd = quick.empty() ? configured : quick_section(configured, quick);
     auto site = std::make_shared<Site>();
     std::map<std::string, size_t> listener_index;
-    const auto& texts = httpd.strings("listen");
-    auto addresses = httpd.addresses("listen");
-    for (size_t i = 0; i < texts.size(); ++i) {
-        listener_index.emplace(texts[i], site->listen.size());
-        site->listen.push_back(std::move(addresses[i]));
+    for (const char* key : {"listen", "listen_tls"}) {
+        if (!httpd.has(key)) continue;
+        const auto& texts = httpd.strings(key);
+        auto addresses = httpd.addresses(key);
+        for (size_t i = 0; i < texts.size(); ++i) {
+            if (!listener_index.emplace(texts[i], site->listen.size()).second)
+                throw error_at(httpd, key, texts[i] + " is listed twice");
+            site->listen.push_back(std::move(addresses[i]));
+            site->tls.push_back(nullptr);
+        }
     }
+    const size_t plain_listeners = httpd.strings("listen").size();
+    std::vector<const Section*> server_sections;
 
     std::map<std::string, std::shared_ptr<const Upstream>> upstreams;
     if (httpd.has("upstream")) {
@@ -237,11 +245,17 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
         for (const auto& section : httpd.tables("server")) {
             VirtualServer server;
             server.is_default = section.boolean("default");
+            server.tls_certificate = section.string("tls_certificate");
+            server.tls_key = section.string("tls_key");
+            if (server.tls_certificate.empty() != server.tls_key.empty())
+                throw error_at(section, server.tls_key.empty() ? "tls_certificate" : "tls_key",
+                               "tls_certificate and tls_key go together");
             server.on_listener.assign(site->listen.size(), section.strings("listen").empty());
             for (const auto& text : section.strings("listen")) {
                 const auto it = listener_index.find(text);
                 if (it == listener_index.end())
-                    throw error_at(section, "listen", text + " is not in httpd.listen");
+                    throw error_at(section, "listen",
+                                   text + " is not in httpd.listen or httpd.listen_tls");
                 server.on_listener[it->second] = true;
             }
             for (const auto& configured_name : section.strings("names")) {
@@ -278,6 +292,41 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
                 server.routes.begin(), server.routes.end(),
                 [](const Route& a, const Route& b) { return a.prefix.size() > b.prefix.size(); });
             site->servers.push_back(std::move(server));
+            server_sections.push_back(&section);
+        }
+    }
+    // Each TLS listener: the certificates of the servers on it, its default
+    // server's first (the one a client naming no known host gets).
+    for (size_t l = plain_listeners; l < site->listen.size(); ++l) {
+        std::vector<core::tls::Certificate> certificates;
+        std::optional<size_t> first;
+        for (size_t s = 0; s < site->servers.size(); ++s) {
+            const VirtualServer& server = site->servers[s];
+            if (!server.on_listener[l]) continue;
+            if (server.tls_certificate.empty())
+                throw error_at(*server_sections[s], "tls_certificate",
+                               "server " + server.label + " answers on " +
+                                   site->listen[l].to_string() + " (TLS) without a certificate");
+            core::tls::Certificate certificate{{}, server.tls_certificate, server.tls_key};
+            for (const auto& name : server.exact_names)
+                certificate.names.push_back(name);
+            for (const auto& suffix : server.wildcard_suffixes)
+                certificate.names.push_back("*" + suffix);
+            if (!first || (server.is_default && !site->servers[*first].is_default)) {
+                first = s;
+                certificates.insert(certificates.begin(), std::move(certificate));
+            } else {
+                certificates.push_back(std::move(certificate));
+            }
+        }
+        if (certificates.empty())
+            throw error_at(httpd, "listen_tls",
+                           "no server answers on " + site->listen[l].to_string() +
+                               ": without one there is no certificate to offer");
+        try {
+            site->tls[l] = core::tls::ServerContext::load(std::move(certificates));
+        } catch (const std::exception& e) {
+            throw error_at(*server_sections[*first], "tls_certificate", e.what());
         }
     }
     for (size_t l = 0; l < site->listen.size(); ++l) {

@@ -11,6 +11,7 @@
 
 #include "core/config/section.hpp"
 #include "core/net/address.hpp"
+#include "core/tls/server_context.hpp"
 #include "httpd/upstream.hpp"
 
 namespace httpd {
@@ -34,13 +35,18 @@ struct VirtualServer {
     std::vector<std::string> wildcard_suffixes;  // ".foobar.com" for "*.foobar.com"
     std::vector<bool> on_listener;               // per Site::listen entry
     bool is_default = false;
+    std::string tls_certificate;  // PEM files, for TLS listeners
+    std::string tls_key;
     std::vector<Route> routes;  // longest prefix first
 
     const Route* route_for(std::string_view path) const;
 };
 
 struct Site {
-    std::vector<core::net::Address> listen;
+    std::vector<core::net::Address> listen;  // `listen`, then `listen_tls`
+    // Per listener: the certificates of its servers, for a TLS one; null
+    // for plain HTTP.
+    std::vector<std::shared_ptr<const core::tls::ServerContext>> tls;
     std::vector<VirtualServer> servers;
     std::vector<std::shared_ptr<const Upstream>> upstreams;
 

@@ -127,6 +127,14 @@ void Exchange::respond(int status, Headers headers, std::string body) {
     end();
 }
 
+bool Exchange::secure() const {
+    return connection_ && connection_->transport_->secure();
+}
+
+std::string Exchange::tls_description() const {
+    return connection_ ? connection_->transport_->tls_description() : std::string();
+}
+
 void Exchange::start(ResponseHead head) {
     if (started_ || !connection_) return;
     started_ = true;

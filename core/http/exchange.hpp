@@ -26,6 +26,11 @@ class Exchange {
     const RequestHead& request() const { return request_; }
     // The client's address, "ip:port" (or "unix:").
     const std::string& peer() const { return peer_; }
+    // Whether the request came over TLS, and its version and cipher
+    // ("TLSv1.3 TLS_AES_256_GCM_SHA384"; empty for plain HTTP). False and
+    // empty once the connection is gone.
+    bool secure() const;
+    std::string tls_description() const;
 
     // The request body, streamed: the chunks already received, then the
     // rest as it arrives, then on_end. Call one read_body at most.

@@ -18,18 +18,20 @@ Server::~Server() {
     close_all();
 }
 
-void Server::listen(const net::Address& address) {
+void Server::listen(const net::Address& address, TransportFactory transport) {
     if (address.kind == net::Address::Kind::unix_socket) {
         throw std::runtime_error(
             "Server::listen: bind unix sockets with net::bind_unix and pass the socket");
     }
-    listen(net::bind_reuseport(address, net::Transport::tcp), uv::Stream::Kind::tcp);
+    listen(net::bind_reuseport(address, net::Transport::tcp), uv::Stream::Kind::tcp,
+           std::move(transport));
 }
 
-void Server::listen(net::Socket socket, uv::Stream::Kind kind) {
+void Server::listen(net::Socket socket, uv::Stream::Kind kind, TransportFactory transport) {
     uv::Stream listener(loop_, kind);
     listener.open(socket.release());
     listeners_.push_back(std::move(listener));
+    transports_.push_back(std::move(transport));
     uv::Stream* raw = &listeners_.back();
     // listeners_ may grow: find the listener by index in the callback.
     const size_t index = listeners_.size() - 1;
@@ -38,11 +40,12 @@ void Server::listen(net::Socket socket, uv::Stream::Kind kind) {
             log::warn("http") << "accept failed: " << uv_strerror(status);
             return;
         }
-        on_connection(listeners_[index]);
+        on_connection(index);
     });
 }
 
-void Server::on_connection(uv::Stream& listener) {
+void Server::on_connection(size_t index) {
+    uv::Stream& listener = listeners_[index];
     uv::Stream client(loop_, listener.kind());
     if (listener.accept(client) != 0) return;
     if (connections_.size() >= max_connections_) {
@@ -51,8 +54,11 @@ void Server::on_connection(uv::Stream& listener) {
                           << " reached; closing a new connection";
         return;  // `client` closes as it goes out of scope
     }
+    std::unique_ptr<Transport> transport =
+        transports_[index] ? transports_[index](std::move(client))
+                           : std::make_unique<PlainTransport>(std::move(client));
     auto& connection = connections_.add(std::make_unique<ServerConnection>(
-        std::move(client), limits_, handler_,
+        std::move(transport), limits_, handler_,
         [this](ServerConnection* c) { connections_.release(c); }));
     connection.start();
 }

@@ -9,6 +9,7 @@
 #include "core/http/exchange.hpp"
 #include "core/http/limits.hpp"
 #include "core/http/server_connection.hpp"
+#include "core/http/transport.hpp"
 #include "core/net/address.hpp"
 #include "core/net/connection_set.hpp"
 #include "core/net/socket.hpp"
@@ -25,10 +26,16 @@ class Server {
     ~Server();
 
     // Listens on `address`: TCP with SO_REUSEPORT, so that each thread's
-    // Server may listen on the same address. Throws on failure.
-    void listen(const net::Address& address);
+    // Server may listen on the same address. Throws on failure. `transport`
+    // wraps each connection accepted there (TLS); none: plain.
+    void listen(const net::Address& address, TransportFactory transport = {});
     // Listens on a socket bound elsewhere (a unix socket shared by threads).
-    void listen(net::Socket socket, uv::Stream::Kind kind);
+    void listen(net::Socket socket, uv::Stream::Kind kind, TransportFactory transport = {});
+    // Connections accepted from now on on listener `index` (in the order of
+    // listen calls) get this transport (a reload's new certificates).
+    void set_transport(size_t index, TransportFactory transport) {
+        transports_[index] = std::move(transport);
+    }
 
     // Stops accepting, closes idle connections and closes the others after
     // their current response; `on_drained` runs once none is left.
@@ -42,7 +49,7 @@ class Server {
     size_t connection_count() const { return connections_.size(); }
 
   private:
-    void on_connection(uv::Stream& listener);
+    void on_connection(size_t index);
     void forget(ServerConnection* connection);
     void check_drained();
 
@@ -51,6 +58,7 @@ class Server {
     Handler& handler_;
     size_t max_connections_;
     std::vector<uv::Stream> listeners_;
+    std::vector<TransportFactory> transports_;  // by listener
     net::ConnectionSet<ServerConnection> connections_;
 };
 

@@ -8,9 +8,9 @@
 
 namespace core::http {
 
-ServerConnection::ServerConnection(uv::Stream stream, const Limits& limits, Handler& handler,
-                                   ClosedCallback on_closed)
-    : stream_(std::move(stream)),
+ServerConnection::ServerConnection(std::unique_ptr<Transport> transport, const Limits& limits,
+                                   Handler& handler, ClosedCallback on_closed)
+    : transport_(std::move(transport)),
       limits_(limits),
       handler_(handler),
       on_closed_(std::move(on_closed)),
@@ -21,16 +21,16 @@ ServerConnection::ServerConnection(uv::Stream stream, const Limits& limits, Hand
                   .on_body = [this](std::string_view data) { on_body(data); },
                   .on_complete = [this] { on_complete(); },
               }),
-      timer_(stream_.loop()) {}
+      timer_(transport_->loop()) {}
 
 ServerConnection::~ServerConnection() {
     if (exchange_) exchange_->detach();
 }
 
 void ServerConnection::start() {
-    peer_ = stream_.peer_name();
-    stream_.read_start([this](std::string_view data) { on_data(data); },
-                       [this](int status) { on_read_end(status); });
+    peer_ = transport_->peer_name();
+    transport_->read_start([this](std::string_view data) { on_data(data); },
+                           [this](int status) { on_read_end(status); });
     arm_timer();
 }
 
@@ -49,7 +49,7 @@ void ServerConnection::close() {
     closed_ = true;
     phase_ = Phase::closing;
     timer_.close();
-    stream_.close();
+    transport_->close();
     if (exchange_) {
         auto exchange = std::move(exchange_);
         exchange->detach();
@@ -201,8 +201,8 @@ void ServerConnection::send(std::string bytes, std::function<void()> on_flushed,
                             std::string_view borrowed, std::shared_ptr<const void> keeper) {
     if (closed_) return;
     ++writes_in_flight_;
-    if (stream_.write(std::move(bytes), borrowed, std::move(keeper),
-                      on_written(std::move(on_flushed))) < 0) {
+    if (transport_->write(std::move(bytes), borrowed, std::move(keeper),
+                          on_written(std::move(on_flushed))) < 0) {
         --writes_in_flight_;
         close();
     }
@@ -211,7 +211,7 @@ void ServerConnection::send(std::string bytes, std::function<void()> on_flushed,
 void ServerConnection::send(std::vector<std::string> pieces, std::function<void()> on_flushed) {
     if (closed_) return;
     ++writes_in_flight_;
-    if (stream_.write(std::move(pieces), on_written(std::move(on_flushed))) < 0) {
+    if (transport_->write(std::move(pieces), on_written(std::move(on_flushed))) < 0) {
         --writes_in_flight_;
         close();
     }
@@ -237,7 +237,7 @@ void ServerConnection::written(int status, const std::function<void()>* on_flush
 void ServerConnection::close_after_flush() {
     close_when_flushed_ = true;
     phase_ = Phase::closing;
-    stream_.read_stop();
+    transport_->read_stop();
     timer_.clear();
     timer_kind_ = TimerKind::none;
     if (writes_in_flight_ == 0) close();
@@ -268,9 +268,9 @@ void ServerConnection::update_reading() {
     const bool want = !close_when_flushed_ && !body_paused_ &&
                       (!waiting_for_response || pending_.size() < limits_.max_header_bytes);
     if (want) {
-        stream_.read_resume();
+        transport_->read_resume();
     } else {
-        stream_.read_stop();
+        transport_->read_stop();
     }
 }
 

@@ -9,6 +9,7 @@
 #include "core/http/exchange.hpp"
 #include "core/http/limits.hpp"
 #include "core/http/parser.hpp"
+#include "core/http/transport.hpp"
 #include "core/uv/deadline.hpp"
 #include "core/uv/stream.hpp"
 
@@ -19,7 +20,7 @@ class ServerConnection {
     using ClosedCallback = std::function<void(ServerConnection*)>;
     // `on_closed` runs once, when the connection has closed; the owner may
     // destroy it then, but not from inside that call.
-    ServerConnection(uv::Stream stream, const Limits& limits, Handler& handler,
+    ServerConnection(std::unique_ptr<Transport> transport, const Limits& limits, Handler& handler,
                      ClosedCallback on_closed);
     ServerConnection(const ServerConnection&) = delete;
     ServerConnection& operator=(const ServerConnection&) = delete;
@@ -49,7 +50,7 @@ class ServerConnection {
     void send(std::string bytes, std::function<void()> on_flushed, std::string_view borrowed = {},
               std::shared_ptr<const void> keeper = nullptr);
     void send(std::vector<std::string> pieces, std::function<void()> on_flushed);
-    size_t queued_bytes() const { return stream_.write_queue_size(); }
+    size_t queued_bytes() const { return transport_->write_queue_size(); }
     std::function<void(int)> on_written(std::function<void()> on_flushed);
     void written(int status, const std::function<void()>* on_flushed);
     void exchange_ended(bool framing_intact);
@@ -65,7 +66,7 @@ class ServerConnection {
     void update_reading();
     void arm_timer();
 
-    uv::Stream stream_;
+    std::unique_ptr<Transport> transport_;
     Limits limits_;
     Handler& handler_;
     ClosedCallback on_closed_;

@@ -1,0 +1,196 @@
+// HTTPS: certificates chosen by SNI, TLS 1.2 and 1.3 only, ALPN, garbage
+// closed quietly, certificates reloaded on SIGHUP, and what --check
+// refuses. The suite makes its own CA and certificates with openssl.
+#include <csignal>
+#include <filesystem>
+#include <sys/stat.h>
+
+#include <doctest/doctest.h>
+
+#include "tests/http/httpd_fixture.hpp"
+#include "tests/support/client.hpp"
+#include "tests/support/http_server.hpp"
+
+namespace {
+
+// A CA and certificates it signs, in a directory of the test's own.
+class Certificates {
+  public:
+    Certificates() {
+        run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key "
+            "-out ca.pem -days 2 -subj '/CN=webstack test CA'");
+    }
+    // Issues NAME.pem and NAME.key (mode 600) for `name`, valid `days`
+    // (negative: expired already); returns the directory's path + NAME.
+    std::string issue(const std::string& name, int days = 2, const std::string& file = "") {
+        const std::string base = file.empty() ? name : file;
+        run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + base +
+            ".key -out " + base + ".csr -subj '/CN=" + name + "' && printf 'subjectAltName=DNS:" +
+            name + "\\n' >" + base + ".ext && openssl x509 -req -in " + base +
+            ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " + base + ".pem -days " +
+            std::to_string(days) + " -extfile " + base + ".ext && chmod 600 " + base + ".key");
+        return path(base);
+    }
+    std::string path(const std::string& base) const { return (dir_.path() / base).string(); }
+
+  private:
+    void run(const std::string& command) const {
+        const std::string out = test::run("cd " + dir_.path().string() + " && " + command +
+                                          " >/dev/null 2>&1; echo $?");
+        REQUIRE_MESSAGE(out == "0\n", command);
+    }
+    test::TempDir dir_;
+};
+
+std::string server(const std::string& name, const std::string& files, const std::string& body,
+                   bool is_default = false) {
+    return "[[httpd.server]]\nnames = [\"" + name + "\"]\n" +
+           (is_default ? "default = true\n" : "") + "tls_certificate = \"" + files +
+           ".pem\"\ntls_key = \"" + files + ".key\"\n[[httpd.server.route]]\nbody = \"" + body +
+           "\"\n";
+}
+
+// What a client meets on `port` asking for `name`: the certificate's
+// subject, the protocol and ALPN, as openssl s_client prints them.
+std::string handshake(int port, const std::string& name, const std::string& options = "") {
+    return test::run("echo | timeout 5 openssl s_client -connect 127.0.0.1:" +
+                     std::to_string(port) + " -servername " + name + " " + options + " 2>&1");
+}
+
+std::string curl(int port, const std::string& name, const std::string& ca,
+                 const std::string& path = "/") {
+    return test::run("curl -s --max-time 5 --cacert " + ca + " --resolve " + name + ":" +
+                     std::to_string(port) + ":127.0.0.1 https://" + name + ":" +
+                     std::to_string(port) + path + " -w ' %{http_code}'; echo \" exit $?\"");
+}
+
+}  // namespace
+
+TEST_CASE("HTTPS: SNI picks each server's certificate; an unknown name gets the default") {
+    Certificates certs;
+    const std::string www = certs.issue("www.foobar.com");
+    const std::string other = certs.issue("other.example");
+    const int tls_port = test::free_port();
+    test::Httpd httpd("listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+                      server("www.foobar.com", www, "www", true) +
+                      server("other.example", other, "other"));
+    const std::string ca = certs.path("ca.pem");
+    CHECK(curl(tls_port, "www.foobar.com", ca) == "www 200 exit 0\n");
+    CHECK(curl(tls_port, "other.example", ca) == "other 200 exit 0\n");
+    CHECK(handshake(tls_port, "other.example").find("subject=CN = other.example") !=
+          std::string::npos);
+    // Unknown: the default server's certificate, which the client rejects
+    // for that name (curl's exit 60), as nginx and Caddy answer.
+    CHECK(handshake(tls_port, "nowhere.example").find("subject=CN = www.foobar.com") !=
+          std::string::npos);
+    CHECK(curl(tls_port, "nowhere.example", ca).find("exit 60") != std::string::npos);
+    // The plain listener still speaks HTTP.
+    CHECK(test::status_of(httpd.raw("GET / HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n")) == 200);
+}
+
+TEST_CASE("HTTPS: TLS 1.2 and 1.3 only; ALPN http/1.1; garbage closed quietly") {
+    Certificates certs;
+    const std::string www = certs.issue("www.foobar.com");
+    const int tls_port = test::free_port();
+    test::Httpd httpd("listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+                      server("www.foobar.com", www, "www", true));
+    CHECK(handshake(tls_port, "www.foobar.com", "-tls1_3").find("New, TLSv1.3, Cipher is TLS_") !=
+          std::string::npos);
+    CHECK(handshake(tls_port, "www.foobar.com", "-tls1_2").find("New, TLSv1.2, Cipher is ECDHE-") !=
+          std::string::npos);
+    const std::string old = handshake(tls_port, "www.foobar.com", "-tls1_1");
+    CHECK(old.find("Cipher is (NONE)") != std::string::npos);
+    CHECK(old.find("alert protocol version") != std::string::npos);
+    CHECK(handshake(tls_port, "www.foobar.com", "-alpn h2,http/1.1")
+              .find("ALPN protocol: http/1.1") != std::string::npos);
+    // Plain HTTP, or random bytes, where a ClientHello belongs: closed.
+    test::Client plain(tls_port);
+    plain.send("GET / HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n");
+    CHECK(plain.read_until_close(3000).find("HTTP/1.1") == std::string::npos);
+    test::Client garbage(tls_port);
+    garbage.send(std::string(300, '\x16'));
+    CHECK(garbage.closed_by_peer(3000));
+    CHECK(curl(tls_port, "www.foobar.com", certs.path("ca.pem")) == "www 200 exit 0\n");
+    CHECK(httpd.process().running());
+}
+
+TEST_CASE("HTTPS: a proxied request tells the member X-Forwarded-Proto: https") {
+    test::HttpServer app({}, [](test::HttpServer&, const std::shared_ptr<core::http::Exchange>& e) {
+        const auto proto = e->request().headers.get("X-Forwarded-Proto");
+        e->respond(200, {}, "proto=" + std::string(proto.value_or("none")));
+    });
+    Certificates certs;
+    const std::string www = certs.issue("www.foobar.com");
+    const int tls_port = test::free_port();
+    test::Httpd httpd(
+        "listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+        "[[httpd.upstream]]\nname = \"app\"\nmembers = [\"" + app.address() +
+        "\"]\nhealth_interval = \"0s\"\n[[httpd.server]]\nnames = [\"www.foobar.com\"]\n"
+        "tls_certificate = \"" +
+        www + ".pem\"\ntls_key = \"" + www + ".key\"\n[[httpd.server.route]]\nproxy = \"app\"\n");
+    CHECK(curl(tls_port, "www.foobar.com", certs.path("ca.pem")) == "proto=https 200 exit 0\n");
+    CHECK(test::body_of(httpd.raw("GET / HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n")) ==
+          "proto=http");
+}
+
+TEST_CASE("HTTPS: SIGHUP takes new certificates for new connections") {
+    Certificates certs;
+    certs.issue("www.foobar.com", 2, "site");
+    const int tls_port = test::free_port();
+    const std::string config = "listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+                               server("www.foobar.com", certs.path("site"), "www", true);
+    test::Httpd httpd(config);
+    const auto serial = [&] {
+        const std::string out = test::run(
+            "echo | timeout 5 openssl s_client -connect 127.0.0.1:" + std::to_string(tls_port) +
+            " -servername www.foobar.com 2>/dev/null | openssl x509 -noout -serial");
+        return out;
+    };
+    const std::string before = serial();
+    REQUIRE(before.find("serial=") == 0);
+    certs.issue("www.foobar.com", 2, "site");  // renewed in place
+    REQUIRE(httpd.reload(config));
+    const std::string after = serial();
+    CHECK(after.find("serial=") == 0);
+    CHECK(after != before);
+    CHECK(curl(tls_port, "www.foobar.com", certs.path("ca.pem")) == "www 200 exit 0\n");
+}
+
+TEST_CASE(
+    "HTTPS: --check refuses a key that is not the certificate's, an open key, an expired one") {
+    Certificates certs;
+    const std::string good = certs.issue("www.foobar.com");
+    const std::string other = certs.issue("other.example");
+    const std::string expired = certs.issue("www.foobar.com", -1, "expired");
+    test::TempDir dir;
+    const auto check = [&](const std::string& certificate, const std::string& key) {
+        const std::string config =
+            dir.write("h.toml",
+                      "[httpd]\nlisten = [\"127.0.0.1:1\"]\nlisten_tls = [\"127.0.0.1:2\"]\n"
+                      "[[httpd.server]]\ntls_certificate = \"" +
+                          certificate + "\"\ntls_key = \"" + key +
+                          "\"\n[[httpd.server.route]]\nbody = \"x\"\n");
+        return test::run(std::string(WEBSTACK_HTTPD) + " --config " + config +
+                         " --check 2>&1; echo \"exit $?\"");
+    };
+    CHECK(check(good + ".pem", good + ".key").find("is valid") != std::string::npos);
+    auto out = check(good + ".pem", other + ".key");
+    CHECK(out.find("other.example.key: not the key of") != std::string::npos);
+    CHECK(out.find("exit 1") != std::string::npos);
+    ::chmod((good + ".key").c_str(), 0644);
+    out = check(good + ".pem", good + ".key");
+    CHECK(out.find("www.foobar.com.key: group or others may read the private key") !=
+          std::string::npos);
+    ::chmod((good + ".key").c_str(), 0600);
+    out = check(expired + ".pem", expired + ".key");
+    CHECK(out.find("expired.pem: the certificate has expired") != std::string::npos);
+    out = check(good + ".pem", certs.path("missing.key"));
+    CHECK(out.find("missing.key: cannot be read") != std::string::npos);
+    // A server on a TLS address without a certificate.
+    const std::string bare =
+        dir.write("bare.toml",
+                  "[httpd]\nlisten = [\"127.0.0.1:1\"]\nlisten_tls = [\"127.0.0.1:2\"]\n"
+                  "[[httpd.server]]\n[[httpd.server.route]]\nbody = \"x\"\n");
+    out = test::run(std::string(WEBSTACK_HTTPD) + " --config " + bare + " --check 2>&1");
+    CHECK(out.find("(TLS) without a certificate") != std::string::npos);
+}
