@@ -121,6 +121,14 @@ std::string format_access_line(const AccessRecord& r, std::string_view local_tim
     line += r.upstream.empty() ? std::string_view("-") : r.upstream;
     line += ' ';
     append_escaped(line, r.request_id);
+    // The TLS version and cipher as one field ("TLSv1.3/TLS_AES_256_GCM_SHA384").
+    line += ' ';
+    if (r.tls.empty()) {
+        line += '-';
+    } else {
+        for (const char c : r.tls)
+            line += c == ' ' ? '/' : c;
+    }
     line += '\n';
     return line;
 }

@@ -39,6 +39,7 @@ struct AccessRecord {
     double seconds = 0;
     std::string_view upstream;    // "-" when not proxied
     std::string_view request_id;  // "-" when none
+    std::string_view tls;         // "TLSv1.3 TLS_AES_256_GCM_SHA384"; empty for plain HTTP
 };
 
 // One thread's buffer in front of the file.

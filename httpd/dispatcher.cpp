@@ -65,6 +65,8 @@ void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, s
         return;
     }
     info->server = server->label;
+    if (!server->hsts.empty() && exchange->secure())
+        exchange->add_response_field("Strict-Transport-Security", server->hsts);
     std::string error;
     const auto target = parse_target(request.target, error);
     if (!target) {
@@ -86,6 +88,20 @@ void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, s
             proxy_.forward(exchange, route->upstream, info);
             return;
         case Route::Kind::redirect:
+            if (route->to_https) {
+                const std::string name = host_name(host);
+                if (name.empty()) {
+                    respond_text(exchange, 400, "no Host to send to over https");
+                    return;
+                }
+                respond_redirect(
+                    exchange, route->status,
+                    "https://" + name +
+                        (route->https_port == 443 ? std::string()
+                                                  : ":" + std::to_string(route->https_port)) +
+                        std::string(origin_form(request.target)));
+                return;
+            }
             respond_redirect(exchange, route->status,
                              route->location + std::string(origin_form(request.target)));
             return;
@@ -139,6 +155,8 @@ void Dispatcher::finished(const core::http::Exchange& exchange, const RequestInf
     record.seconds = seconds;
     record.upstream = info.upstream.empty() ? std::string_view("-") : info.upstream;
     record.request_id = info.request_id;
+    const std::string tls = exchange.tls_description();
+    record.tls = tls;
     access_log_->write(record);
 }
 

@@ -151,6 +151,7 @@ Route build_route(const Section& section,
         ++kinds;
         route.kind = Route::Kind::redirect;
         route.location = section.string("redirect");
+        route.to_https = route.location == "https";
         while (!route.location.empty() && route.location.back() == '/')
             route.location.pop_back();
         route.status = section.has("status") ? static_cast<int>(section.integer("status")) : 301;
@@ -247,6 +248,11 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
             server.is_default = section.boolean("default");
             server.tls_certificate = section.string("tls_certificate");
             server.tls_key = section.string("tls_key");
+            if (const int64_t max_age = section.duration_ms("hsts_max_age") / 1000; max_age > 0) {
+                server.hsts = "max-age=" + std::to_string(max_age);
+                if (section.boolean("hsts_include_subdomains"))
+                    server.hsts += "; includeSubDomains";
+            }
             if (server.tls_certificate.empty() != server.tls_key.empty())
                 throw error_at(section, server.tls_key.empty() ? "tls_certificate" : "tls_key",
                                "tls_certificate and tls_key go together");
@@ -293,6 +299,16 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
                 [](const Route& a, const Route& b) { return a.prefix.size() > b.prefix.size(); });
             site->servers.push_back(std::move(server));
             server_sections.push_back(&section);
+        }
+    }
+    // Redirects to HTTPS go to the first TLS address's port.
+    for (auto& server : site->servers) {
+        for (auto& route : server.routes) {
+            if (!route.to_https) continue;
+            if (plain_listeners == site->listen.size())
+                throw error_at(httpd, "listen_tls",
+                               "a route redirects to https, and no address speaks it");
+            route.https_port = site->listen[plain_listeners].port();
         }
     }
     // Each TLS listener: the certificates of the servers on it, its default

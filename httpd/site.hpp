@@ -23,6 +23,8 @@ struct Route {
     std::string root;                          // files
     std::shared_ptr<const Upstream> upstream;  // proxy
     std::string location;                      // redirect: the target's path and query are appended
+    bool to_https = false;                     // redirect: the request's host over HTTPS
+    int https_port = 443;                      // redirect to_https: omitted when 443
     int status = 200;                          // redirect, fixed
     std::string body;                          // fixed
     std::string content_type;                  // fixed
@@ -37,6 +39,7 @@ struct VirtualServer {
     bool is_default = false;
     std::string tls_certificate;  // PEM files, for TLS listeners
     std::string tls_key;
+    std::string hsts;  // the Strict-Transport-Security value for HTTPS answers; empty: none
     std::vector<Route> routes;  // longest prefix first
 
     const Route* route_for(std::string_view path) const;

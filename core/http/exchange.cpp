@@ -140,6 +140,9 @@ void Exchange::start(ResponseHead head) {
     started_ = true;
     status_ = head.status;
     if (!head.headers.has("Date")) head.headers.add("Date", http_date_now());
+    for (auto& [name, value] : extra_fields_) {
+        if (!head.headers.has(name)) head.headers.add(std::move(name), std::move(value));
+    }
     // A response that starts before the request body was all read ends the
     // connection: the unread rest cannot be told from a next request.
     head.keep_alive = connection_->keep_alive_ && !connection_->draining_ && body_complete_;

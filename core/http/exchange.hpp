@@ -43,6 +43,11 @@ class Exchange {
 
     // A whole response. Framing (Content-Length, Connection) is added.
     void respond(int status, Headers headers, std::string body);
+    // A field every response to this request carries, whoever makes it
+    // (a site-wide policy such as HSTS); one the response has is kept.
+    void add_response_field(std::string name, std::string value) {
+        extra_fields_.add(std::move(name), std::move(value));
+    }
     // A streamed response: sized when head.content_length is set, else
     // chunked (or, to an HTTP/1.0 client, delimited by closing).
     void start(ResponseHead head);
@@ -81,6 +86,7 @@ class Exchange {
     void on_finish(std::function<void()> callback) { on_finish_ = std::move(callback); }
 
   private:
+    Headers extra_fields_;
     friend class ServerConnection;
     // From the connection: body bytes, end of body, loss of the client.
     void deliver_body(std::string_view data);

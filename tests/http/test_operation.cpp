@@ -58,7 +58,7 @@ TEST_CASE("the access log: combined format, request time, upstream and request i
         const size_t begin = start == std::string::npos ? 0 : start + 1;
         return log.substr(begin, log.find('\n', at) - begin);
     };
-    // 127.0.0.1 - - [25/Nov/2026:20:54:06 +0000] "GET ..." 200 5 "ref" "agent" 0.001 - -
+    // 127.0.0.1 - - [25/Nov/2026:20:54:06 +0000] "GET ..." 200 5 "ref" "agent" 0.001 - - -
     const std::string plain = line_with("GET /index");
     CHECK(plain.starts_with("127.0.0.1 - - ["));
     CHECK(plain.size() > 44);
@@ -67,10 +67,10 @@ TEST_CASE("the access log: combined format, request time, upstream and request i
           std::string::npos);
     CHECK(plain.find("] \"GET /index?q=\\x22x\\x22 HTTP/1.1\" 200 5 \"http://ref.example/\" "
                      "\"agent/1.0\" 0.") != std::string::npos);
-    CHECK(plain.ends_with(" - -"));
+    CHECK(plain.ends_with(" - - -"));
     const std::string proxied = line_with("GET /api/things");
     CHECK(proxied.find("\"GET /api/things HTTP/1.1\" 201 4 \"-\" \"-\" 0.") != std::string::npos);
-    CHECK(proxied.ends_with(" " + member + " rid-1"));
+    CHECK(proxied.ends_with(" " + member + " rid-1 -"));
 }
 
 TEST_CASE("/metrics: requests by server and status, durations, bytes, connections, reloads") {

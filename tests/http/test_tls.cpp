@@ -3,6 +3,8 @@
 // refuses. The suite makes its own CA and certificates with openssl.
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sys/stat.h>
 
 #include <doctest/doctest.h>
@@ -131,6 +133,36 @@ TEST_CASE("HTTPS: a proxied request tells the member X-Forwarded-Proto: https") 
     CHECK(curl(tls_port, "www.foobar.com", certs.path("ca.pem")) == "proto=https 200 exit 0\n");
     CHECK(test::body_of(httpd.raw("GET / HTTP/1.1\r\nHost: www.foobar.com\r\n\r\n")) ==
           "proto=http");
+}
+
+TEST_CASE("HTTPS: HSTS on HTTPS answers only, a redirect to https, TLS in the access log") {
+    Certificates certs;
+    const std::string www = certs.issue("www.foobar.com");
+    const int tls_port = test::free_port();
+    test::Httpd httpd("listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+                      "[[httpd.server]]\nnames = [\"www.foobar.com\"]\n"
+                      "hsts_max_age = \"365d\"\nhsts_include_subdomains = true\n"
+                      "tls_certificate = \"" +
+                      www + ".pem\"\ntls_key = \"" + www +
+                      ".key\"\n[[httpd.server.route]]\nprefix = \"/old/\"\nredirect = \"https\"\n"
+                      "[[httpd.server.route]]\nbody = \"www\"\n");
+    const std::string https =
+        test::run("curl -si --max-time 5 --cacert " + certs.path("ca.pem") +
+                  " --resolve www.foobar.com:" + std::to_string(tls_port) +
+                  ":127.0.0.1 https://www.foobar.com:" + std::to_string(tls_port) + "/");
+    CHECK(https.find("Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n") !=
+          std::string::npos);
+    const std::string plain =
+        httpd.raw("GET /old/page?x=1 HTTP/1.1\r\nHost: WWW.foobar.com:80\r\n\r\n");
+    CHECK(test::status_of(plain) == 301);
+    CHECK(plain.find("Strict-Transport-Security") == std::string::npos);  // never over HTTP
+    CHECK(plain.find("Location: https://www.foobar.com:" + std::to_string(tls_port) +
+                     "/old/page?x=1\r\n") != std::string::npos);
+    REQUIRE(httpd.process().stop(SIGTERM) == 0);
+    std::ifstream in(httpd.dir().path() / "access.log");
+    const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(log.find(" TLSv1.3/TLS_") != std::string::npos);
+    CHECK(log.find("\"GET /old/page?x=1 HTTP/1.1\" 301") != std::string::npos);
 }
 
 TEST_CASE("HTTPS: SIGHUP takes new certificates for new connections") {

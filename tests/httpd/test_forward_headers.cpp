@@ -107,7 +107,7 @@ TEST_CASE("a request id is kept when sane and made when absent or strange") {
     CHECK(httpd::client_ip("127.0.0.1:5555") == "127.0.0.1");
 }
 
-TEST_CASE("the access log line is nginx's combined format plus time, upstream and id") {
+TEST_CASE("the access log line is nginx's combined format plus time, upstream, id and TLS") {
     httpd::AccessRecord record;
     record.client = "127.0.0.1";
     record.method = "GET";
@@ -120,5 +120,8 @@ TEST_CASE("the access log line is nginx's combined format plus time, upstream an
     record.request_id = "r1";
     CHECK(httpd::format_access_line(record, "25/Nov/2026:20:54:06 +0000") ==
           "127.0.0.1 - - [25/Nov/2026:20:54:06 +0000] \"GET /a\\x22b HTTP/1.1\" 200 512 \"-\" "
-          "\"curl/7.88\" 0.013 127.0.0.1:9000 r1\n");
+          "\"curl/7.88\" 0.013 127.0.0.1:9000 r1 -\n");
+    record.tls = "TLSv1.3 TLS_AES_256_GCM_SHA384";
+    CHECK(httpd::format_access_line(record, "25/Nov/2026:20:54:06 +0000")
+              .ends_with(" r1 TLSv1.3/TLS_AES_256_GCM_SHA384\n"));
 }
