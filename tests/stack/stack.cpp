@@ -63,7 +63,8 @@ Stack::Stack()
     : dns_port_(free_port()),
       http_port_(free_port()),
       dns_metrics_port_(free_port()),
-      http_metrics_port_(free_port()) {
+      http_metrics_port_(free_port()),
+      https_port_(free_port()) {
     for (auto& port : app_ports_)
         port = free_port();
     std::string url = "sqlite:" + (dir_.path() / "webstack.db").string();
@@ -77,6 +78,12 @@ Stack::Stack()
     replace_all(config, "\"127.0.0.1:5300\"", "\"" + address(dns_port_) + "\"");
     replace_all(config, "\"127.0.0.1:8080\"", "\"" + address(http_port_) + "\"");
     replace_all(config, "\"127.0.0.1:9145\"", "\"" + address(http_metrics_port_) + "\"");
+    replace_all(config, "\"127.0.0.1:8443\"", "\"" + address(https_port_) + "\"");
+    // The HTTPS material, made by the script scripts/run uses.
+    const std::string tls_dir = (dir_.path() / "tls").string();
+    if (run(kSource + "/scripts/local-tls " + tls_dir + " >/dev/null 2>&1; echo $?") != "0\n")
+        throw std::runtime_error("scripts/local-tls failed");
+    replace_all(config, "\"var/tls/", "\"" + tls_dir + "/");
     replace_once(config, "\"127.0.0.1:9153\"", "\"" + address(dns_metrics_port_) + "\"");
     replace_all(config, "\"127.0.0.1:9000\"", "\"" + address(app_ports_[0]) + "\"");
     replace_once(config, "\"127.0.0.1:9001\"", "\"" + address(app_ports_[1]) + "\"");

@@ -40,6 +40,9 @@ class Stack {
     // Where each daemon answers GET /metrics (appsrv: on its own port).
     int dns_metrics_port() const { return dns_metrics_port_; }
     int http_metrics_port() const { return http_metrics_port_; }
+    int https_port() const { return https_port_; }
+    // The local CA that signed the site's certificate (scripts/local-tls).
+    std::string ca_path() const { return (dir_.path() / "tls" / "ca.pem").string(); }
     const std::string& token() const { return token_; }
     const std::string& config_path() const { return config_path_; }
 
@@ -71,6 +74,7 @@ class Stack {
     int http_port_;
     int dns_metrics_port_;
     int http_metrics_port_;
+    int https_port_;
     std::array<int, kAppServers> app_ports_;
     std::string config_path_;
     std::string token_;

@@ -70,6 +70,14 @@ TEST_CASE("the whole path: dig, the home page, and a record's life through httpd
     CHECK(page.status == 200);
     CHECK(page.body.find("<h1>foobar.com</h1>") != std::string::npos);
     CHECK(page.body.find("/api/v1/public/zones/") != std::string::npos);
+    // The same page over HTTPS, with the local CA scripts/run makes.
+    const std::string https =
+        test::run("curl -s --max-time 5 --cacert " + stack.ca_path() +
+                  " --resolve www.foobar.com:" + std::to_string(stack.https_port()) +
+                  ":127.0.0.1 https://www.foobar.com:" + std::to_string(stack.https_port()) +
+                  "/ -w ' %{http_code}'");
+    CHECK(https.find("<h1>foobar.com</h1>") != std::string::npos);
+    CHECK(https.ends_with(" 200"));
     auto state = stack.http("GET", "/api/v1/public/zones/foobar.com");
     REQUIRE(state.status == 200);
     CHECK(state.json()["serial"] == 2026112501);
