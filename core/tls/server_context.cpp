@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <sys/stat.h>
 
+#include "core/tls/ticket_keys.hpp"
+
 namespace core::tls {
 
 namespace {
@@ -42,6 +44,7 @@ SslCtxPtr make_context(const Certificate& certificate) {
                                        SSL_OP_NO_COMPRESSION);
     SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_alpn_select_cb(ctx.get(), select_alpn, nullptr);
+    TicketKeys::shared().use_on(ctx.get());
 
     const std::string& cert = certificate.certificate_file;
     const std::string& key = certificate.key_file;

@@ -165,6 +165,36 @@ TEST_CASE("HTTPS: HSTS on HTTPS answers only, a redirect to https, TLS in the ac
     CHECK(log.find("\"GET /old/page?x=1 HTTP/1.1\" 301") != std::string::npos);
 }
 
+TEST_CASE("HTTPS: sessions resume on any thread and after a reload (one ticket key set)") {
+    Certificates certs;
+    const std::string www = certs.issue("www.foobar.com");
+    const int tls_port = test::free_port();
+    test::Httpd httpd("listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+                          server("www.foobar.com", www, "www", true),
+                      {"--threads", "2"});
+    const std::string session = certs.path("session.pem");
+    // A whole exchange, so that the client reads the tickets TLS 1.3 sends
+    // after the handshake before the server closes (HTTP/1.0).
+    const auto exchange = [&](const std::string& options) {
+        return test::run(
+            "printf 'GET / HTTP/1.0\\r\\nHost: www.foobar.com\\r\\n\\r\\n' | timeout 5 "
+            "openssl s_client -connect 127.0.0.1:" +
+            std::to_string(tls_port) + " -servername www.foobar.com -ign_eof " + options + " 2>&1");
+    };
+    const std::string first = exchange("-sess_out " + session);
+    CHECK(first.find("New, TLSv1.3") != std::string::npos);
+    CHECK(first.find("\nwww") != std::string::npos);
+    // Each new connection may land on either thread: all resume.
+    for (int i = 0; i < 6; ++i) {
+        CAPTURE(i);
+        CHECK(exchange("-sess_in " + session).find("Reused, TLSv1.3") != std::string::npos);
+    }
+    // The ticket keys are the process's: a reload does not end sessions.
+    REQUIRE(httpd.reload("listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+                         server("www.foobar.com", www, "www again", true)));
+    CHECK(exchange("-sess_in " + session).find("Reused, TLSv1.3") != std::string::npos);
+}
+
 TEST_CASE("HTTPS: SIGHUP takes new certificates for new connections") {
     Certificates certs;
     certs.issue("www.foobar.com", 2, "site");
