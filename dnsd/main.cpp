@@ -202,6 +202,14 @@ class Dnsd {
                 if (auto& listener = listeners_[worker.index()])
                     listener->set_answer_options(answer);
             });
+            // NOTIFYs still retried to a secondary no zone names any more
+            // stop (those of the new zones were queued before this).
+            auto targets = config.section("dnsd").addresses("database_notify");
+            for (const auto& [apex, zone] : zones_->current()->zones())
+                targets.insert(targets.end(), zone->notify().begin(), zone->notify().end());
+            loops.worker(0).post([this, targets] {
+                if (notifier_) notifier_->keep_only(targets);
+            });
             config_ = std::move(config);
             metrics_->reloads.reloaded(true);
             core::log::info("dnsd") << "reloaded: " << zone_count << " zones";

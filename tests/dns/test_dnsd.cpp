@@ -14,6 +14,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/net/socket.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/dns.hpp"
 #include "tests/support/foobar_zone.hpp"
@@ -577,6 +578,52 @@ TEST_CASE("IXFR after reloads of a zone file: the differences, the SOA, or the w
     const auto kdig = dnsd.kdig("foobar.com IXFR=2026112501");
     CHECK(kdig.find("8.8.4.4") != std::string::npos);
     CHECK(kdig.find("WARNING") == std::string::npos);
+}
+
+TEST_CASE("a reload that drops a secondary from notify stops the NOTIFYs still retried to it") {
+    std::string error;
+    const auto old_secondary = core::net::bind_reuseport(
+        *core::net::parse_address("127.0.0.1:0", error), core::net::Transport::udp);
+    const auto new_secondary = core::net::bind_reuseport(
+        *core::net::parse_address("127.0.0.1:0", error), core::net::Transport::udp);
+    // Whether a NOTIFY reaches `socket` within `ms`.
+    const auto notified = [](const core::net::Socket& socket, int ms) {
+        pollfd p{socket.get(), POLLIN, 0};
+        if (::poll(&p, 1, ms) != 1) return false;
+        char buffer[512];
+        const ssize_t n = ::recv(socket.get(), buffer, sizeof buffer, 0);
+        return n > 12 && ((static_cast<unsigned char>(buffer[2]) >> 3) & 0x0f) == 4;
+    };
+    test::TempDir dir;
+    const auto zone_path = dir.write("foobar.com.zone", kZone);
+    const auto write_config = [&](const core::net::Socket& secondary) {
+        return dir.write("dnsd.toml", "[dnsd]\n[[dnsd.zone]]\nfile = \"" + zone_path +
+                                          "\"\nnotify = [\"127.0.0.1:" +
+                                          std::to_string(secondary.local_port()) + "\"]\n");
+    };
+    const auto config = write_config(old_secondary);
+    test::Process dnsd({WEBSTACK_DNSD, "--config", config, "--listen",
+                        "127.0.0.1:" + std::to_string(test::free_port())},
+                       (dir.path() / "dnsd.log").string());
+    REQUIRE(dnsd.wait_for_log("state serving"));
+    // Serial 2 for the old secondary, which never answers: retried.
+    std::string zone(kZone);
+    zone.replace(zone.find("2026112501"), 10, "2026112502");
+    dir.write("foobar.com.zone", zone);
+    dnsd.signal(SIGHUP);
+    CHECK(notified(old_secondary, 3000));
+    CHECK(notified(old_secondary, 3000));  // the first retransmission, a second later
+    // Serial 3 for the new one only.
+    zone.replace(zone.find("2026112502"), 10, "2026112503");
+    dir.write("foobar.com.zone", zone);
+    write_config(new_secondary);
+    dnsd.signal(SIGHUP);
+    CHECK(notified(new_secondary, 3000));
+    while (notified(old_secondary, 100)) {
+        // sent before the reload took effect
+    }
+    CHECK_FALSE(notified(old_secondary, 4500));  // the next retry was due within 4 s
+    CHECK(dnsd.stop() == 0);
 }
 
 TEST_CASE("IPv6: dnsd answers on [::1] over UDP and TCP") {
