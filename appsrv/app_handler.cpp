@@ -109,9 +109,7 @@ void AppHandler::handle(const std::shared_ptr<Exchange>& exchange) {
     const auto& request = exchange->request();
     const std::string path = request.target.substr(0, request.target.find('?'));
     if (core::metrics::Endpoint::is_metrics_target(request.target)) {
-        metrics_.count(Route::metrics,
-                       request.method == "GET" || request.method == "HEAD" ? 200 : 405);
-        core::metrics::Endpoint::respond(exchange, render_metrics_);
+        metrics_.count(Route::metrics, core::metrics::Endpoint::respond(exchange, render_metrics_));
         return;
     }
     if (path == "/healthz") {

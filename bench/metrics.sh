@@ -41,6 +41,18 @@ report() {  # daemon prefix counting-function
     printf "%-6s %-28s %12d of %13d instructions on the loop thread: %.2f %%\n", d, f, c, t, 100 * c / t }'
 }
 
+# Starts `daemon` on 127.0.0.1:$port with one loop thread under callgrind
+# (a profile per thread in $work/DAEMON.cg-NN) and waits until it serves.
+under_callgrind() {  # daemon arguments...
+  local daemon=$1
+  shift
+  valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/$daemon.cg" \
+    "$build/$daemon/$daemon" "$@" --listen "127.0.0.1:$port" --threads 1 2>"$work/$daemon.log" &
+  server_pid=$!
+  pids+=("$server_pid")
+  for _ in $(seq 1 300); do grep -q "state serving" "$work/$daemon.log" && break; sleep 0.2; done
+}
+
 # dnsd: the 100,000-name zone and query mix of bench/dns.sh, over UDP.
 zone=$work/foobar.com.zone
 {
@@ -52,11 +64,7 @@ awk 'BEGIN { srand(7); for (i = 0; i < 20000; i++) { r = rand() * 100;
     else if (r < 90) printf "missing%d.foobar.com A\n", i;
     else printf "www.foobar.com AAAA\n"; } }' >"$work/queries"
 port=$(free_port)
-valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/dnsd.cg" \
-  "$build/dnsd/dnsd" --zone "$zone" --listen "127.0.0.1:$port" --threads 1 2>"$work/dnsd.log" &
-server_pid=$!
-pids+=("$server_pid")
-for _ in $(seq 1 300); do grep -q "state serving" "$work/dnsd.log" && break; sleep 0.2; done
+under_callgrind dnsd --zone "$zone"
 dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries" -n 1 -c 1 -Q 2000 >"$work/dnsperf.out"
 grep -E "Queries completed" "$work/dnsperf.out"
 stop_server
@@ -65,11 +73,7 @@ stop_server
 mkdir -p "$work/www"
 head -c 2048 /dev/urandom | base64 >"$work/www/index.html"
 port=$(free_port)
-valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/httpd.cg" \
-  "$build/httpd/httpd" --listen "127.0.0.1:$port" --root "$work/www" --threads 1 2>"$work/httpd.log" &
-server_pid=$!
-pids+=("$server_pid")
-for _ in $(seq 1 300); do grep -q "state serving" "$work/httpd.log" && break; sleep 0.2; done
+under_callgrind httpd --root "$work/www"
 wrk -t1 -c4 -d10s "http://127.0.0.1:$port/index.html" | grep -E "requests in"
 stop_server
 

@@ -112,12 +112,16 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
     // its answer is signed with the same key (RFC 8945 §5.2, §5.3).
     namespace tsig = core::dns::tsig;
     tsig::Record record;
-    const tsig::Found signed_by =
-        parsed == ParseResult::ok ? tsig::find(packet, record) : tsig::Found::none;
+    // Found only where parsing saw one: an unsigned query pays nothing.
+    const bool signed_message = parsed == ParseResult::ok && query.has_tsig;
+    const tsig::Found signed_by = signed_message ? tsig::find(packet, record) : tsig::Found::none;
+    // The clock is read for signed messages only, which alone use it.
     const uint64_t now =
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
+        signed_message
+            ? static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count())
+            : 0;
     tsig::Check check;
     std::optional<tsig::Signer> signer;
     if (signed_by == tsig::Found::one) {
@@ -128,6 +132,9 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
         }
     }
     MessageWriter writer(out, query, limit);
+    // What /metrics counts the answer under: the type parsed here, not
+    // read again from the answer.
+    const uint16_t asked_type = query.question.empty() ? 0 : query.qtype;
     Outcome outcome = Outcome::refused;
     const MessageKind kind = classify(parsed, query);
     if (signed_by == tsig::Found::malformed || check.rcode == rcode::formerr) {
@@ -146,7 +153,7 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
         } else {
             tsig::append_unsigned(out, record, now, check.error);
         }
-        metrics.count_answer(peer.transport, out, Outcome::refused);
+        metrics.count_answer(peer.transport, asked_type, out, Outcome::refused);
         return Outcome::refused;
     } else if (kind == MessageKind::malformed) {
         const bool notimp = parsed == ParseResult::notimp;
@@ -183,7 +190,7 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
     }
     writer.finish();
     if (signer) signer->sign(out, now);
-    metrics.count_answer(peer.transport, out, outcome);
+    metrics.count_answer(peer.transport, asked_type, out, outcome);
     return outcome;
 }
 

@@ -33,31 +33,20 @@ constexpr std::array<uint8_t, 256> kSlotOfType = [] {
     return slots;
 }();
 
-// The question's type, read past its name; kTypeSlots - 1 ("other") when
-// the message has no readable question.
-size_t type_slot(std::string_view message) {
-    if (message.size() < 12 || (message[4] == 0 && message[5] == 0)) return kTypeNames.size() - 1;
-    size_t at = 12;
-    while (at < message.size()) {
-        const auto length = static_cast<unsigned char>(message[at]);
-        if (length == 0 || length > 63) break;
-        at += 1 + length;
-    }
-    if (at + 3 > message.size() || message[at] != 0) return kTypeNames.size() - 1;
-    const uint16_t type = static_cast<uint16_t>((static_cast<unsigned char>(message[at + 1]) << 8) |
-                                                static_cast<unsigned char>(message[at + 2]));
+size_t type_slot(uint16_t type) {
     if (type < kSlotOfType.size()) return kSlotOfType[type];
     return type == 257 ? kCaaSlot : kTypeNames.size() - 1;
 }
 
 }  // namespace
 
-void ThreadMetrics::count_answer(Transport transport, std::string_view reply, Outcome outcome) {
+void ThreadMetrics::count_answer(Transport transport, uint16_t qtype, std::string_view reply,
+                                 Outcome outcome) {
     if (reply.size() < 12) return;
     size_t rcode = static_cast<unsigned char>(reply[3]) & 0x0f;
     if (outcome == Outcome::badvers) rcode = 11;
     if (rcode > 11) rcode = 12;
-    queries_[slot(index(transport), type_slot(reply), rcode)].add();
+    queries_[slot(index(transport), type_slot(qtype), rcode)].add();
     if (static_cast<unsigned char>(reply[2]) & 0x02) truncated_[index(transport)].add();
 }
 

@@ -27,9 +27,9 @@ class ThreadMetrics {
     // RCODE 0–10 by name, BADVERS, then anything else.
     static constexpr size_t kRcodeSlots = 13;
 
-    // One answer sent: its type and rcode are read from `reply` (the
-    // question is copied into every answer dnsd writes).
-    void count_answer(Transport transport, std::string_view reply, Outcome outcome);
+    // One answer sent to a question of `qtype` (0 when it had none to
+    // read); its rcode and TC bit are read from `reply`'s header.
+    void count_answer(Transport transport, uint16_t qtype, std::string_view reply, Outcome outcome);
     void count_dropped(Transport transport) { dropped_[index(transport)].add(); }
     void count_transfer(uint16_t qtype) { transfers_[qtype == 251 ? 1 : 0].add(); }
     void count_notify_received(bool accepted) { notifies_received_[accepted ? 1 : 0].add(); }

@@ -38,6 +38,10 @@ struct Query {
     bool has_client_serial = false;
     uint32_t client_serial = 0;
 
+    // A TSIG record somewhere in the message: only then is it looked for
+    // and checked (RFC 8945), off the path of every unsigned query.
+    bool has_tsig = false;
+
     bool edns = false;
     uint16_t udp_size = 512;
     uint8_t edns_version = 0;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/dns/name.hpp"
+#include "core/dns/record.hpp"
 #include "core/dns/wire.hpp"
 
 namespace core::dns::tsig {
@@ -19,7 +20,6 @@ using wire::append32;
 using wire::read16;
 using wire::read32;
 
-constexpr uint16_t kTypeTsig = 250;
 constexpr uint16_t kClassAny = 255;
 
 const EVP_MD* digest_of(std::string_view algorithm) {
@@ -108,7 +108,7 @@ void append_record(std::string& message, std::string_view key_name, std::string_
                    uint64_t time_signed, std::string_view mac, uint16_t original_id, uint16_t error,
                    std::string_view other) {
     message += key_name;
-    append16(message, kTypeTsig);
+    append16(message, type::TSIG);
     append16(message, kClassAny);
     append32(message, 0);
     const size_t rdlength_at = message.size();
@@ -190,7 +190,7 @@ Found find(std::string_view message, Record& record) {
         const size_t rdata = at + 10;
         if (rdata + rdlength > message.size()) return Found::malformed;
         at = rdata + rdlength;
-        if (type != kTypeTsig) continue;
+        if (type != type::TSIG) continue;
         // The last record of the additional section, and the only TSIG.
         if (i + 1 != records || read16(message, 10) == 0) return Found::malformed;
         if (read16(message, rdata - 8) != kClassAny || read32(message, rdata - 6) != 0)

@@ -19,9 +19,10 @@ class Endpoint : public core::http::Handler {
 
     // True when `target` is /metrics (with or without a query).
     static bool is_metrics_target(std::string_view target);
-    // The answer to one scrape, for a handler that serves other paths too.
-    static void respond(const std::shared_ptr<core::http::Exchange>& exchange,
-                        const std::function<std::string()>& render);
+    // The answer to one scrape, for a handler that serves other paths too;
+    // returns its status (200, or 405 for a method other than GET and HEAD).
+    static int respond(const std::shared_ptr<core::http::Exchange>& exchange,
+                       const std::function<std::string()>& render);
 
   private:
     std::function<std::string()> render_;

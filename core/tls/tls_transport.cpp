@@ -131,27 +131,26 @@ int TlsTransport::flush(std::function<void(int)> done) {
     return stream_.write(std::move(ciphertext), std::move(done));
 }
 
+bool TlsTransport::seal(std::string_view plaintext) {
+    if (plaintext.empty()) return true;
+    if (SSL_write(ssl_.get(), plaintext.data(), static_cast<int>(plaintext.size())) > 0)
+        return true;
+    ERR_clear_error();
+    return false;
+}
+
+// The plaintext is copied as it is sealed: a borrowed piece needs no keeper.
 int TlsTransport::write(std::string first, std::string_view borrowed, std::shared_ptr<const void>,
                         std::function<void(int)> done) {
     if (closed_ || !handshake_done_) return UV_ENOTCONN;
-    for (const std::string_view piece : {std::string_view(first), borrowed}) {
-        if (piece.empty()) continue;
-        if (SSL_write(ssl_.get(), piece.data(), static_cast<int>(piece.size())) <= 0) {
-            ERR_clear_error();
-            return UV_EPROTO;
-        }
-    }
+    if (!seal(first) || !seal(borrowed)) return UV_EPROTO;
     return flush(std::move(done));
 }
 
 int TlsTransport::write(std::vector<std::string> pieces, std::function<void(int)> done) {
     if (closed_ || !handshake_done_) return UV_ENOTCONN;
     for (const auto& piece : pieces) {
-        if (piece.empty()) continue;
-        if (SSL_write(ssl_.get(), piece.data(), static_cast<int>(piece.size())) <= 0) {
-            ERR_clear_error();
-            return UV_EPROTO;
-        }
+        if (!seal(piece)) return UV_EPROTO;
     }
     return flush(std::move(done));
 }

@@ -42,6 +42,8 @@ class TlsTransport final : public core::http::Transport {
     void on_ciphertext(std::string_view data);
     // Hands over the plaintext the session holds, while reading is on.
     void deliver();
+    // Hands plaintext to the session, which seals it into its output BIO.
+    bool seal(std::string_view plaintext);
     // Sends what the session wrote into its output BIO; `done` as write's.
     int flush(std::function<void(int)> done);
     void fail(int status);

@@ -121,42 +121,64 @@ TEST_CASE("serve(): SIGTERM with a request in flight finishes it, then exits 0")
     CHECK(drained_after_stopping);
 }
 
+namespace {
+
+// serve() on a thread of its own with one HTTP server whose every request
+// takes a minute: work in flight for a stop to drain or cut.
+class SlowDaemon {
+  public:
+    SlowDaemon(std::function<uint64_t()> shutdown_timeout_ms,
+               std::function<void(core::LoopThreads&)> reload = {})
+        : handler_(60'000), thread_([this, shutdown_timeout_ms, reload] {
+              serve("test", 1, shutdown_timeout_ms,
+                    ServeHooks{
+                        .setup = [this](Worker& worker) { setup(worker); },
+                        .drain = [this](Worker&) { server_->drain(); },
+                        .force =
+                            [this](Worker&) {
+                                forced = true;
+                                server_.reset();
+                            },
+                        .finish = {},
+                        .reload = reload,
+                        .on_serving = [this](core::LoopThreads&) { serving_ = true; },
+                        .on_stopping = {},
+                    });
+          }) {
+        while (!serving_)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ~SlowDaemon() { join(); }
+
+    int port() const { return port_; }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+    }
+    std::atomic<bool> forced{false};  // the force hook ran: the drain was cut
+
+  private:
+    void setup(Worker& worker) {
+        handler_.loop = worker.loop();
+        server_ = std::make_unique<http::Server>(worker.loop(), http::Limits{}, handler_, 100);
+        std::string error;
+        auto socket =
+            net::bind_reuseport(*net::parse_address("127.0.0.1:0", error), net::Transport::tcp);
+        port_ = socket.local_port();
+        server_->listen(std::move(socket), uv::Stream::Kind::tcp);
+    }
+
+    SlowHandler handler_;
+    std::unique_ptr<http::Server> server_;
+    int port_ = 0;
+    std::atomic<bool> serving_{false};
+    std::thread thread_;
+};
+
+}  // namespace
+
 TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
-    SlowHandler handler(60'000);
-    std::unique_ptr<http::Server> server;
-    int port = 0;
-    std::atomic<bool> serving{false};
-    std::atomic<bool> forced{false};
-    std::thread daemon([&] {
-        serve(
-            "test", 1, [] { return uint64_t{60'000}; },
-            ServeHooks{
-                .setup =
-                    [&](Worker& worker) {
-                        handler.loop = worker.loop();
-                        server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
-                                                                handler, 100);
-                        std::string error;
-                        auto socket = net::bind_reuseport(*net::parse_address("127.0.0.1:0", error),
-                                                          net::Transport::tcp);
-                        port = socket.local_port();
-                        server->listen(std::move(socket), uv::Stream::Kind::tcp);
-                    },
-                .drain = [&](Worker&) { server->drain(); },
-                .force =
-                    [&](Worker&) {
-                        forced = true;
-                        server.reset();
-                    },
-                .finish = {},
-                .reload = {},
-                .on_serving = [&](core::LoopThreads&) { serving = true; },
-                .on_stopping = {},
-            });
-    });
-    while (!serving)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    test::Client client(port);
+    SlowDaemon daemon([] { return uint64_t{60'000}; });
+    test::Client client(daemon.port());
     client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::raise(SIGTERM);
@@ -164,51 +186,18 @@ TEST_CASE("serve(): a second SIGTERM while draining cuts the work in flight") {
     std::raise(SIGTERM);
     CHECK(client.closed_by_peer(5000));
     daemon.join();
-    CHECK(forced);
+    CHECK(daemon.forced);
 }
 
 TEST_CASE("serve(): the shutdown timeout is the one in force when the stop begins") {
-    SlowHandler handler(60'000);
-    std::unique_ptr<http::Server> server;
-    int port = 0;
-    std::atomic<bool> serving{false};
-    std::atomic<bool> reloaded{false};
-    std::atomic<bool> forced{false};
     uint64_t shutdown_timeout_ms = 60'000;  // on the main thread, as a daemon's configuration
-    std::thread daemon([&] {
-        serve(
-            "test", 1, [&] { return shutdown_timeout_ms; },
-            ServeHooks{
-                .setup =
-                    [&](Worker& worker) {
-                        handler.loop = worker.loop();
-                        server = std::make_unique<http::Server>(worker.loop(), http::Limits{},
-                                                                handler, 100);
-                        std::string error;
-                        auto socket = net::bind_reuseport(*net::parse_address("127.0.0.1:0", error),
-                                                          net::Transport::tcp);
-                        port = socket.local_port();
-                        server->listen(std::move(socket), uv::Stream::Kind::tcp);
-                    },
-                .drain = [&](Worker&) { server->drain(); },
-                .force =
-                    [&](Worker&) {
-                        forced = true;
-                        server.reset();
-                    },
-                .finish = {},
-                .reload =
-                    [&](core::LoopThreads&) {
-                        shutdown_timeout_ms = 200;
-                        reloaded = true;
-                    },
-                .on_serving = [&](core::LoopThreads&) { serving = true; },
-                .on_stopping = {},
-            });
-    });
-    while (!serving)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    test::Client client(port);
+    std::atomic<bool> reloaded{false};
+    SlowDaemon daemon([&] { return shutdown_timeout_ms; },
+                      [&](core::LoopThreads&) {
+                          shutdown_timeout_ms = 200;
+                          reloaded = true;
+                      });
+    test::Client client(daemon.port());
     client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     std::raise(SIGHUP);
     CHECK(test::wait_until([&] { return reloaded.load(); }, 5000));
@@ -216,5 +205,5 @@ TEST_CASE("serve(): the shutdown timeout is the one in force when the stop begin
     // Cut off after 200 ms, not the 60 s the daemon started with.
     CHECK(client.closed_by_peer(5000));
     daemon.join();
-    CHECK(forced);
+    CHECK(daemon.forced);
 }
