@@ -224,6 +224,10 @@ Outcome answer_query(const ZoneSet& zones, const Query& query, const AnswerOptio
         writer.set_rcode(rcode::refused);
         return Outcome::refused;
     }
+    if (!zone->available()) {
+        writer.set_rcode(rcode::servfail);
+        return Outcome::servfail;
+    }
     writer.set_aa(true);
     Resolver resolver(*zone, query, writer);
     return resolver.run();

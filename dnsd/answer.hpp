@@ -16,6 +16,7 @@ enum class Outcome {
     referral,  // at or below a delegation: NS and glue
     cname,     // a CNAME (or DNAME) chain that leaves the zone
     refused,   // not ours (no zone, another class, a transfer)
+    servfail,  // ours, but without data: a secondary zone not transferred yet, or expired
     notimp,    // an opcode other than QUERY
     formerr,   // a malformed query with a readable header
     badvers,   // EDNS version above 0

@@ -18,19 +18,35 @@ inline constexpr Key kZoneKeys[] = {
     {.name = "file",
      .type = Type::string,
      .default_value = "",
-     .help = "RFC 1035 master file, relative to the working directory",
+     .help = "RFC 1035 master file, relative to the working directory: the zone's data, or for "
+             "a secondary zone the copy dnsd keeps of it (written after each transfer, served at "
+             "start-up until the primaries answer)",
      .reloadable = true,
      .required = true},
     {.name = "notify",
      .type = Type::ip_address_list,
      .default_value = "[]",
-     .help = "secondaries (IP:PORT) sent a NOTIFY when a reload raises the zone's serial",
+     .help = "secondaries (IP:PORT) sent a NOTIFY when the zone's serial rises",
+     .reloadable = true},
+    {.name = "primaries",
+     .type = Type::ip_address_list,
+     .default_value = "[]",
+     .help = "makes the zone a secondary one: transferred (IXFR, else AXFR) from these servers "
+             "(IP:PORT), tried in order, as its SOA's refresh and retry say and at once on their "
+             "NOTIFY; answered SERVFAIL once its SOA's expire time passes without one answering. "
+             "`name` is then required",
+     .reloadable = true},
+    {.name = "primary_key",
+     .type = Type::string,
+     .default_value = "",
+     .help = "a `[[dnsd.key]]` name: transfers from the primaries are signed with it and every "
+             "answer must be, and so must their NOTIFYs",
      .reloadable = true},
 };
 
 inline constexpr core::config::Schema kZoneSchema{
     .name = "dnsd.zone",
-    .help = "One `[[dnsd.zone]]` table per zone served from a file.",
+    .help = "One `[[dnsd.zone]]` table per zone served from a file or transferred from primaries.",
     .keys = kZoneKeys,
 };
 
@@ -144,7 +160,8 @@ inline constexpr Key kKeys[] = {
     {.name = "notify_allow",
      .type = Type::cidr_list,
      .default_value = "[\"127.0.0.0/8\", \"::1\"]",
-     .help = "senders whose NOTIFY (UDP) makes dnsd read a database zone again; others get REFUSED",
+     .help = "senders whose NOTIFY makes dnsd read a database zone again, or refresh a "
+             "secondary zone (besides its primaries); others get REFUSED",
      .reloadable = false},
 };
 

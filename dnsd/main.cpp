@@ -64,7 +64,8 @@ class Dnsd {
         settings.messages.transfer_allow = section.ranges("transfer_allow");
         settings.messages.notify_allow = section.ranges("notify_allow");
         settings.messages.tsig = tsig_;
-        if (zones_->serves_database()) {
+        settings.messages.database_zones = zones_->serves_database();
+        if (zones_->serves_database() || zones_->serves_secondaries()) {
             // On a loop thread: the name is handed over, nothing waits.
             settings.messages.on_notify = [this](std::string apex) {
                 zones_->notified(std::move(apex));
@@ -143,7 +144,7 @@ class Dnsd {
     // Loaded once by --check's path and kept for serving.
     void load(const core::config::Config& config) {
         tsig_ = dnsd::load_tsig_settings(config.section("dnsd"));
-        zones_ = std::make_unique<dnsd::ZoneService>(zone_files_);
+        zones_ = std::make_unique<dnsd::ZoneService>(zone_files_, tsig_.keys);
         zones_->load(config);
     }
 

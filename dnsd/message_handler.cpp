@@ -17,21 +17,42 @@ using namespace core::dns;
 
 namespace {
 
-// A NOTIFY: acknowledged when its sender may notify and it names a zone by
+// Whether `address` is one of `primaries` (any port: a server's NOTIFYs
+// leave from a port of its own).
+bool from_primary(const std::vector<core::net::Address>& primaries, const sockaddr* address) {
+    const std::string sender = core::net::format_ip_only(address);
+    return std::any_of(primaries.begin(), primaries.end(), [&](const core::net::Address& primary) {
+        return core::net::format_ip_only(primary.sockaddr_ptr()) == sender;
+    });
+}
+
+// A NOTIFY: acknowledged when its sender may notify the zone it names by
 // its SOA (RFC 1996 §3.7), else REFUSED.
-Outcome handle_notify(const Query& query, Peer peer, const MessageSettings& settings,
+Outcome handle_notify(const ZoneSet& zones, const Query& query, Peer peer,
+                      const MessageSettings& settings, const core::dns::tsig::Key* key,
                       MessageWriter& writer, ThreadMetrics& metrics) {
-    const bool accepted = settings.on_notify && peer.transport == Transport::udp &&
-                          core::net::allowed(settings.notify_allow, peer.address) &&
-                          query.qclass == rrclass::IN && query.qtype == type::SOA;
+    // Over UDP or TCP (RFC 1996 §3.4 allows both; Knot sends over TCP).
+    bool accepted = settings.on_notify && query.qclass == rrclass::IN && query.qtype == type::SOA;
+    if (accepted) {
+        const Zone* zone = zones.find_zone(query.qname());
+        if (zone && zone->apex() == query.qname() && zone->origin().is_secondary()) {
+            const ZoneOrigin& origin = zone->origin();
+            accepted = (from_primary(origin.primaries, peer.address) ||
+                        core::net::allowed(settings.notify_allow, peer.address)) &&
+                       (origin.key.empty() || (key && key->name == origin.key));
+        } else {
+            // Handed over whether the zone is served yet or not: a zone
+            // just created in the database is read on this NOTIFY.
+            accepted =
+                settings.database_zones && core::net::allowed(settings.notify_allow, peer.address);
+        }
+    }
     metrics.count_notify_received(accepted);
     if (!accepted) {
         writer.set_rcode(rcode::refused);
         return Outcome::refused;
     }
     writer.set_aa(true);
-    // Handed over whether the zone is served yet or not: a zone just
-    // created in the database is read on this NOTIFY.
     settings.on_notify(std::string(query.qname()));
     return Outcome::notify;
 }
@@ -53,6 +74,10 @@ Outcome handle_transfer(const ZoneSet& zones, const Query& query, Peer peer,
                         uint64_t now) {
     const Zone* zone = zones.find_zone(query.qname());
     const bool at_apex = zone && zone->apex() == query.qname() && query.qclass == rrclass::IN;
+    if (at_apex && !zone->available()) {
+        writer.set_rcode(rcode::servfail);
+        return Outcome::servfail;
+    }
     if (at_apex && peer.transport == Transport::udp && query.qtype == type::IXFR) {
         writer.set_aa(true);
         writer.add(Section::answer, zone->apex(), zone->soa());
@@ -173,7 +198,7 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
                                           signer ? &*signer : nullptr, check.key, now);
                 break;
             case MessageKind::notify:
-                outcome = handle_notify(query, peer, settings, writer, metrics);
+                outcome = handle_notify(zones, query, peer, settings, check.key, writer, metrics);
                 break;
             case MessageKind::update:
                 // Dynamic update is not taken yet (RFC 2136 §3.1: NOTIMP).

@@ -35,10 +35,16 @@ MessageKind classify(ParseResult parsed, const Query& query);
 struct MessageSettings {
     AnswerOptions answer;
     std::vector<core::net::Cidr> transfer_allow;
-    // NOTIFYs over UDP from these senders are acknowledged and handed to
+    // A NOTIFY (over UDP or TCP) that is accepted is acknowledged and handed to
     // on_notify (the zone's wire name), on the loop thread: it must not
-    // wait. Without on_notify every NOTIFY is REFUSED.
+    // wait. Without on_notify every NOTIFY is REFUSED. For a secondary
+    // zone, its primaries and senders in notify_allow may notify (a
+    // primary may send from an address other than the one it answers on),
+    // signed with the zone's key when it has one; for any other name, with
+    // database_zones, senders in notify_allow (a zone just made in the
+    // database is not served yet).
     std::vector<core::net::Cidr> notify_allow;
+    bool database_zones = false;
     std::function<void(std::string apex)> on_notify;
     // The keys a signed message is checked against, and those a transfer
     // needs (none: the address alone decides).

@@ -77,6 +77,55 @@ Zone::Zone(std::string apex, const std::vector<Record>& records, ZoneOrigin orig
     finish();
 }
 
+Zone::Zone(NoData, std::string apex, ZoneOrigin origin, std::vector<core::net::Address> notify)
+    : apex_(std::move(apex)), origin_(std::move(origin)), notify_(std::move(notify)), nodes_(1) {}
+
+std::shared_ptr<const Zone> Zone::without_data(std::string apex, ZoneOrigin origin,
+                                               std::vector<core::net::Address> notify) {
+    return std::make_shared<const Zone>(NoData{}, std::move(apex), std::move(origin),
+                                        std::move(notify));
+}
+
+std::shared_ptr<const Zone> Zone::with_expired(bool expired) const {
+    auto next = std::make_shared<Zone>(Successor{}, *this);
+    next->finish();
+    next->expired_ = expired;
+    return next;
+}
+
+std::vector<Record> Zone::records() const {
+    std::vector<Record> records;
+    records.reserve(record_count_);
+    if (soa_) {
+        for (const auto& rdata : soa_->rdatas)
+            records.push_back(Record{apex_, soa_->type, soa_->rclass, soa_->ttl, rdata, {}});
+    }
+    for_each_node([&](const std::string& name, const Node& node) {
+        for (const auto& rrset : node.rrsets) {
+            if (&rrset == soa_) continue;
+            for (const auto& rdata : rrset.rdatas)
+                records.push_back(Record{name, rrset.type, rrset.rclass, rrset.ttl, rdata, {}});
+        }
+    });
+    return records;
+}
+
+std::string ZoneOrigin::describe() const {
+    switch (kind) {
+        case Kind::database:
+            return "the database";
+        case Kind::secondary: {
+            std::string text = "transfers from";
+            for (size_t i = 0; i < primaries.size(); ++i)
+                text += (i ? ", " : " ") + primaries[i].to_string();
+            return text;
+        }
+        case Kind::file:
+            break;
+    }
+    return file;
+}
+
 Zone::Zone(Successor, const Zone& base)
     : apex_(base.apex_),
       origin_(base.origin_),
@@ -247,9 +296,21 @@ std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Change>& change
     return next;
 }
 
+std::shared_ptr<const Zone> Zone::with_origin(ZoneOrigin origin,
+                                              std::vector<core::net::Address> notify) const {
+    if (!has_data()) return without_data(apex_, std::move(origin), std::move(notify));
+    auto next = std::make_shared<Zone>(Successor{}, *this);
+    next->origin_ = std::move(origin);
+    next->notify_ = std::move(notify);
+    next->finish();
+    next->expired_ = expired_;
+    return next;
+}
+
 std::shared_ptr<const Zone> Zone::with_history(std::shared_ptr<const ZoneHistory> history) const {
     auto next = std::make_shared<Zone>(Successor{}, *this);
     next->finish();
+    next->expired_ = expired_;
     next->history_ = std::move(history);
     return next;
 }

@@ -54,18 +54,28 @@ struct Node {
     bool empty() const { return rrsets.empty(); }
 };
 
-// Where a served zone comes from: a master file, or the database that
-// appsrv writes. A reload from the database replaces only the latter.
+// Where a served zone comes from: a master file, the database that appsrv
+// writes, or a primary server it is transferred from (a secondary zone,
+// kept in a file of its own). A reload from the database replaces only
+// database zones; the secondary refresher only secondary ones.
 struct ZoneOrigin {
-    enum class Kind { file, database };
+    enum class Kind { file, database, secondary };
     Kind kind = Kind::file;
-    std::string file;  // the master file's path, for Kind::file
+    std::string file;                           // the master file: read (file) or kept (secondary)
+    std::vector<core::net::Address> primaries;  // for Kind::secondary
+    std::string key;  // for Kind::secondary: the TSIG key (wire name) of its primaries, or empty
 
-    static ZoneOrigin from_file(std::string path) { return {Kind::file, std::move(path)}; }
-    static ZoneOrigin from_database() { return {Kind::database, {}}; }
+    static ZoneOrigin from_file(std::string path) { return {Kind::file, std::move(path), {}, {}}; }
+    static ZoneOrigin from_database() { return {Kind::database, {}, {}, {}}; }
+    static ZoneOrigin from_primaries(std::string path, std::vector<core::net::Address> primaries,
+                                     std::string key) {
+        return {Kind::secondary, std::move(path), std::move(primaries), std::move(key)};
+    }
     bool is_database() const { return kind == Kind::database; }
-    // "zones/foobar.com.zone" or "the database", for messages.
-    std::string describe() const { return is_database() ? "the database" : file; }
+    bool is_secondary() const { return kind == Kind::secondary; }
+    // "zones/foobar.com.zone", "the database" or "transfers from
+    // 127.0.0.1:5301", for messages.
+    std::string describe() const;
 };
 
 class Zone {
@@ -73,12 +83,29 @@ class Zone {
     // Builds from records already checked by core::dns::check_zone.
     Zone(std::string apex, const std::vector<core::dns::Record>& records, ZoneOrigin origin,
          std::vector<core::net::Address> notify = {});
+    // A secondary zone with no data yet (never transferred, its copy
+    // unreadable): configured, so answered SERVFAIL rather than REFUSED.
+    static std::shared_ptr<const Zone> without_data(std::string apex, ZoneOrigin origin,
+                                                    std::vector<core::net::Address> notify);
+
+    // Whether it is answered from: it has data and has not expired. A zone
+    // that is not is answered SERVFAIL and never transferred out.
+    bool available() const { return has_data() && !expired_; }
+    bool has_data() const { return soa_ != nullptr; }
+    bool expired() const { return expired_; }
+    // This version past its SOA expire time (RFC 1035 §3.3.13), or back
+    // from it once a primary answers: its data is kept meanwhile, for an
+    // IXFR from it.
+    std::shared_ptr<const Zone> with_expired(bool expired) const;
+    // Every record, the SOA's first: what a secondary keeps on disk.
+    std::vector<core::dns::Record> records() const;
 
     const std::string& apex() const { return apex_; }
     const ZoneOrigin& origin() const { return origin_; }
     // The secondaries to NOTIFY when this zone's serial rises.
     const std::vector<core::net::Address>& notify() const { return notify_; }
     const Node* find(std::string_view name) const { return nodes_.find(name); }
+    // Only for an available() zone, as soa().
     const Node& apex_node() const { return *apex_node_; }
     const RRset& soa() const { return *soa_; }
     uint32_t serial() const { return serial_; }
@@ -94,6 +121,10 @@ class Zone {
 
     // The differences that led to this version, for IXFR.
     const std::shared_ptr<const ZoneHistory>& history() const { return history_; }
+    // This version with another origin and secondaries to notify (a
+    // reload that changed a secondary zone's settings).
+    std::shared_ptr<const Zone> with_origin(ZoneOrigin origin,
+                                            std::vector<core::net::Address> notify) const;
     // This version with `history` instead (a reload that found what changed).
     std::shared_ptr<const Zone> with_history(std::shared_ptr<const ZoneHistory> history) const;
 
@@ -125,6 +156,11 @@ class Zone {
         explicit Successor() = default;
     };
     Zone(Successor, const Zone& base);
+    // Only without_data can name this one.
+    struct NoData {
+        explicit NoData() = default;
+    };
+    Zone(NoData, std::string apex, ZoneOrigin origin, std::vector<core::net::Address> notify);
 
   private:
     // Puts `record` in its node and RRset, making the node and any empty
@@ -143,6 +179,7 @@ class Zone {
     uint32_t serial_ = 0;
     uint32_t negative_ttl_ = 0;
     size_t record_count_ = 0;
+    bool expired_ = false;
     std::shared_ptr<const ZoneHistory> history_ = std::make_shared<ZoneHistory>();
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config/section.hpp"
+#include "core/dns/tsig.hpp"
 #include "dnsd/zone.hpp"
 
 namespace dnsd {
@@ -16,15 +17,33 @@ struct ZoneSource {
     std::string name;  // presentation form; empty: from the file
     std::string file;
     std::vector<core::net::Address> notify;  // its secondaries
+    // A secondary zone: its primaries, and the key (wire name) that signs
+    // what they exchange.
+    std::vector<core::net::Address> primaries;
+    std::string primary_key;
+
+    bool secondary() const { return !primaries.empty(); }
 };
 
-// The [[dnsd.zone]] tables, then the files given with --zone.
+// The [[dnsd.zone]] tables, then the files given with --zone. Throws
+// std::runtime_error for a secondary zone without a name, or whose
+// primary_key is not among `keys`.
 std::vector<ZoneSource> zone_sources(const core::config::Section& section,
-                                     const std::vector<std::string>& files);
+                                     const std::vector<std::string>& files,
+                                     const std::vector<core::dns::tsig::Key>& keys);
+
+// The wire name of a zone's configured name.
+std::string zone_apex(const std::string& name);
 
 // Reads every zone. Throws core::dns::ZoneFileError (file:line: reason) or
-// std::runtime_error; warnings (repaired duplicates...) are logged.
-std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources);
+// std::runtime_error; warnings (repaired duplicates...) are logged. A
+// secondary zone is read from the copy kept in its file, when there is
+// one: one whose SOA expire time has passed since the file was last
+// written or confirmed is served expired; without a readable copy, the
+// zone waits for its first transfer. `served`: the zones served now, whose
+// secondary zones are kept as they are rather than read again.
+std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources,
+                                          const ZoneSet* served = nullptr);
 
 // Zones read from the database added to `zones`; a name a file already
 // serves is an error (std::runtime_error), as dnsd will not choose.

@@ -4,13 +4,15 @@
 #include <stdexcept>
 
 #include "core/dns/serial.hpp"
+#include "core/log.hpp"
 #include "db/database.hpp"
 #include "dnsd/zone_loader.hpp"
 
 namespace dnsd {
 
-ZoneService::ZoneService(std::vector<std::string> zone_files)
-    : zone_files_(std::move(zone_files)) {}
+ZoneService::ZoneService(std::vector<std::string> zone_files,
+                         std::vector<core::dns::tsig::Key> keys)
+    : zone_files_(std::move(zone_files)), keys_(std::move(keys)) {}
 
 ZoneService::~ZoneService() {
     stop();
@@ -22,7 +24,7 @@ void ZoneService::load(const core::config::Config& config) {
         database_ = std::make_unique<DatabaseZones>(config.section("db").string("url"),
                                                     section.addresses("database_notify"));
     }
-    auto zones = read_all(config);
+    auto zones = read_all(config, nullptr);
     const std::lock_guard lock(mutex_);
     zones_ = std::move(zones);
 }
@@ -32,9 +34,25 @@ std::shared_ptr<const ZoneSet> ZoneService::current() const {
     return zones_;
 }
 
-std::shared_ptr<const ZoneSet> ZoneService::read_all(const core::config::Config& config) const {
-    auto files = load_zones(zone_sources(config.section("dnsd"), zone_files_));
-    if (!database_) return files;
+std::shared_ptr<const ZoneSet> ZoneService::read_all(const core::config::Config& config,
+                                                     const ZoneSet* served) {
+    const auto sources = zone_sources(config.section("dnsd"), zone_files_, keys_);
+    auto files = load_zones(sources, served);
+    std::vector<SecondaryRefresher::ZoneSettings> secondaries;
+    for (const auto& source : sources) {
+        if (!source.secondary()) continue;
+        SecondaryRefresher::ZoneSettings& settings = secondaries.emplace_back();
+        settings.apex = zone_apex(source.name);
+        settings.primaries = source.primaries;
+        settings.file = source.file;
+        for (const auto& key : keys_) {
+            if (key.name == source.primary_key) settings.key = key;
+        }
+    }
+    if (!database_) {
+        secondaries_ = std::move(secondaries);
+        return files;
+    }
     auto zones = std::make_shared<ZoneSet>(*files);
     std::vector<std::shared_ptr<const Zone>> stored;
     try {
@@ -47,6 +65,7 @@ std::shared_ptr<const ZoneSet> ZoneService::read_all(const core::config::Config&
                  : " (the tables are appsrv's: `appsrv --config FILE migrate` makes them)"));
     }
     add_database_zones(*zones, std::move(stored));
+    secondaries_ = std::move(secondaries);
     return zones;
 }
 
@@ -60,6 +79,7 @@ std::shared_ptr<const ZoneSet> ZoneService::with_histories(
             old->second.get() == zone.get())
             continue;
         const Zone& before = *old->second;
+        if (!zone->has_data() || !before.has_data()) continue;
         std::shared_ptr<const ZoneHistory> history;
         if (zone->serial() == before.serial()) {
             history = before.history();
@@ -86,10 +106,43 @@ void ZoneService::install(std::shared_ptr<const ZoneSet> zones) {
     zones_ = std::move(zones);
 }
 
+void ZoneService::install_secondary(std::shared_ptr<const Zone> zone) {
+    const std::lock_guard lock(mutex_);
+    const auto served = zones_->zones().find(zone->apex());
+    if (served == zones_->zones().end() || !served->second->origin().is_secondary() ||
+        served->second->origin().file != zone->origin().file)
+        return;
+    auto zones = std::make_shared<ZoneSet>(*zones_);
+    zones->add(std::move(zone));
+    install(std::move(zones));
+}
+
+void ZoneService::configure_secondaries() {
+    if (!started_) return;
+    if (secondary_refresher_) {
+        secondary_refresher_->configure(secondaries_);
+        return;
+    }
+    if (secondaries_.empty()) return;
+    secondary_refresher_ = std::make_unique<SecondaryRefresher>(
+        secondaries_,
+        [this](const std::string& apex) -> std::shared_ptr<const Zone> {
+            const std::lock_guard lock(mutex_);
+            const auto it = zones_->zones().find(apex);
+            return it == zones_->zones().end() ? nullptr : it->second;
+        },
+        [this](std::shared_ptr<const Zone> zone) { install_secondary(std::move(zone)); });
+}
+
 void ZoneService::start(Hooks hooks, std::chrono::milliseconds interval) {
     {
         const std::lock_guard lock(mutex_);
         hooks_ = std::move(hooks);
+    }
+    {
+        const std::lock_guard lock(refresher_mutex_);
+        started_ = true;
+        configure_secondaries();
     }
     if (!database_) return;
     auto refresher = std::make_unique<DatabaseRefresher>(
@@ -113,27 +166,51 @@ void ZoneService::start(Hooks hooks, std::chrono::milliseconds interval) {
 
 void ZoneService::stop() {
     std::unique_ptr<DatabaseRefresher> refresher;
+    std::unique_ptr<SecondaryRefresher> secondary;
     {
         const std::lock_guard lock(refresher_mutex_);
         refresher = std::move(refresher_);
+        secondary = std::move(secondary_refresher_);
+        started_ = false;
     }
-    refresher.reset();  // joins its thread, outside the lock a NOTIFY takes
+    // Each joins its thread, outside the lock a NOTIFY takes.
+    refresher.reset();
+    secondary.reset();
     const std::lock_guard lock(mutex_);
     hooks_ = {};
 }
 
 size_t ZoneService::reload(const core::config::Config& config) {
-    auto zones = read_all(config);
-    // A refresh that lands between that read and this switch is undone by
-    // it, and read again at the next serial comparison.
-    const std::lock_guard lock(mutex_);
-    const size_t count = zones->zones().size();
-    install(std::move(zones));
-    return count;
+    const auto served = current();
+    auto zones = read_all(config, served.get());
+    // A database refresh that lands between that read and this switch is
+    // undone by it, and read again at the next serial comparison; a
+    // transfer that lands meanwhile is kept.
+    {
+        const std::lock_guard lock(mutex_);
+        std::shared_ptr<ZoneSet> kept;
+        for (const auto& [apex, zone] : zones->zones()) {
+            if (!zone->origin().is_secondary()) continue;
+            const auto now = zones_->zones().find(apex);
+            const auto before = served->zones().find(apex);
+            if (now == zones_->zones().end() || !now->second->origin().is_secondary() ||
+                now->second->origin().file != zone->origin().file ||
+                (before != served->zones().end() && before->second == now->second))
+                continue;
+            if (!kept) kept = std::make_shared<ZoneSet>(*zones);
+            kept->add(now->second->with_origin(zone->origin(), zone->notify()));
+        }
+        if (kept) zones = std::move(kept);
+        install(zones);
+    }
+    const std::lock_guard lock(refresher_mutex_);
+    configure_secondaries();
+    return zones->zones().size();
 }
 
 void ZoneService::notified(std::string apex) {
     const std::lock_guard lock(refresher_mutex_);
+    if (secondary_refresher_ && secondary_refresher_->notify(apex)) return;
     if (refresher_) refresher_->notify(std::move(apex));
 }
 

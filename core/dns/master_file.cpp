@@ -3,12 +3,18 @@
 // the file and the line.
 #include "core/dns/master_file.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/dns/name.hpp"
 #include "core/dns/tokens.hpp"
+#include "core/unique_fd.hpp"
 
 namespace core::dns {
 namespace {
@@ -118,6 +124,71 @@ MasterFile parse_master_text(std::string_view text, const std::string& name, std
     Reader reader{out, false};
     reader.parse(text, name, context, 0);
     return out;
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const char* doing) {
+    throw std::runtime_error(path + ": " + doing + ": " + std::strerror(errno));
+}
+
+void write_all(int fd, std::string_view data, const std::string& path) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(path, "write");
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+}
+
+}  // namespace
+
+void write_master_file(const std::string& path, std::string_view origin,
+                       const std::vector<Record>& records, std::string_view comment) {
+    std::string text;
+    text.reserve(records.size() * 64 + 256);
+    for (size_t at = 0; at < comment.size();) {
+        const size_t end = std::min(comment.find('\n', at), comment.size());
+        text += "; ";
+        text += comment.substr(at, end - at);
+        text += '\n';
+        at = end + 1;
+    }
+    text += "$ORIGIN " + name_to_text(origin) + "\n";
+    const auto append = [&](const Record& record) {
+        const std::string rdata = rdata_to_text(record);
+        if (rdata.empty() && !record.rdata.empty())
+            throw std::runtime_error(path + ": cannot write " + name_to_text(record.owner) + " " +
+                                     type_to_text(record.type) + ": its data does not decode");
+        text += record_to_text(record);
+        text += '\n';
+    };
+    for (const auto& record : records) {
+        if (record.type == type::SOA && record.owner == origin) append(record);
+    }
+    for (const auto& record : records) {
+        if (!(record.type == type::SOA && record.owner == origin)) append(record);
+    }
+
+    const std::filesystem::path target(path);
+    const std::filesystem::path directory =
+        target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+    std::string temporary = (directory / ("." + target.filename().string() + ".XXXXXX")).string();
+    UniqueFd fd(::mkstemp(temporary.data()));
+    if (!fd) fail(temporary, "create");
+    try {
+        write_all(fd.get(), text, temporary);
+        if (::fchmod(fd.get(), 0644) != 0) fail(temporary, "chmod");
+        if (::fsync(fd.get()) != 0) fail(temporary, "fsync");
+        fd.reset();
+        if (::rename(temporary.c_str(), path.c_str()) != 0) fail(path, "rename");
+    } catch (...) {
+        ::unlink(temporary.c_str());
+        throw;
+    }
+    // The rename itself survives a crash once the directory is synced.
+    UniqueFd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir) ::fsync(dir.get());
 }
 
 }  // namespace core::dns

@@ -44,4 +44,13 @@ MasterFile read_master_file(const std::string& path, std::string origin = {});
 // and $INCLUDE is refused.
 MasterFile parse_master_text(std::string_view text, const std::string& name, std::string origin);
 
+// Writes `records` (the zone whose apex is `origin`, wire) to `path` as a
+// master file that read_master_file reads back to the same records: the
+// SOA first, every name absolute, `comment` on top. The file is replaced
+// whole or not at all (a temporary file beside it, synced, then renamed),
+// so a crash never leaves half a zone. Throws std::runtime_error naming
+// the path.
+void write_master_file(const std::string& path, std::string_view origin,
+                       const std::vector<Record>& records, std::string_view comment);
+
 }  // namespace core::dns

@@ -73,16 +73,18 @@ std::string hmac(const EVP_MD* md, const std::string& secret, const std::string&
 // message without its TSIG record (ARCOUNT as before it was added, the
 // original ID), then all the TSIG variables or, for a message after the
 // first of a stream, the timers alone.
-std::string signed_data(std::string_view prior_mac, std::string_view message, uint16_t id,
-                        bool remove_one_additional, bool timers_only, std::string_view key_name,
-                        std::string_view algorithm, uint64_t time_signed, uint16_t fudge,
-                        uint16_t error, std::string_view other) {
+std::string signed_data(std::string_view prior_mac, std::string_view unsigned_before,
+                        std::string_view message, uint16_t id, bool remove_one_additional,
+                        bool timers_only, std::string_view key_name, std::string_view algorithm,
+                        uint64_t time_signed, uint16_t fudge, uint16_t error,
+                        std::string_view other) {
     std::string data;
-    data.reserve(prior_mac.size() + message.size() + 300);
+    data.reserve(prior_mac.size() + unsigned_before.size() + message.size() + 300);
     if (!prior_mac.empty()) {
         append16(data, static_cast<uint16_t>(prior_mac.size()));
         data += prior_mac;
     }
+    data += unsigned_before;
     const size_t start = data.size();
     data += message;
     wire::put16(data, start, id);
@@ -240,7 +242,7 @@ Check check_request(std::string_view message, const Record& record, const std::v
     }
     const std::string expected =
         hmac(md, key->secret,
-             signed_data({}, message.substr(0, record.offset), record.original_id, true, false,
+             signed_data({}, {}, message.substr(0, record.offset), record.original_id, true, false,
                          record.key_name, record.algorithm, record.time_signed, record.fudge,
                          record.error, record.other));
     if (CRYPTO_memcmp(expected.data(), record.mac.data(), record.mac.size()) != 0) {
@@ -275,12 +277,65 @@ void Signer::sign(std::string& message, uint64_t now, uint16_t error, std::strin
     const EVP_MD* md = digest_of(key_.algorithm);
     if (!md) throw std::logic_error("TSIG: a key with an unknown algorithm");
     const uint16_t id = read16(message, 0);
-    const std::string mac = hmac(md, key_.secret,
-                                 signed_data(prior_mac_, message, id, false, !first_, key_.name,
-                                             key_.algorithm, now, kFudge, error, other));
+    const std::string mac =
+        hmac(md, key_.secret,
+             signed_data(prior_mac_, unsigned_messages_, message, id, false, !first_, key_.name,
+                         key_.algorithm, now, kFudge, error, other));
     append_record(message, key_.name, key_.algorithm, now, mac, id, error, other);
+    unsigned_messages_.clear();
     prior_mac_ = mac;
     first_ = false;
+}
+
+Verifier::Verifier(const Key& key, std::string request_mac)
+    : key_(key), prior_mac_(std::move(request_mac)) {}
+
+std::string Verifier::verify(std::string_view message, uint64_t now) {
+    Record record;
+    switch (find(message, record)) {
+        case Found::malformed:
+            return "malformed TSIG record";
+        case Found::none:
+            if (first_) return "answer unsigned";
+            if (++unsigned_count_ > kMaxUnsigned)
+                return "more than " + std::to_string(kMaxUnsigned) + " messages unsigned in a row";
+            unsigned_messages_ += message;
+            return {};
+        case Found::one:
+            break;
+    }
+    if (record.key_name != key_.name || record.algorithm != key_.algorithm)
+        return "answer signed with another key";
+    if (record.error != kNoError) {
+        switch (record.error) {
+            case kBadSig:
+                return "TSIG error BADSIG (the other side has another secret)";
+            case kBadKey:
+                return "TSIG error BADKEY (the other side does not know the key)";
+            case kBadTime:
+                return "TSIG error BADTIME (the clocks differ)";
+            default:
+                return "TSIG error " + std::to_string(record.error);
+        }
+    }
+    const EVP_MD* md = digest_of(record.algorithm);
+    if (!md || record.mac.size() != static_cast<size_t>(EVP_MD_get_size(md)))
+        return "a MAC of the wrong size";
+    const std::string expected =
+        hmac(md, key_.secret,
+             signed_data(prior_mac_, unsigned_messages_, message.substr(0, record.offset),
+                         record.original_id, true, !first_, record.key_name, record.algorithm,
+                         record.time_signed, record.fudge, record.error, record.other));
+    if (CRYPTO_memcmp(expected.data(), record.mac.data(), record.mac.size()) != 0)
+        return "wrong MAC";
+    const uint64_t distance =
+        now > record.time_signed ? now - record.time_signed : record.time_signed - now;
+    if (distance > record.fudge) return "signed at a time too far from this clock";
+    prior_mac_ = record.mac;
+    unsigned_messages_.clear();
+    unsigned_count_ = 0;
+    first_ = false;
+    return {};
 }
 
 void append_unsigned(std::string& message, const Record& request, uint64_t now, uint16_t error) {

@@ -77,12 +77,43 @@ class Signer {
     // (BADTIME answers carry the server's time in `other`).
     void sign(std::string& message, uint64_t now, uint16_t error = kNoError,
               std::string_view other = {});
+    // Sends `message` unsigned: the next MAC covers it (a long stream may
+    // be signed every few messages, at least every 100th).
+    void leave_unsigned(std::string_view message) { unsigned_messages_ += message; }
     // The size `sign` adds, for a writer to keep room for it.
     size_t record_size(size_t other_size = 0) const;
+    // The MAC of the last message signed: a signed request's, which the
+    // answers' MACs cover.
+    const std::string& last_mac() const { return prior_mac_; }
 
   private:
     const Key& key_;
     std::string prior_mac_;
+    std::string unsigned_messages_;  // since the last signed one
+    bool first_ = true;
+};
+
+// Checks the answers to a request this side signed, in order (a zone
+// transfer's messages, an acknowledgement): the first must be signed with
+// the request's key, later ones may come unsigned, at most 99 in a row,
+// each signed one's MAC covering those unsigned since the one before
+// (RFC 8945 §5.3.1). The stream's last message must be signed: ask
+// last_signed() once it is read.
+class Verifier {
+  public:
+    static constexpr int kMaxUnsigned = 99;
+
+    Verifier(const Key& key, std::string request_mac);
+    // Checks `message` at `now` (Unix seconds): "" when it is acceptable,
+    // else why not ("answer unsigned", "TSIG error BADKEY", "wrong MAC"...).
+    std::string verify(std::string_view message, uint64_t now);
+    bool last_signed() const { return unsigned_count_ == 0 && !first_; }
+
+  private:
+    const Key& key_;
+    std::string prior_mac_;
+    std::string unsigned_messages_;  // since the last signed one
+    int unsigned_count_ = 0;
     bool first_ = true;
 };
 

@@ -37,6 +37,7 @@ Outcome handle(const dnsd::ZoneSet& zones, std::string_view packet, Transport tr
     if (notified) {
         std::string error;
         settings.notify_allow = {*core::net::Cidr::parse("127.0.0.1", error)};
+        settings.database_zones = true;
         settings.on_notify = [notified](std::string apex) { *notified = std::move(apex); };
     }
     dnsd::ThreadMetrics metrics;
@@ -574,6 +575,7 @@ TEST_CASE_FIXTURE(Fixture, "a NOTIFY dnsd may take is acknowledged and names its
     // From a sender outside notify_allow: refused, and nothing handed over.
     dnsd::MessageSettings settings;
     settings.notify_allow = {*core::net::Cidr::parse("192.0.2.0/24", error_text)};
+    settings.database_zones = true;
     settings.on_notify = [&](std::string apex) { notified = apex; };
     dnsd::ThreadMetrics metrics;
     const sockaddr_in from = loopback();

@@ -99,8 +99,14 @@ DnsResponse parse_dns_response(std::string_view wire) {
     return r;
 }
 
-std::string udp_exchange(int port, std::string_view packet, int timeout_ms) {
+std::string udp_exchange(int port, std::string_view packet, int timeout_ms, const char* from) {
     const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (from) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, from, &local.sin_addr);
+        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local);
+    }
     sockaddr_in to{};
     to.sin_family = AF_INET;
     to.sin_port = htons(static_cast<uint16_t>(port));

@@ -38,9 +38,11 @@ struct DnsResponse {
 
 DnsResponse parse_dns_response(std::string_view wire);
 
-// One UDP exchange with 127.0.0.1:`port` from a socket of its own: the raw
-// answer, or "" when none came within `timeout_ms`.
-std::string udp_exchange(int port, std::string_view packet, int timeout_ms = 1000);
+// One UDP exchange with 127.0.0.1:`port` from a socket of its own (bound to
+// the loopback address `from` when given): the raw answer, or "" when none
+// came within `timeout_ms`.
+std::string udp_exchange(int port, std::string_view packet, int timeout_ms = 1000,
+                         const char* from = nullptr);
 
 // "name. ttl class type rdata" with single spaces, as ldns prints it.
 bool contains(const std::vector<std::string>& records, std::string_view record);

@@ -192,3 +192,53 @@ TEST_CASE("the shipped zone of foobar.com is valid and says www A 8.8.8.8") {
     const auto t = texts(file);
     CHECK(std::find(t.begin(), t.end(), "www.foobar.com. 3600 IN A 8.8.8.8") != t.end());
 }
+
+TEST_CASE("a written master file reads back to the same records, hostile bytes and all") {
+    test::TempDir dir;
+    const std::string origin = wire("Example.COM.");
+    std::vector<Record> records;
+    std::string error;
+    const auto add = [&](const std::string& text) {
+        auto record = record_from_text(text, origin, 300, error);
+        REQUIRE_MESSAGE(record, text << ": " << error);
+        records.push_back(*record);
+    };
+    add("zz.example.com. 60 IN TXT \"after the SOA\"");
+    add("@ 3600 IN SOA ns1 hostmaster 2026120101 7200 3600 1209600 300");
+    add("@ IN NS ns1");
+    add("ns1 IN A 192.0.2.1");
+    // Quotes, backslashes, ';', '$', '@', '(' and bytes outside ASCII, in
+    // text and in names.
+    add("txt IN TXT \"a\\\"b\\\\c;d $e @f (g) \\000\\255\\010\" \"second string\"");
+    add("a\\.dot\\032space\\;semi\\@at IN A 192.0.2.7");
+    add("\\$dollar IN CNAME target\\(paren\\).example.com.");
+    add("empty IN TXT \"\"");
+    add("mx IN MX 10 Mail.Example.COM.");
+    add("caa IN CAA 0 issue \"ca.example.net; account=1\"");
+    add("unknown IN TYPE65300 \\# 4 00ff0a0d");
+    const auto path = (dir.path() / "kept.zone").string();
+    write_master_file(path, origin, records, "a copy\nof two lines");
+    const auto text = [&] {
+        std::ifstream in(path);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }();
+    CHECK(text.starts_with("; a copy\n; of two lines\n$ORIGIN example.com.\n"));
+    CHECK(text.find("\tSOA\t") < text.find("after the SOA"));  // the SOA first
+    const MasterFile back = read_master_file(path, origin);
+    REQUIRE(back.records.size() == records.size());
+    for (const auto& record : records) {
+        const bool found = std::any_of(
+            back.records.begin(), back.records.end(),
+            [&](const Record& r) { return r.same_data(record) && r.ttl == record.ttl; });
+        CHECK_MESSAGE(found, record_to_text(record));
+    }
+    // Replaced whole: no temporary file is left beside it.
+    size_t files = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+        ++files;
+    CHECK(files == 1);
+    // A directory that does not exist: an error naming the path.
+    CHECK_THROWS_WITH(
+        write_master_file((dir.path() / "no" / "such.zone").string(), origin, records, ""),
+        doctest::Contains("no/.such.zone."));
+}

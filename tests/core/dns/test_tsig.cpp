@@ -135,6 +135,79 @@ TEST_CASE("a stream of signed messages: each MAC covers the one before") {
     CHECK(next_a != next_b);
 }
 
+TEST_CASE("a signed request's answers verify in a stream, unsigned ones between allowed") {
+    const tsig::Key k = key("xfr.example.", "hmac-sha256", kSecret);
+    tsig::Signer request_signer(k, "");
+    std::string request = test::make_query("example.", 252);
+    request_signer.sign(request, 1000);
+    // The server's side: answers signed from the request's MAC on.
+    tsig::Record record;
+    REQUIRE(tsig::find(request, record) == tsig::Found::one);
+    CHECK(record.mac == request_signer.last_mac());
+    tsig::Signer server(k, record.mac);
+    std::string first = test::make_query("a.example.", 1), middle = first, last = first;
+    server.sign(first, 1001);
+    SUBCASE("every message signed") {
+        server.sign(middle, 1001);
+        server.sign(last, 1002);
+        tsig::Verifier verifier(k, request_signer.last_mac());
+        CHECK(verifier.verify(first, 1001) == "");
+        CHECK(verifier.verify(middle, 1001) == "");
+        CHECK(verifier.verify(last, 1002) == "");
+        CHECK(verifier.last_signed());
+    }
+    SUBCASE("unsigned messages between two signed ones: the next MAC covers them") {
+        server.leave_unsigned(middle);
+        std::string forgetful_last = last;
+        server.sign(last, 1002);
+        tsig::Verifier verifier(k, request_signer.last_mac());
+        CHECK(verifier.verify(first, 1001) == "");
+        CHECK(verifier.verify(middle, 1001) == "");
+        CHECK_FALSE(verifier.last_signed());
+        CHECK(verifier.verify(last, 1002) == "");
+        CHECK(verifier.last_signed());
+        // A MAC over `last` alone, as if `middle` had not been sent, is wrong.
+        tsig::Signer forgetful(k, record.mac);
+        std::string again = test::make_query("a.example.", 1);
+        forgetful.sign(again, 1001);
+        forgetful.sign(forgetful_last, 1002);
+        tsig::Verifier strict(k, request_signer.last_mac());
+        CHECK(strict.verify(first, 1001) == "");
+        CHECK(strict.verify(middle, 1001) == "");
+        CHECK(strict.verify(forgetful_last, 1002) == "wrong MAC");
+    }
+    SUBCASE("at most 99 unsigned in a row") {
+        tsig::Verifier verifier(k, request_signer.last_mac());
+        CHECK(verifier.verify(first, 1001) == "");
+        for (int i = 0; i < tsig::Verifier::kMaxUnsigned; ++i)
+            REQUIRE(verifier.verify(middle, 1001) == "");
+        CHECK(verifier.verify(middle, 1001) == "more than 99 messages unsigned in a row");
+    }
+    SUBCASE("refusals") {
+        tsig::Verifier unsigned_first(k, request_signer.last_mac());
+        CHECK(unsigned_first.verify(test::make_query("a.example.", 1), 1001) == "answer unsigned");
+        tsig::Verifier other_request(k, "another request's MAC");
+        CHECK(other_request.verify(first, 1001) == "wrong MAC");
+        tsig::Verifier late(k, request_signer.last_mac());
+        CHECK(late.verify(first, 1001 + 301) == "signed at a time too far from this clock");
+        const tsig::Key other = key("xfr.example.", "hmac-sha256", kSecret + "x");
+        tsig::Verifier wrong_secret(other, request_signer.last_mac());
+        CHECK(wrong_secret.verify(first, 1001) == "wrong MAC");
+        std::string tampered = first;
+        tampered[13] ^= 1;  // the "a" of the question
+        tsig::Verifier verifier(k, request_signer.last_mac());
+        CHECK(verifier.verify(tampered, 1001) == "wrong MAC");
+        // A BADKEY answer: the server does not know the key.
+        std::string refused = test::make_query("example.", 252);
+        tsig::Record asked;
+        REQUIRE(tsig::find(request, asked) == tsig::Found::one);
+        tsig::append_unsigned(refused, asked, 1001, tsig::kBadKey);
+        tsig::Verifier badkey(k, request_signer.last_mac());
+        CHECK(badkey.verify(refused, 1001) ==
+              "TSIG error BADKEY (the other side does not know the key)");
+    }
+}
+
 TEST_CASE("key secrets: one line of base64, at least 16 bytes") {
     CHECK(tsig::decode_secret("c2VjcmV0LXNlY3JldC1zZWNyZXQ=\n", "f") == "secret-secret-secret");
     CHECK_THROWS_WITH(tsig::decode_secret("not base64!\n", "k.key"),
