@@ -28,6 +28,18 @@ inline constexpr Key kZoneKeys[] = {
      .default_value = "[]",
      .help = "secondaries (IP:PORT) sent a NOTIFY when the zone's serial rises",
      .reloadable = true},
+    {.name = "notify_key",
+     .type = Type::string,
+     .default_value = "",
+     .help = "a `[[dnsd.key]]` name: the NOTIFYs to `notify` are signed with it, and their "
+             "acknowledgements must be",
+     .reloadable = true},
+    {.name = "transfer_keys",
+     .type = Type::string_list,
+     .default_value = "[]",
+     .help = "when set, a transfer of this zone must be signed with one of these `[[dnsd.key]]` "
+             "names, in place of `[dnsd] transfer_keys`",
+     .reloadable = true},
     {.name = "primaries",
      .type = Type::ip_address_list,
      .default_value = "[]",

@@ -179,7 +179,7 @@ class Dnsd {
                                   loops.worker(0).post([this, notifies] {
                                       for (const auto& n : notifies) {
                                           if (notifier_)
-                                              notifier_->notify(n.apex, n.serial, n.targets);
+                                              notifier_->notify(n.apex, n.serial, n.targets, n.key);
                                       }
                                   });
                               },

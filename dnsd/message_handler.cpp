@@ -61,10 +61,13 @@ Outcome handle_notify(const ZoneSet& zones, const Query& query, Peer peer,
 // an allowed client over TCP; over UDP an IXFR gets the current SOA alone,
 // which says "ask over TCP" (RFC 1995 §2).
 // With transfer_keys set, a transfer must be signed by one of them too.
-bool key_may_transfer(const MessageSettings& settings, const core::dns::tsig::Key* key) {
-    if (settings.tsig.transfer_keys.empty()) return true;
-    return key && std::find(settings.tsig.transfer_keys.begin(), settings.tsig.transfer_keys.end(),
-                            key->name) != settings.tsig.transfer_keys.end();
+// The zone's own transfer_keys, else [dnsd]'s.
+bool key_may_transfer(const Zone& zone, const MessageSettings& settings,
+                      const core::dns::tsig::Key* key) {
+    const auto& allowed = zone.access().transfer_keys.empty() ? settings.tsig.transfer_keys
+                                                              : zone.access().transfer_keys;
+    if (allowed.empty()) return true;
+    return key && std::find(allowed.begin(), allowed.end(), key->name) != allowed.end();
 }
 
 Outcome handle_transfer(const ZoneSet& zones, const Query& query, Peer peer,
@@ -85,7 +88,7 @@ Outcome handle_transfer(const ZoneSet& zones, const Query& query, Peer peer,
     }
     if (!at_apex || peer.transport != Transport::tcp || !emit ||
         !core::net::allowed(settings.transfer_allow, peer.address) ||
-        !key_may_transfer(settings, key)) {
+        !key_may_transfer(*zone, settings, key)) {
         writer.set_rcode(rcode::refused);
         return Outcome::refused;
     }

@@ -282,7 +282,7 @@ std::shared_ptr<const Zone> SecondaryRefresher::transfer_from(
         core::log::warn("dnsd") << "zone " << name << " from " << primary.to_string() << ": "
                                 << warning;
     auto zone = std::make_shared<const Zone>(settings.apex, result.records, current->origin(),
-                                             current->notify());
+                                             current->access());
     core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
                             << zone->record_count() << " records by "
                             << (request.serial ? "IXFR" : "AXFR") << " from "

@@ -56,16 +56,18 @@ TsigSettings load_tsig_settings(const core::config::Section& section) {
             settings.keys.push_back(std::move(key));
         }
     }
-    for (const auto& text : section.strings("transfer_keys")) {
-        const std::string name = wire_name(text, "dnsd.transfer_keys");
-        const bool known = std::any_of(settings.keys.begin(), settings.keys.end(),
-                                       [&](const auto& k) { return k.name == name; });
-        if (!known)
-            throw std::runtime_error("dnsd.transfer_keys: " + text +
-                                     ": no [[dnsd.key]] has that name");
-        settings.transfer_keys.push_back(name);
-    }
+    for (const auto& text : section.strings("transfer_keys"))
+        settings.transfer_keys.push_back(known_key_name(text, settings.keys, "dnsd.transfer_keys"));
     return settings;
+}
+
+std::string known_key_name(const std::string& text, const std::vector<core::dns::tsig::Key>& keys,
+                           const std::string& what) {
+    const std::string name = wire_name(text, what);
+    const bool known =
+        std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return k.name == name; });
+    if (!known) throw std::runtime_error(what + ": " + text + ": no [[dnsd.key]] has that name");
+    return name;
 }
 
 }  // namespace dnsd

@@ -21,4 +21,10 @@ struct TsigSettings {
 // transfer_keys entry that names no key.
 TsigSettings load_tsig_settings(const core::config::Section& section);
 
+// The wire name of the key `text` names, which must be among `keys`;
+// throws std::runtime_error naming `what` (the configuration key) and
+// `text` otherwise.
+std::string known_key_name(const std::string& text, const std::vector<core::dns::tsig::Key>& keys,
+                           const std::string& what);
+
 }  // namespace dnsd

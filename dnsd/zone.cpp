@@ -67,23 +67,23 @@ std::string describe(const Record& record) {
 }  // namespace
 
 Zone::Zone(std::string apex, const std::vector<Record>& records, ZoneOrigin origin,
-           std::vector<core::net::Address> notify)
+           ZoneAccess access)
     : apex_(std::move(apex)),
       origin_(std::move(origin)),
-      notify_(std::move(notify)),
+      access_(std::move(access)),
       nodes_(records.size() + 1) {
     for (const auto& record : records)
         insert(record);
     finish();
 }
 
-Zone::Zone(NoData, std::string apex, ZoneOrigin origin, std::vector<core::net::Address> notify)
-    : apex_(std::move(apex)), origin_(std::move(origin)), notify_(std::move(notify)), nodes_(1) {}
+Zone::Zone(NoData, std::string apex, ZoneOrigin origin, ZoneAccess access)
+    : apex_(std::move(apex)), origin_(std::move(origin)), access_(std::move(access)), nodes_(1) {}
 
 std::shared_ptr<const Zone> Zone::without_data(std::string apex, ZoneOrigin origin,
-                                               std::vector<core::net::Address> notify) {
+                                               ZoneAccess access) {
     return std::make_shared<const Zone>(NoData{}, std::move(apex), std::move(origin),
-                                        std::move(notify));
+                                        std::move(access));
 }
 
 std::shared_ptr<const Zone> Zone::with_expired(bool expired) const {
@@ -129,7 +129,7 @@ std::string ZoneOrigin::describe() const {
 Zone::Zone(Successor, const Zone& base)
     : apex_(base.apex_),
       origin_(base.origin_),
-      notify_(base.notify_),
+      access_(base.access_),
       nodes_(base.nodes_.copy()),
       record_count_(base.record_count_),
       history_(base.history_) {}
@@ -296,12 +296,11 @@ std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Change>& change
     return next;
 }
 
-std::shared_ptr<const Zone> Zone::with_origin(ZoneOrigin origin,
-                                              std::vector<core::net::Address> notify) const {
-    if (!has_data()) return without_data(apex_, std::move(origin), std::move(notify));
+std::shared_ptr<const Zone> Zone::with_origin(ZoneOrigin origin, ZoneAccess access) const {
+    if (!has_data()) return without_data(apex_, std::move(origin), std::move(access));
     auto next = std::make_shared<Zone>(Successor{}, *this);
     next->origin_ = std::move(origin);
-    next->notify_ = std::move(notify);
+    next->access_ = std::move(access);
     next->finish();
     next->expired_ = expired_;
     return next;

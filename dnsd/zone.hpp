@@ -78,15 +78,25 @@ struct ZoneOrigin {
     std::string describe() const;
 };
 
+// What the configuration says about a zone besides where its data comes
+// from: whom to tell of its changes, and who may copy it.
+struct ZoneAccess {
+    std::vector<core::net::Address> notify;  // secondaries sent a NOTIFY when its serial rises
+    std::string notify_key;                  // wire name: signs those NOTIFYs; empty: unsigned
+    // Wire names: a transfer must be signed with one of them. Empty: the
+    // [dnsd] transfer_keys decide.
+    std::vector<std::string> transfer_keys;
+};
+
 class Zone {
   public:
     // Builds from records already checked by core::dns::check_zone.
     Zone(std::string apex, const std::vector<core::dns::Record>& records, ZoneOrigin origin,
-         std::vector<core::net::Address> notify = {});
+         ZoneAccess access = {});
     // A secondary zone with no data yet (never transferred, its copy
     // unreadable): configured, so answered SERVFAIL rather than REFUSED.
     static std::shared_ptr<const Zone> without_data(std::string apex, ZoneOrigin origin,
-                                                    std::vector<core::net::Address> notify);
+                                                    ZoneAccess access);
 
     // Whether it is answered from: it has data and has not expired. A zone
     // that is not is answered SERVFAIL and never transferred out.
@@ -102,8 +112,9 @@ class Zone {
 
     const std::string& apex() const { return apex_; }
     const ZoneOrigin& origin() const { return origin_; }
+    const ZoneAccess& access() const { return access_; }
     // The secondaries to NOTIFY when this zone's serial rises.
-    const std::vector<core::net::Address>& notify() const { return notify_; }
+    const std::vector<core::net::Address>& notify() const { return access_.notify; }
     const Node* find(std::string_view name) const { return nodes_.find(name); }
     // Only for an available() zone, as soa().
     const Node& apex_node() const { return *apex_node_; }
@@ -121,10 +132,9 @@ class Zone {
 
     // The differences that led to this version, for IXFR.
     const std::shared_ptr<const ZoneHistory>& history() const { return history_; }
-    // This version with another origin and secondaries to notify (a
-    // reload that changed a secondary zone's settings).
-    std::shared_ptr<const Zone> with_origin(ZoneOrigin origin,
-                                            std::vector<core::net::Address> notify) const;
+    // This version with another origin and access (a reload that changed
+    // a secondary zone's settings).
+    std::shared_ptr<const Zone> with_origin(ZoneOrigin origin, ZoneAccess access) const;
     // This version with `history` instead (a reload that found what changed).
     std::shared_ptr<const Zone> with_history(std::shared_ptr<const ZoneHistory> history) const;
 
@@ -160,7 +170,7 @@ class Zone {
     struct NoData {
         explicit NoData() = default;
     };
-    Zone(NoData, std::string apex, ZoneOrigin origin, std::vector<core::net::Address> notify);
+    Zone(NoData, std::string apex, ZoneOrigin origin, ZoneAccess access);
 
   private:
     // Puts `record` in its node and RRset, making the node and any empty
@@ -172,7 +182,7 @@ class Zone {
 
     std::string apex_;
     ZoneOrigin origin_;
-    std::vector<core::net::Address> notify_;
+    ZoneAccess access_;
     NodeTable<Node> nodes_;
     const Node* apex_node_ = nullptr;
     const RRset* soa_ = nullptr;

@@ -12,6 +12,7 @@
 #include "core/dns/serial.hpp"
 #include "core/dns/zone_rules.hpp"
 #include "core/log.hpp"
+#include "dnsd/tsig_keys.hpp"
 
 namespace dnsd {
 
@@ -24,33 +25,31 @@ std::vector<ZoneSource> zone_sources(const core::config::Section& section,
             ZoneSource& source = sources.emplace_back();
             source.name = zone.has("name") ? zone.string("name") : std::string();
             source.file = zone.string("file");
-            source.notify = zone.addresses("notify");
-            source.primaries = zone.addresses("primaries");
-            const std::string key = zone.has("primary_key") ? zone.string("primary_key") : "";
-            if (!source.secondary()) {
-                if (!key.empty())
-                    throw std::runtime_error(source.file + ": primary_key without primaries");
-                continue;
+            const auto key_name = [&](const char* key) {
+                if (!zone.has(key)) return std::string();
+                return known_key_name(zone.string(key), keys, zone.path() + "." + key);
+            };
+            source.access.notify = zone.addresses("notify");
+            source.access.notify_key = key_name("notify_key");
+            if (zone.has("transfer_keys")) {
+                for (const auto& text : zone.strings("transfer_keys"))
+                    source.access.transfer_keys.push_back(
+                        known_key_name(text, keys, zone.path() + ".transfer_keys"));
             }
-            if (source.name.empty())
-                throw std::runtime_error(
-                    source.file +
-                    ": a secondary zone (primaries) needs its name: its file may "
-                    "not exist yet");
-            if (key.empty()) continue;
-            std::string error;
-            const auto name = core::dns::name_from_text(key.back() == '.' ? key : key + '.', error);
-            const auto found = std::find_if(keys.begin(), keys.end(), [&](const auto& k) {
-                return name && k.name == core::dns::lowercase_name(*name);
-            });
-            if (found == keys.end())
-                throw std::runtime_error("zone " + source.name + ": primary_key " + key +
-                                         " is not a [[dnsd.key]]");
-            source.primary_key = found->name;
+            source.primaries = zone.addresses("primaries");
+            source.primary_key = key_name("primary_key");
+            if (!source.secondary() && !source.primary_key.empty())
+                throw std::runtime_error(zone.path() + ": primary_key without primaries");
+            if (source.secondary() && source.name.empty())
+                throw std::runtime_error(zone.path() +
+                                         ": a secondary zone (primaries) needs its name: its "
+                                         "file may not exist yet");
         }
     }
-    for (const auto& file : files)
-        sources.push_back({{}, file, {}, {}, {}});
+    for (const auto& file : files) {
+        ZoneSource& source = sources.emplace_back();
+        source.file = file;
+    }
     return sources;
 }
 
@@ -76,25 +75,25 @@ std::shared_ptr<const Zone> load_secondary(const ZoneSource& source, const ZoneS
         const auto it = served->zones().find(apex);
         if (it != served->zones().end() && it->second->origin().is_secondary() &&
             it->second->origin().file == source.file)
-            return it->second->with_origin(std::move(origin), source.notify);
+            return it->second->with_origin(std::move(origin), source.access);
     }
     std::error_code error;
     const auto written = std::filesystem::last_write_time(source.file, error);
     if (error) {
         core::log::info("dnsd") << "zone " << name << ": no copy in " << source.file
                                 << " yet: SERVFAIL until its first transfer";
-        return Zone::without_data(apex, std::move(origin), source.notify);
+        return Zone::without_data(apex, std::move(origin), source.access);
     }
     std::shared_ptr<const Zone> zone;
     try {
         auto file = core::dns::read_master_file(source.file, apex);
         for (const auto& warning : core::dns::check_zone(apex, file.records))
             core::log::warn("dnsd") << warning;
-        zone = std::make_shared<const Zone>(apex, file.records, origin, source.notify);
+        zone = std::make_shared<const Zone>(apex, file.records, origin, source.access);
     } catch (const std::runtime_error& e) {
         core::log::warn("dnsd") << "zone " << name << ": its copy cannot be read (" << e.what()
                                 << "): SERVFAIL until a transfer";
-        return Zone::without_data(apex, std::move(origin), source.notify);
+        return Zone::without_data(apex, std::move(origin), source.access);
     }
     // The file is written, or touched, whenever a primary answers: its
     // time is the last refresh's, which the expire timer counts from.
@@ -132,7 +131,7 @@ std::shared_ptr<const ZoneSet> load_zones(const std::vector<ZoneSource>& sources
                                      core::dns::name_to_text(file.origin) + " is configured twice");
         }
         auto zone = std::make_shared<const Zone>(file.origin, file.records,
-                                                 ZoneOrigin::from_file(source.file), source.notify);
+                                                 ZoneOrigin::from_file(source.file), source.access);
         core::log::info("dnsd") << "zone " << core::dns::name_to_text(file.origin) << " serial "
                                 << zone->serial() << ": " << zone->record_count()
                                 << " records from " << source.file;

@@ -16,7 +16,7 @@ namespace dnsd {
 struct ZoneSource {
     std::string name;  // presentation form; empty: from the file
     std::string file;
-    std::vector<core::net::Address> notify;  // its secondaries
+    ZoneAccess access;  // its secondaries, and the keys
     // A secondary zone: its primaries, and the key (wire name) that signs
     // what they exchange.
     std::vector<core::net::Address> primaries;
@@ -26,8 +26,8 @@ struct ZoneSource {
 };
 
 // The [[dnsd.zone]] tables, then the files given with --zone. Throws
-// std::runtime_error for a secondary zone without a name, or whose
-// primary_key is not among `keys`.
+// std::runtime_error for a secondary zone without a name, or a key name
+// not among `keys`.
 std::vector<ZoneSource> zone_sources(const core::config::Section& section,
                                      const std::vector<std::string>& files,
                                      const std::vector<core::dns::tsig::Key>& keys);

@@ -94,13 +94,20 @@ std::shared_ptr<const ZoneSet> ZoneService::with_histories(
     return out ? out : zones;
 }
 
+std::optional<core::dns::tsig::Key> ZoneService::notify_key(const Zone& zone) const {
+    for (const auto& key : keys_) {
+        if (key.name == zone.access().notify_key) return key;
+    }
+    return std::nullopt;
+}
+
 void ZoneService::install(std::shared_ptr<const ZoneSet> zones) {
     zones = with_histories(std::move(zones));
     if (hooks_.publish) hooks_.publish(zones);
     std::vector<ZoneNotify> notifies;
     for (const Zone* zone : raised_serials(*zones_, *zones)) {
         if (!zone->notify().empty())
-            notifies.push_back({zone->apex(), zone->serial(), zone->notify()});
+            notifies.push_back({zone->apex(), zone->serial(), zone->notify(), notify_key(*zone)});
     }
     if (!notifies.empty() && hooks_.notify) hooks_.notify(std::move(notifies));
     zones_ = std::move(zones);
@@ -198,7 +205,7 @@ size_t ZoneService::reload(const core::config::Config& config) {
                 (before != served->zones().end() && before->second == now->second))
                 continue;
             if (!kept) kept = std::make_shared<ZoneSet>(*zones);
-            kept->add(now->second->with_origin(zone->origin(), zone->notify()));
+            kept->add(now->second->with_origin(zone->origin(), zone->access()));
         }
         if (kept) zones = std::move(kept);
         install(zones);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct ZoneNotify {
     std::string apex;  // wire
     uint32_t serial = 0;
     std::vector<core::net::Address> targets;
+    std::optional<core::dns::tsig::Key> key;  // signs them
 };
 
 class ZoneService {
@@ -75,6 +77,8 @@ class ZoneService {
     // Every zone; secondary zones `served` has are kept as they are.
     std::shared_ptr<const ZoneSet> read_all(const core::config::Config& config,
                                             const ZoneSet* served);
+    // The key a zone's NOTIFYs are signed with.
+    std::optional<core::dns::tsig::Key> notify_key(const Zone& zone) const;
     // A new version of a secondary zone from its refresher; dropped when
     // a reload took the zone away meanwhile.
     void install_secondary(std::shared_ptr<const Zone> zone);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <netinet/in.h>
 #include <random>
 
@@ -69,7 +70,8 @@ core::uv::Udp& Notifier::socket_for(int family) {
 }
 
 void Notifier::notify(const std::string& apex, uint32_t serial,
-                      const std::vector<core::net::Address>& targets) {
+                      const std::vector<core::net::Address>& targets,
+                      const std::optional<tsig::Key>& key) {
     for (const auto& target : targets) {
         pending_.remove_if([&](const Pending& p) {
             return p.apex == apex && same_address(target.sockaddr_ptr(), p.target);
@@ -79,6 +81,7 @@ void Notifier::notify(const std::string& apex, uint32_t serial,
         pending.target = target;
         pending.id = next_id_++;
         pending.packet = notify_packet(pending.id, apex);
+        pending.key = key;
         pending.timer = core::uv::Timer(loop_);
         core::log::info(component_) << "NOTIFY " << core::dns::name_to_text(apex) << " serial "
                                     << serial << " to " << target.to_string();
@@ -87,7 +90,16 @@ void Notifier::notify(const std::string& apex, uint32_t serial,
 }
 
 void Notifier::send(Pending& pending) {
-    socket_for(pending.target.family()).send(pending.packet, pending.target.sockaddr_ptr());
+    if (pending.key) {
+        // Signed at each transmission: a retry a minute later is not BADTIME.
+        std::string packet = pending.packet;
+        tsig::Signer signer(*pending.key, "");
+        signer.sign(packet, static_cast<uint64_t>(::time(nullptr)));
+        pending.request_mac = signer.last_mac();
+        socket_for(pending.target.family()).send(packet, pending.target.sockaddr_ptr());
+    } else {
+        socket_for(pending.target.family()).send(pending.packet, pending.target.sockaddr_ptr());
+    }
     (pending.attempts == 0 ? counters_.sent : counters_.retransmitted).add();
     const uint64_t delay =
         std::min(kMaxIntervalMs, uint64_t{1000} << std::min(pending.attempts, 16));
@@ -108,10 +120,29 @@ void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
     const bool is_response = static_cast<unsigned char>(packet[2]) & 0x80;
     const int opcode = (static_cast<unsigned char>(packet[2]) >> 3) & 0x0f;
     if (!is_response || opcode != 4) return;
+    const unsigned rcode = static_cast<unsigned char>(packet[3]) & 0x0f;
     pending_.remove_if([&](const Pending& p) {
         if (p.id != id || !same_address(from, p.target)) return false;
-        core::log::info(component_) << "NOTIFY " << core::dns::name_to_text(p.apex)
-                                    << " acknowledged by " << p.target.to_string();
+        const std::string zone = core::dns::name_to_text(p.apex);
+        std::string why;
+        if (p.key) why = tsig::Verifier(*p.key, p.request_mac).verify(packet, ::time(nullptr));
+        if (rcode != 0) {
+            // The secondary will not take it (not its zone, not from us, not
+            // our key): asking again changes nothing.
+            core::log::warn(component_)
+                << "NOTIFY " << zone << " to " << p.target.to_string() << ": answered with rcode "
+                << rcode << (why.empty() ? "" : " (" + why + ")") << "; not retried";
+            return true;
+        }
+        if (!why.empty()) {
+            // An acknowledgement that is not signed with the key may not be
+            // the secondary's: retried.
+            core::log::warn(component_) << "NOTIFY " << zone << " to " << p.target.to_string()
+                                        << ": acknowledgement not taken: " << why;
+            return false;
+        }
+        core::log::info(component_)
+            << "NOTIFY " << zone << " acknowledged by " << p.target.to_string();
         counters_.acknowledged.add();
         return true;
     });

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/dns/tsig.hpp"
 #include "core/metrics/counter.hpp"
 #include "core/net/address.hpp"
 #include "core/uv/timer.hpp"
@@ -40,8 +42,11 @@ class Notifier {
 
     // Sends NOTIFY for `apex` (wire) with `serial` to each target; an
     // earlier NOTIFY of the same zone to the same target is superseded.
+    // With `key`, each transmission is signed afresh (TSIG, RFC 8945) and
+    // only an acknowledgement signed with it counts.
     void notify(const std::string& apex, uint32_t serial,
-                const std::vector<core::net::Address>& targets);
+                const std::vector<core::net::Address>& targets,
+                const std::optional<tsig::Key>& key = std::nullopt);
     // A reload changed the targets: NOTIFYs still retried to a server no
     // longer among `targets` stop.
     void keep_only(const std::vector<core::net::Address>& targets);
@@ -54,7 +59,9 @@ class Notifier {
         core::net::Address target;
         uint16_t id = 0;
         int attempts = 0;
-        std::string packet;
+        std::string packet;  // unsigned
+        std::optional<tsig::Key> key;
+        std::string request_mac;  // of the last transmission, when signed
         core::uv::Timer timer;
     };
 

@@ -246,36 +246,44 @@ TEST_CASE("a secondary zone expires as its SOA says, and comes back when a prima
     CHECK(secondary->log().find("answers again; serving serial 7") != std::string::npos);
 }
 
-TEST_CASE("a secondary zone with a key: signed transfers, a wrong secret gets nothing") {
+TEST_CASE("a zone with keys: signed transfers and NOTIFYs both ways; a wrong secret gets nothing") {
     test::TempDir dir;
     const int primary_port = test::free_port();
+    const int good_port = test::free_port();
+    const int bad_port = test::free_port();
     const auto primary_zone = dir.write("primary.zone", zone("2026112501", "8.8.8.8"));
+    // The keys are the zone's own: [dnsd] has no transfer_keys.
     const auto primary_config = dir.write(
-        "primary.toml", dnsd_config(primary_port,
-                                    "[[dnsd.key]]\nname = \"xfr.foobar.com\"\nsecret_file = \"" +
-                                        key_file(dir, "primary.key") +
-                                        "\"\n[[dnsd.zone]]\nfile = \"" + primary_zone + "\"\n",
-                                    "transfer_keys = [\"xfr.foobar.com\"]\n"));
+        "primary.toml",
+        dnsd_config(primary_port, "[[dnsd.key]]\nname = \"xfr.foobar.com\"\nsecret_file = \"" +
+                                      key_file(dir, "primary.key") +
+                                      "\"\n[[dnsd.zone]]\nfile = \"" + primary_zone +
+                                      "\"\ntransfer_keys = [\"xfr.foobar.com\"]\n"
+                                      "notify_key = \"xfr.foobar.com\"\nnotify = [\"127.0.0.1:" +
+                                      std::to_string(good_port) +
+                                      "\", \"127.0.0.1:" + std::to_string(bad_port) + "\"]\n"));
     test::Process primary({WEBSTACK_DNSD, "--config", primary_config},
                           (dir.path() / "primary.log").string());
     REQUIRE(primary.wait_for_log("state serving"));
+    CHECK(test::run("dig @127.0.0.1 -p " + std::to_string(primary_port) + " foobar.com AXFR")
+              .find("Transfer failed") != std::string::npos);
 
     const auto start_secondary = [&](const std::string& name, const std::string& secret, int port) {
         const auto config = dir.write(
             name + ".toml",
-            dnsd_config(port, "[[dnsd.key]]\nname = \"xfr.foobar.com\"\nsecret_file = \"" +
-                                  key_file(dir, name + ".key", secret) +
-                                  "\"\n[[dnsd.zone]]\nname = \"foobar.com\"\nfile = \"" +
-                                  (dir.path() / (name + ".zone")).string() +
-                                  "\"\nprimaries = [\"127.0.0.1:" + std::to_string(primary_port) +
-                                  "\"]\nprimary_key = \"xfr.foobar.com\"\n"));
+            dnsd_config(port,
+                        "[[dnsd.key]]\nname = \"xfr.foobar.com\"\nsecret_file = \"" +
+                            key_file(dir, name + ".key", secret) +
+                            "\"\n[[dnsd.zone]]\nname = \"foobar.com\"\nfile = \"" +
+                            (dir.path() / (name + ".zone")).string() +
+                            "\"\nprimaries = [\"127.0.0.1:" + std::to_string(primary_port) +
+                            "\"]\nprimary_key = \"xfr.foobar.com\"\n",
+                        "notify_allow = []\n"));
         return std::make_unique<test::Process>(
             std::vector<std::string>{WEBSTACK_DNSD, "--config", config},
             (dir.path() / (name + ".log")).string());
     };
-    const int good_port = test::free_port();
     const auto good = start_secondary("good", kSecret, good_port);
-    const int bad_port = test::free_port();
     const auto bad = start_secondary("bad", "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmc=", bad_port);
     REQUIRE(good->wait_for_log("state serving"));
     REQUIRE(bad->wait_for_log("state serving"));
@@ -285,8 +293,22 @@ TEST_CASE("a secondary zone with a key: signed transfers, a wrong secret gets no
     REQUIRE(bad->wait_for_log("TSIG error BADSIG", 5000));
     CHECK(status(bad_port, "www.foobar.com A") == "SERVFAIL");
 
-    // NOTIFY for a zone with a key: unsigned or wrongly signed, REFUSED;
-    // signed with the key, acknowledged.
+    // The primary's signed NOTIFY brings the change; the secondary's
+    // signed acknowledgement ends its retries. The other secondary cannot
+    // check the signature: NOTAUTH, and no retry.
+    dir.write("primary.zone", zone("2026112502", "8.8.4.4"));
+    primary.signal(SIGHUP);
+    REQUIRE(primary.wait_for_log("reloaded"));
+    REQUIRE_MESSAGE(
+        test::wait_until([&] { return dig(good_port, "www.foobar.com A") == "8.8.4.4\n"; }, 1000),
+        good->log());
+    CHECK(primary.wait_for_log("NOTIFY foobar.com. acknowledged by 127.0.0.1:" +
+                               std::to_string(good_port)));
+    CHECK(primary.wait_for_log("NOTIFY foobar.com. to 127.0.0.1:" + std::to_string(bad_port) +
+                               ": answered with rcode 9 (TSIG error BADSIG"));
+
+    // NOTIFY for a zone with a key, by hand: unsigned or wrongly signed,
+    // refused; signed with the key, acknowledged.
     CHECK(send_notify(good_port) == 5);
     const auto other = test_key("d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmc=");
     CHECK(send_notify(good_port, &other) == 9);  // NOTAUTH: BADSIG
@@ -401,4 +423,104 @@ TEST_CASE("interop: dnsd as a secondary of Knot, signed with TSIG, by IXFR on it
     secondary.answers("8.8.4.4", "serial 2026112502: 1 differences by IXFR", 1500);
     CHECK(knot.log().find("IXFR, outgoing") != std::string::npos);
     CHECK(knot.stop() == 0);
+}
+
+TEST_CASE("interop: Knot and BIND as secondaries of dnsd with TSIG; a wrong secret is refused") {
+    test::TempDir dir;
+    const int primary_port = test::free_port();
+    const int knot_port = test::free_port();
+    const int bind_port = test::free_port();
+    const int wrong_port = test::free_port();
+    const std::string at = dir.path().string();
+    const std::string wrong_secret = "d3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmctd3Jvbmc=";
+    const auto primary_zone = dir.write("primary.zone", zone("2026112501", "8.8.8.8"));
+    const auto primary_config = dir.write(
+        "primary.toml",
+        dnsd_config(primary_port, "[[dnsd.key]]\nname = \"xfr.foobar.com\"\nsecret_file = \"" +
+                                      key_file(dir, "primary.key") +
+                                      "\"\n[[dnsd.zone]]\nfile = \"" + primary_zone +
+                                      "\"\ntransfer_keys = [\"xfr.foobar.com\"]\n"
+                                      "notify_key = \"xfr.foobar.com\"\nnotify = [\"127.0.0.1:" +
+                                      std::to_string(knot_port) +
+                                      "\", \"127.0.0.1:" + std::to_string(bind_port) + "\"]\n"));
+    test::Process primary({WEBSTACK_DNSD, "--config", primary_config},
+                          (dir.path() / "primary.log").string());
+    REQUIRE(primary.wait_for_log("state serving"));
+
+    std::filesystem::create_directories(dir.path() / "knot");
+    const auto knot_config =
+        dir.write("knot.conf",
+                  "server:\n    listen: 127.0.0.1@" + std::to_string(knot_port) +
+                      "\n    rundir: \"" + at + "/knot\"\ndatabase:\n    storage: \"" + at +
+                      "/knot\"\nlog:\n  - target: stderr\n    any: info\n"
+                      "key:\n  - id: xfr.foobar.com\n    algorithm: hmac-sha256\n    secret: " +
+                      kSecret + "\nremote:\n  - id: primary\n    address: 127.0.0.1@" +
+                      std::to_string(primary_port) +
+                      "\n    key: xfr.foobar.com\nacl:\n  - id: notify\n    address: 127.0.0.0/8\n"
+                      "    key: xfr.foobar.com\n    action: notify\n"
+                      "zone:\n  - domain: foobar.com\n    file: \"" +
+                      at + "/knot/foobar.com.zone\"\n    master: primary\n    acl: notify\n");
+    test::Process knot({"/usr/sbin/knotd", "-c", knot_config}, (dir.path() / "knot.log").string());
+
+    const auto bind_config = [&](const std::string& name, int port, const std::string& secret) {
+        std::filesystem::create_directories(dir.path() / name);
+        const std::string home = at + "/" + name;
+        return dir.write(name + "/named.conf",
+                         "options {\n  directory \"" + home + "\";\n  pid-file \"" + home +
+                             "/named.pid\";\n  session-keyfile \"" + home +
+                             "/session.key\";\n  managed-keys-directory \"" + home +
+                             "\";\n  listen-on port " + std::to_string(port) +
+                             " { 127.0.0.1; };\n  listen-on-v6 { none; };\n  recursion no;\n"
+                             "  dnssec-validation no;\n  notify no;\n};\ncontrols { };\n"
+                             "key \"xfr.foobar.com\" { algorithm hmac-sha256; secret \"" +
+                             secret +
+                             "\"; };\nzone \"foobar.com\" {\n  type secondary;\n  primaries { "
+                             "127.0.0.1 port " +
+                             std::to_string(primary_port) +
+                             " key \"xfr.foobar.com\"; };\n  file \"" + home +
+                             "/foobar.com.copy\";\n};\n");
+    };
+    test::Process bind(
+        {"/usr/sbin/named", "-g", "-n", "1", "-c", bind_config("bind", bind_port, kSecret)},
+        (dir.path() / "bind.log").string());
+    test::Process wrong(
+        {"/usr/sbin/named", "-g", "-n", "1", "-c", bind_config("wrong", wrong_port, wrong_secret)},
+        (dir.path() / "wrong.log").string());
+
+    // Each transfers the zone, signed, at start-up.
+    INFO(knot.log());
+    INFO(bind.log());
+    REQUIRE(test::wait_until([&] { return dig(knot_port, "www.foobar.com A") == "8.8.8.8\n"; },
+                             10'000));
+    REQUIRE(test::wait_until([&] { return dig(bind_port, "www.foobar.com A") == "8.8.8.8\n"; },
+                             10'000));
+    CHECK(dig(knot_port, "host7.foobar.com TXT") == dig(primary_port, "host7.foobar.com TXT"));
+    CHECK(dig(bind_port, "host7.foobar.com TXT") == dig(primary_port, "host7.foobar.com TXT"));
+    // The wrong secret: dnsd answers BADSIG, BIND has no zone to serve.
+    REQUIRE(wrong.wait_for_log("foobar.com", 10'000));
+    REQUIRE(test::wait_until(
+        [&] {
+            return wrong.log().find("tsig") != std::string::npos ||
+                   wrong.log().find("TSIG") != std::string::npos;
+        },
+        10'000));
+    CHECK(status(wrong_port, "www.foobar.com A") == "SERVFAIL");
+
+    // A change: dnsd's signed NOTIFY, and each follows by IXFR.
+    dir.write("primary.zone", zone("2026112502", "8.8.4.4"));
+    primary.signal(SIGHUP);
+    REQUIRE(primary.wait_for_log("reloaded"));
+    CHECK(
+        test::wait_until([&] { return dig(knot_port, "www.foobar.com A") == "8.8.4.4\n"; }, 2000));
+    CHECK(
+        test::wait_until([&] { return dig(bind_port, "www.foobar.com A") == "8.8.4.4\n"; }, 2000));
+    CHECK(primary.wait_for_log("acknowledged by 127.0.0.1:" + std::to_string(knot_port)));
+    CHECK(primary.wait_for_log("acknowledged by 127.0.0.1:" + std::to_string(bind_port)));
+    CHECK(knot.log().find("IXFR") != std::string::npos);
+    // BIND names no kind: six records are the difference (SOA, old SOA,
+    // old www, new SOA, new www, SOA), the zone being 58.
+    CHECK(bind.log().find("Transfer completed: 1 messages, 6 records") != std::string::npos);
+    CHECK(knot.stop() == 0);
+    CHECK(bind.stop() == 0);
+    CHECK(wrong.stop() == 0);
 }
