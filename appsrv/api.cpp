@@ -24,9 +24,9 @@ constexpr int64_t kDefaultPage = 100;
 constexpr int64_t kMaxPage = 1000;
 constexpr int kAttempts = 3;  // a transaction the database may retry
 
-RecordInput record_input(const std::string& body) {
+db::RecordInput record_input(const std::string& body) {
     const json object = parse_object(body, {"name", "type", "ttl", "content"});
-    RecordInput input;
+    db::RecordInput input;
     input.name = string_field(object, "name", true).value();
     input.type = string_field(object, "type", true).value();
     input.content = string_field(object, "content", true).value();
@@ -63,7 +63,7 @@ std::optional<int64_t> ttl_field(const json& object) {
 
 // One item of a PATCH: {"action": "create" | "replace" | "delete", and a
 // record's fields, or an id, or a name and type (an RRset)}.
-RecordEdit record_edit(const json& item) {
+db::RecordEdit record_edit(const json& item) {
     if (!item.is_object()) throw ApiError(400, "expected a JSON object");
     const std::string action = string_field(item, "action", true).value();
     const auto allow = [&](const std::set<std::string>& allowed) {
@@ -73,27 +73,27 @@ RecordEdit record_edit(const json& item) {
         }
     };
     const auto record = [&] {
-        RecordInput input;
+        db::RecordInput input;
         input.name = string_field(item, "name", true).value();
         input.type = string_field(item, "type", true).value();
         input.content = string_field(item, "content", true).value();
         input.ttl = ttl_field(item);
         return input;
     };
-    RecordEdit edit;
+    db::RecordEdit edit;
     const bool by_id = item.contains("id");
     if (action == "create") {
         allow({"name", "type", "content", "ttl"});
-        edit.kind = RecordEdit::Kind::create;
+        edit.kind = db::RecordEdit::Kind::create;
         edit.record = record();
     } else if (action == "replace" && by_id) {
         allow({"id", "name", "type", "content", "ttl"});
-        edit.kind = RecordEdit::Kind::replace_record;
+        edit.kind = db::RecordEdit::Kind::replace_record;
         edit.id = id_field(item);
         edit.record = record();
     } else if (action == "replace") {
         allow({"name", "type", "ttl", "contents"});
-        edit.kind = RecordEdit::Kind::replace_rrset;
+        edit.kind = db::RecordEdit::Kind::replace_rrset;
         edit.name = string_field(item, "name", true).value();
         edit.type = string_field(item, "type", true).value();
         edit.ttl = ttl_field(item);
@@ -109,11 +109,11 @@ RecordEdit record_edit(const json& item) {
         }
     } else if (action == "delete" && by_id) {
         allow({"id"});
-        edit.kind = RecordEdit::Kind::delete_record;
+        edit.kind = db::RecordEdit::Kind::delete_record;
         edit.id = id_field(item);
     } else if (action == "delete") {
         allow({"name", "type"});
-        edit.kind = RecordEdit::Kind::delete_rrset;
+        edit.kind = db::RecordEdit::Kind::delete_rrset;
         edit.name = string_field(item, "name", true).value();
         edit.type = string_field(item, "type", true).value();
     } else {
@@ -122,7 +122,22 @@ RecordEdit record_edit(const json& item) {
     return edit;
 }
 
-std::vector<RecordEdit> record_edits(const std::string& body) {
+// A refused change as the API answers it.
+int status_of(db::ChangeError::Kind kind) {
+    switch (kind) {
+        case db::ChangeError::Kind::invalid:
+            return 400;
+        case db::ChangeError::Kind::not_found:
+            return 404;
+        case db::ChangeError::Kind::conflict:
+            return 409;
+        case db::ChangeError::Kind::internal:
+            break;
+    }
+    return 500;
+}
+
+std::vector<db::RecordEdit> record_edits(const std::string& body) {
     const json object = parse_object(body, {"changes"});
     const auto changes = object.find("changes");
     if (changes == object.end() || !changes->is_array() || changes->empty())
@@ -130,7 +145,7 @@ std::vector<RecordEdit> record_edits(const std::string& body) {
     if (changes->size() > kMaxEdits)
         throw ApiError(413, "too many changes",
                        "at most " + std::to_string(kMaxEdits) + " a request", "changes");
-    std::vector<RecordEdit> edits;
+    std::vector<db::RecordEdit> edits;
     for (size_t i = 0; i < changes->size(); ++i) {
         try {
             edits.push_back(record_edit((*changes)[i]));
@@ -145,7 +160,7 @@ std::vector<RecordEdit> record_edits(const std::string& body) {
 
 // Members in alphabetical order, as clients have always seen them; "error"
 // only for a stored row that does not parse.
-void write_record(JsonWriter& out, const RecordInfo& r) {
+void write_record(JsonWriter& out, const db::RecordInfo& r) {
     out.begin_object().field("content", r.content);
     if (!r.error.empty()) out.field("error", r.error);
     out.field("id", r.id)
@@ -155,7 +170,7 @@ void write_record(JsonWriter& out, const RecordInfo& r) {
         .end_object();
 }
 
-void write_zone(JsonWriter& out, const ZoneInfo& z) {
+void write_zone(JsonWriter& out, const db::ZoneInfo& z) {
     out.begin_object()
         .field("id", z.id)
         .field("name", z.name)
@@ -164,13 +179,13 @@ void write_zone(JsonWriter& out, const ZoneInfo& z) {
         .end_object();
 }
 
-std::string record_json(const RecordInfo& r) {
+std::string record_json(const db::RecordInfo& r) {
     JsonWriter out;
     write_record(out, r);
     return std::move(out).take();
 }
 
-std::string zone_json(const ZoneInfo& z) {
+std::string zone_json(const db::ZoneInfo& z) {
     JsonWriter out;
     write_zone(out, z);
     return std::move(out).take();
@@ -224,7 +239,7 @@ void write_audit(JsonWriter& out, const db::AuditRecord& record) {
 }
 
 // `zones`: the only zones whose entries are shown (a scoped token's).
-ApiResponse audit_page(ZoneStore& store, const Target& target,
+ApiResponse audit_page(db::ZoneStore& store, const Target& target,
                        const std::optional<std::string>& zone,
                        const std::optional<std::vector<std::string>>& zones) {
     for (const auto& [key, _] : target.query) {
@@ -238,7 +253,7 @@ ApiResponse audit_page(ZoneStore& store, const Target& target,
     filter.actor = target.param("actor");
     if (const auto since = target.param("since")) filter.since = audit_time(*since, "since");
     if (const auto until = target.param("until")) filter.until = audit_time(*until, "until");
-    const AuditPage page = store.audit(zone, filter, limit, offset);
+    const db::AuditPage page = store.audit(zone, filter, limit, offset);
     JsonWriter out;
     out.begin_object().key("entries").begin_array();
     for (const auto& entry : page.entries)
@@ -256,7 +271,7 @@ ApiResponse audit_page(ZoneStore& store, const Target& target,
 
 // 403 unless the token may use the zone `zone` (as a client names it).
 void require_zone(const TokenScope& scope, const std::string& zone) {
-    const std::string name = canonical_zone_name(zone);
+    const std::string name = db::canonical_zone_name(zone);
     if (!scope.allows_zone(name))
         throw ApiError(403, "the token is not for this zone",
                        "token '" + scope.name + "' may not use " + name, "zone");
@@ -271,8 +286,8 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
         throw ApiError(403, "the token is read-only",
                        "token '" + scope.name + "' may read, and change nothing");
     if (s.size() >= 2 && s[0] == "zones") require_zone(scope, s[1]);
-    ZoneStore store(db);
-    Change change;
+    db::ZoneStore store(db);
+    db::ZoneCommit change;
     const auto with_change = [&](ApiResponse response) {
         response.change = change;
         return response;
@@ -292,10 +307,10 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
             require_json(request);
             const json object = parse_object(request.body, {"name", "zone_file"});
             const std::string name = string_field(object, "name", true).value();
-            ZoneSpec spec;
+            db::ZoneSpec spec;
             spec.zone_file = string_field(object, "zone_file", false);
             require_zone(scope, name);
-            const ZoneInfo zone = store.create_zone(actor, name, spec, change);
+            const db::ZoneInfo zone = store.create_zone(actor, name, spec, change);
             auto response = with_change(ok(201, zone_json(zone)));
             response.headers.emplace_back("Location", "/api/v1/zones/" + zone.name);
             return response;
@@ -323,7 +338,7 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
                 if (key != "limit" && key != "offset" && key != "name" && key != "type")
                     throw ApiError(400, "unknown query parameter", key, key);
             }
-            const RecordPage page = store.list_records(s[1], name, type, limit, offset);
+            const db::RecordPage page = store.list_records(s[1], name, type, limit, offset);
             JsonWriter out;
             out.begin_object().field("limit", limit).field("offset", offset).key("records");
             out.begin_array();
@@ -334,10 +349,11 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
         }
         if (method == "POST") {
             require_json(request);
-            const RecordInfo record =
+            const db::RecordInfo record =
                 store.add_record(actor, s[1], record_input(request.body), change);
             auto response = with_change(ok(201, record_json(record)));
-            response.headers.emplace_back("Location", "/api/v1/zones/" + canonical_zone_name(s[1]) +
+            response.headers.emplace_back("Location", "/api/v1/zones/" +
+                                                          db::canonical_zone_name(s[1]) +
                                                           "/records/" + std::to_string(record.id));
             return response;
         }
@@ -363,7 +379,7 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
         if (method == "GET") return ok(200, record_json(store.get_record(s[1], id)));
         if (method == "PUT") {
             require_json(request);
-            const RecordInfo record =
+            const db::RecordInfo record =
                 store.update_record(actor, s[1], id, record_input(request.body), change);
             return with_change(ok(200, record_json(record)));
         }
@@ -399,7 +415,7 @@ ApiResponse route(db::Connection& db, const ApiRequest& request, const TokenScop
             const json object = parse_object(request.body, {"zone_file"});
             text = string_field(object, "zone_file", true).value();
         }
-        const ZoneInfo zone = store.import_zone(actor, s[1], text, change);
+        const db::ZoneInfo zone = store.import_zone(actor, s[1], text, change);
         return with_change(ok(200, zone_json(zone)));
     }
     throw ApiError(404, "no such endpoint", request.target);
@@ -417,7 +433,7 @@ std::optional<ApiResponse> public_route(db::Connection& db, const ApiRequest& re
     if (!target.query.empty())
         throw ApiError(400, "unknown query parameter", target.query[0].first,
                        target.query[0].first);
-    ZoneStore store(db);
+    db::ZoneStore store(db);
     return ok(200, zone_json(store.get_zone(s[2])));
 }
 
@@ -476,7 +492,7 @@ ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
                 return response;
             }
             if (dialect) {
-                ZoneStore store(*connection);
+                db::ZoneStore store(*connection);
                 return pdns::route(store, request, *scope);
             }
             return route(*connection, request, *scope);
@@ -484,6 +500,8 @@ ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
             ApiResponse response = failure(e.status(), e.error(), e.detail(), e.field());
             if (!e.allow().empty()) response.headers.emplace_back("Allow", e.allow());
             return response;
+        } catch (const db::ChangeError& e) {
+            return failure(status_of(e.kind()), e.error(), e.detail(), e.field());
         } catch (const db::Error& e) {
             if (e.retry_safe() && attempt < kAttempts) {
                 core::log::warn("appsrv") << "database: " << e.what() << "; trying again";

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "appsrv/zone_store.hpp"
 #include "db/database.hpp"
+#include "db/zone_store.hpp"
 
 namespace appsrv {
 
@@ -28,7 +28,7 @@ struct ApiResponse {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
     // A committed change: a NOTIFY for this zone follows.
-    std::optional<Change> change;
+    std::optional<db::ZoneCommit> change;
 };
 
 // `connection` may be null when the database could not be reached.

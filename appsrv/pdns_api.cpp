@@ -25,7 +25,8 @@ constexpr size_t kMaxRRsets = 10000;
     throw ApiError(422, error, detail);
 }
 
-void write_zone(JsonWriter& out, const ZoneInfo& zone, const std::vector<RecordInfo>* records) {
+void write_zone(JsonWriter& out, const db::ZoneInfo& zone,
+                const std::vector<db::RecordInfo>* records) {
     const auto serial = int64_t{zone.serial};
     out.begin_object().field("account", "").key("dnssec").boolean(false);
     out.key("edited_serial").value(serial).field("id", zone.name).field("kind", "Native");
@@ -35,7 +36,7 @@ void write_zone(JsonWriter& out, const ZoneInfo& zone, const std::vector<RecordI
         // Grouped by name and type, each RRset with its one TTL.
         out.key("rrsets").begin_array();
         for (size_t i = 0; i < records->size();) {
-            const RecordInfo& first = (*records)[i];
+            const db::RecordInfo& first = (*records)[i];
             out.begin_object().key("comments").begin_array().end_array();
             out.field("name", first.name).key("records").begin_array();
             for (; i < records->size() && (*records)[i].name == first.name &&
@@ -54,7 +55,7 @@ void write_zone(JsonWriter& out, const ZoneInfo& zone, const std::vector<RecordI
         .end_object();
 }
 
-std::string zone_json(const ZoneInfo& zone, const std::vector<RecordInfo>* records) {
+std::string zone_json(const db::ZoneInfo& zone, const std::vector<db::RecordInfo>* records) {
     JsonWriter out;
     write_zone(out, zone, records);
     return std::move(out).take();
@@ -117,29 +118,29 @@ void only_fields(const json& object, const std::set<std::string>& allowed, const
 }
 
 // PATCH's {"rrsets": [{"name", "type", "ttl", "changetype", "records"}]}.
-std::vector<RecordEdit> rrset_edits(const std::string& body) {
+std::vector<db::RecordEdit> rrset_edits(const std::string& body) {
     const json object = parse_object(body, {"rrsets"});
     const auto rrsets = object.find("rrsets");
     if (rrsets == object.end() || !rrsets->is_array()) unprocessable("rrsets must be a list");
     if (rrsets->size() > kMaxRRsets) throw ApiError(413, "too many RRsets");
-    std::vector<RecordEdit> edits;
+    std::vector<db::RecordEdit> edits;
     for (const auto& rrset : *rrsets) {
         if (!rrset.is_object()) unprocessable("an RRset must be an object");
         // "kind" is an API version 0 member that PowerDNS ignores too.
         only_fields(rrset, {"name", "type", "ttl", "changetype", "records", "comments", "kind"},
                     "an RRset");
-        RecordEdit edit;
+        db::RecordEdit edit;
         edit.name = absolute_name(rrset, "name");
         edit.type = string_field(rrset, "type", true).value();
         const std::string change = string_field(rrset, "changetype", true).value();
         edit.contents = rrset_contents(rrset);
         edit.ttl = rrset_ttl(rrset);
         if (change == "DELETE" || (change == "REPLACE" && edit.contents.empty())) {
-            edit.kind = RecordEdit::Kind::delete_rrset;
+            edit.kind = db::RecordEdit::Kind::delete_rrset;
             edit.absent_ok = true;  // PowerDNS deletes what is not there without a word
         } else if (change == "REPLACE") {
             if (!edit.ttl) unprocessable("ttl is required to REPLACE an RRset", edit.name);
-            edit.kind = RecordEdit::Kind::replace_rrset;
+            edit.kind = db::RecordEdit::Kind::replace_rrset;
         } else {
             unprocessable("changetype must be REPLACE or DELETE", change);
         }
@@ -149,7 +150,7 @@ std::vector<RecordEdit> rrset_edits(const std::string& body) {
 }
 
 // POST's zone: name, kind Native or Master, nameservers, rrsets.
-ZoneSpec zone_spec(const json& object) {
+db::ZoneSpec zone_spec(const json& object) {
     // Its members were held to a zone's by the parse_object that read it.
     const std::string kind = string_field(object, "kind", false).value_or("Native");
     if (kind != "Native" && kind != "Master")
@@ -160,7 +161,7 @@ ZoneSpec zone_spec(const json& object) {
     if (!is_false(object, "dnssec")) unprocessable("DNSSEC is not served by webstack yet");
     if (string_field(object, "account", false).value_or("") != "")
         unprocessable("accounts are not kept by webstack");
-    ZoneSpec spec;
+    db::ZoneSpec spec;
     if (const auto nameservers = object.find("nameservers"); nameservers != object.end()) {
         if (!nameservers->is_array()) unprocessable("nameservers must be a list");
         spec.nameservers.emplace();
@@ -192,7 +193,7 @@ void require_zone(const TokenScope& scope, const std::string& name) {
                        "token '" + scope.name + "' may not use " + name);
 }
 
-ApiResponse no_content(const Change& change) {
+ApiResponse no_content(const db::ZoneCommit& change) {
     ApiResponse response;
     response.status = 204;
     response.change = change;
@@ -227,7 +228,7 @@ std::string error_body(const std::string& error, const std::string& detail) {
     return std::move(out).take();
 }
 
-ApiResponse route(ZoneStore& store, const ApiRequest& request, const TokenScope& scope) {
+ApiResponse route(db::ZoneStore& store, const ApiRequest& request, const TokenScope& scope) {
     const std::string& method = request.method;
     const std::string path = request.target.substr(0, request.target.find('?'));
     if (path == "/api" || path == "/api/") {
@@ -251,7 +252,7 @@ ApiResponse route(ZoneStore& store, const ApiRequest& request, const TokenScope&
         return ok(200, server_json());
     }
     if (s[2] != "zones") throw ApiError(404, "no such endpoint", request.target);
-    Change change;
+    db::ZoneCommit change;
     if (s.size() == 3) {
         if (method == "GET") {
             std::string body = "[";
@@ -268,7 +269,7 @@ ApiResponse route(ZoneStore& store, const ApiRequest& request, const TokenScope&
             const json object =
                 parse_object(request.body, {"name", "kind", "nameservers", "rrsets", "masters",
                                             "dnssec", "account", "id", "type"});
-            const std::string name = canonical_zone_name(absolute_name(object, "name"));
+            const std::string name = db::canonical_zone_name(absolute_name(object, "name"));
             require_zone(scope, name);
             store.create_zone(scope.name, name, zone_spec(object), change);
             const auto records = store.zone_records(name);
@@ -278,7 +279,7 @@ ApiResponse route(ZoneStore& store, const ApiRequest& request, const TokenScope&
         }
         throw ApiError::method_not_allowed("GET, POST");
     }
-    const std::string zone = canonical_zone_name(s[3]);
+    const std::string zone = db::canonical_zone_name(s[3]);
     require_zone(scope, zone);
     if (s.size() == 4) {
         if (method == "GET") {
@@ -300,9 +301,9 @@ ApiResponse route(ZoneStore& store, const ApiRequest& request, const TokenScope&
     }
     if (s.size() == 5 && s[4] == "notify") {
         if (method != "PUT") throw ApiError::method_not_allowed("PUT");
-        const ZoneInfo info = store.get_zone(zone);
+        const db::ZoneInfo info = store.get_zone(zone);
         ApiResponse response = ok(200, "{\"result\":\"Notification queued\"}\n");
-        response.change = Change{info.name, info.serial};
+        response.change = db::ZoneCommit{info.name, info.serial};
         return response;
     }
     if (s.size() == 5 && s[4] == "export") {

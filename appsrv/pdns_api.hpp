@@ -1,7 +1,7 @@
 // The PowerDNS HTTP API (version 1) as a second face of appsrv, so that the
 // tools written for PowerDNS (lego's DNS-01 provider, octoDNS, external-dns
 // and others) manage webstack's zones unchanged: `X-API-Key`, the server
-// and zone resources, and the RRset PATCH, mapped onto the same ZoneStore,
+// and zone resources, and the RRset PATCH, mapped onto the same db::ZoneStore,
 // with its checks, audit log, journal and NOTIFY. What webstack does not
 // keep (disabled records, comments, DNSSEC, secondary zones) is refused
 // with a reason, never dropped.
@@ -12,7 +12,7 @@
 
 #include "appsrv/api.hpp"
 #include "appsrv/tokens.hpp"
-#include "appsrv/zone_store.hpp"
+#include "db/zone_store.hpp"
 
 namespace appsrv::pdns {
 
@@ -20,7 +20,7 @@ namespace appsrv::pdns {
 bool is_dialect_target(std::string_view target);
 
 // Answers one call of the dialect; refusals are thrown as ApiError.
-ApiResponse route(ZoneStore& store, const ApiRequest& request, const TokenScope& scope);
+ApiResponse route(db::ZoneStore& store, const ApiRequest& request, const TokenScope& scope);
 
 // {"error": "..."}, as PowerDNS answers a refusal.
 std::string error_body(const std::string& error, const std::string& detail);

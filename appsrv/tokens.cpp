@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "appsrv/zone_store.hpp"
+#include "db/zone_store.hpp"
 
 namespace appsrv {
 
@@ -57,7 +57,7 @@ std::string create_token(db::Connection& db, const std::string& name,
         row.zones.emplace();
         for (const auto& zone : *zones) {
             try {
-                row.zones->push_back(canonical_zone_name(zone));
+                row.zones->push_back(db::canonical_zone_name(zone));
             } catch (const std::exception&) {
                 throw std::runtime_error("'" + zone + "' is not a zone name");
             }

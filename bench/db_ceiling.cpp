@@ -1,5 +1,5 @@
 // The ceiling for bench/app.sh: the queries appsrv runs for a record read
-// or a record write (token check, then ZoneStore), issued straight through
+// or a record write (token check, then db::ZoneStore), issued straight through
 // the driver by N threads with a connection each, for a fixed time.
 // Prints operations per second.
 //
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "appsrv/tokens.hpp"
-#include "appsrv/zone_store.hpp"
 #include "db/database.hpp"
+#include "db/zone_store.hpp"
 
 int main(int argc, char** argv) {
     if (argc != 8) {
@@ -33,14 +33,14 @@ int main(int argc, char** argv) {
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&, t] {
             auto connection = db::connect(url);
-            appsrv::ZoneStore store(*connection);
+            db::ZoneStore store(*connection);
             int64_t n = 0;
             while (!stop) {
                 try {
                     const auto owner = appsrv::token_scope(*connection, token);
                     if (!owner) throw std::runtime_error("bad token");
                     if (write) {
-                        appsrv::Change change;
+                        db::ZoneCommit change;
                         store.add_record(
                             owner->name, zone,
                             {"c" + std::to_string(t) + "-" + std::to_string(n++) + "-" +

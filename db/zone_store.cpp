@@ -1,6 +1,6 @@
 // The domain's zones and records in the database, and the rules every
 // change keeps.
-#include "appsrv/zone_store.hpp"
+#include "db/zone_store.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -10,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "appsrv/api_error.hpp"
 #include "core/dns/master_file.hpp"
 #include "core/dns/name.hpp"
 #include "core/dns/record.hpp"
@@ -18,7 +17,7 @@
 #include "core/dns/zone_rules.hpp"
 #include "db/zone_tables.hpp"
 
-namespace appsrv {
+namespace db {
 
 namespace {
 
@@ -28,7 +27,7 @@ constexpr int64_t kDefaultTtl = 3600;
 constexpr int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
 // A zone named by a client or found in the tables: its row and wire apex.
-struct ZoneRow : db::ZoneRow {
+struct ZoneAt : db::ZoneRow {
     std::string apex;  // wire
 };
 
@@ -88,62 +87,65 @@ std::string apex_wire(const std::string& zone_text) {
     const std::string absolute =
         !zone_text.empty() && zone_text.back() != '.' ? zone_text + "." : zone_text;
     auto wire = dns::name_from_text(absolute, error);
-    if (!wire) throw ApiError(400, "invalid zone name", error, "zone");
+    if (!wire) throw ChangeError(ChangeError::Kind::invalid, "invalid zone name", error, "zone");
     return dns::lowercase_name(*wire);
 }
 
 // A zone named by a client: its canonical text and wire apex, parsed once.
-ZoneRow zone_named(const std::string& zone_text) {
-    ZoneRow row;
+ZoneAt zone_named(const std::string& zone_text) {
+    ZoneAt row;
     row.apex = apex_wire(zone_text);
     row.name = dns::name_to_text(row.apex);
     return row;
 }
 
 // The zone, locked for the rest of the transaction against other writers.
-ZoneRow find_zone(db::ZoneTables& tables, const std::string& zone, bool for_update) {
-    ZoneRow row = zone_named(zone);
+ZoneAt find_zone(db::ZoneTables& tables, const std::string& zone, bool for_update) {
+    ZoneAt row = zone_named(zone);
     const auto found = tables.find_zone(row.name, for_update);
-    if (!found) throw ApiError(404, "no such zone", row.name, "zone");
+    if (!found) throw ChangeError(ChangeError::Kind::not_found, "no such zone", row.name, "zone");
     static_cast<db::ZoneRow&>(row) = *found;
     return row;
 }
 
 // A client's name and type as the records table stores them (canonical
 // text), each one given; 400 naming the one that is not one.
-db::RecordFilter record_filter(const ZoneRow& zone, const std::optional<std::string>& name,
+db::RecordFilter record_filter(const ZoneAt& zone, const std::optional<std::string>& name,
                                const std::optional<std::string>& type) {
     db::RecordFilter filter;
     if (name) {
         std::string error;
         auto wire = dns::name_from_text(*name, zone.apex, error);
-        if (!wire) throw ApiError(400, "invalid name", error, "name");
+        if (!wire) throw ChangeError(ChangeError::Kind::invalid, "invalid name", error, "name");
         filter.name = dns::name_to_text(dns::lowercase_name(*wire));
     }
     if (type) {
         const auto known = dns::type_from_text(*type);
-        if (!known) throw ApiError(400, "unknown record type", *type, "type");
+        if (!known)
+            throw ChangeError(ChangeError::Kind::invalid, "unknown record type", *type, "type");
         filter.type = dns::type_to_text(*known);
     }
     return filter;
 }
 
 // A client's record, checked field by field.
-dns::Record parse_input(const ZoneRow& zone, const RecordInput& input) {
+dns::Record parse_input(const ZoneAt& zone, const RecordInput& input) {
     std::string error;
     const std::string name_text = input.name.empty() ? "@" : input.name;
     auto owner = dns::name_from_text(name_text, zone.apex, error);
-    if (!owner) throw ApiError(400, "invalid name", error, "name");
+    if (!owner) throw ChangeError(ChangeError::Kind::invalid, "invalid name", error, "name");
     if (!dns::is_at_or_below(dns::lowercase_name(*owner), zone.apex))
-        throw ApiError(400, "the name is outside the zone", name_text + " is not in " + zone.name,
-                       "name");
+        throw ChangeError(ChangeError::Kind::invalid, "the name is outside the zone",
+                          name_text + " is not in " + zone.name, "name");
     const auto type = dns::type_from_text(input.type);
-    if (!type) throw ApiError(400, "unknown record type", input.type, "type");
+    if (!type)
+        throw ChangeError(ChangeError::Kind::invalid, "unknown record type", input.type, "type");
     const int64_t ttl = input.ttl.value_or(kDefaultTtl);
     if (ttl < 0 || ttl > kMaxTtl)
-        throw ApiError(400, "ttl out of range", "from 0 to 2147483647", "ttl");
+        throw ChangeError(ChangeError::Kind::invalid, "ttl out of range", "from 0 to 2147483647",
+                          "ttl");
     auto rdata = dns::rdata_from_text(*type, input.content, zone.apex, error);
-    if (!rdata) throw ApiError(400, "invalid content", error, "content");
+    if (!rdata) throw ChangeError(ChangeError::Kind::invalid, "invalid content", error, "content");
     dns::Record record;
     record.owner = dns::lowercase_name(*owner);
     record.type = *type;
@@ -154,8 +156,8 @@ dns::Record parse_input(const ZoneRow& zone, const RecordInput& input) {
 
 // The zone as dnsd would load it; a violation is a conflict with what is
 // stored already.
-void check_valid(const ZoneRow& zone, const std::vector<dns::Record>& records, int status,
-                 const std::string& field) {
+void check_valid(const ZoneAt& zone, const std::vector<dns::Record>& records,
+                 ChangeError::Kind kind, const std::string& field) {
     std::vector<dns::Record> copy = records;
     try {
         dns::check_zone(zone.apex, copy, dns::Repairs::refuse);
@@ -169,7 +171,7 @@ void check_valid(const ZoneRow& zone, const std::vector<dns::Record>& records, i
         else if (const auto* item = std::get_if<dns::RequestItem>(&e.origin());
                  item && field == "changes")
             where = "changes[" + std::to_string(item->index) + "]";
-        throw ApiError(status, "the zone would not be valid", detail, where);
+        throw ChangeError(kind, "the zone would not be valid", detail, where);
     }
 }
 
@@ -178,7 +180,7 @@ void check_valid(const ZoneRow& zone, const std::vector<dns::Record>& records, i
 // write into a zone of 100,000 records reads and parses a handful, not the
 // zone. `targets` are the rows the change replaces or deletes, kept in even
 // when their names do not parse.
-std::vector<Stored> affected_records(db::ZoneTables& tables, const ZoneRow& zone,
+std::vector<Stored> affected_records(db::ZoneTables& tables, const ZoneAt& zone,
                                      const std::vector<const dns::Record*>& changed,
                                      const std::vector<db::RecordRow>& targets) {
     const dns::ChangeScope scope = dns::change_scope(zone.apex, changed);
@@ -225,7 +227,7 @@ std::optional<std::string> json_or_null(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-bool is_apex_soa(const ZoneRow& zone, const dns::Record& record) {
+bool is_apex_soa(const ZoneAt& zone, const dns::Record& record) {
     return record.type == dns::type::SOA && record.owner == zone.apex;
 }
 
@@ -235,7 +237,7 @@ struct SoaRow {
     int64_t id = 0;
 };
 
-std::optional<SoaRow> find_apex_soa(const ZoneRow& zone, const std::vector<Stored>& stored) {
+std::optional<SoaRow> find_apex_soa(const ZoneAt& zone, const std::vector<Stored>& stored) {
     for (const auto& s : stored) {
         if (s.parses() && is_apex_soa(zone, *s.record)) return SoaRow{*s.record, s.row.id};
     }
@@ -244,7 +246,7 @@ std::optional<SoaRow> find_apex_soa(const ZoneRow& zone, const std::vector<Store
 
 // Raises the zone's serial (to `at_least` when that is newer) in the zone
 // row and in its SOA record; returns the new serial.
-uint32_t raise_serial(db::ZoneTables& tables, const ZoneRow& zone, SoaRow& soa,
+uint32_t raise_serial(db::ZoneTables& tables, const ZoneAt& zone, SoaRow& soa,
                       std::optional<uint32_t> at_least = std::nullopt) {
     uint32_t serial = dns::next_serial(zone.serial, date_serial());
     if (at_least && dns::serial_newer(*at_least, serial)) serial = *at_least;
@@ -263,7 +265,7 @@ struct Journal {
     std::vector<dns::Record> removed, added;  // the apex SOA aside
     bool reload = false;  // a row no reader served, or too much to list: read the zone
 
-    void write(db::ZoneTables& tables, const ZoneRow& zone, uint32_t serial,
+    void write(db::ZoneTables& tables, const ZoneAt& zone, uint32_t serial,
                const dns::Record* soa_before, const dns::Record* soa_after) {
         std::vector<db::ZoneChange> rows;
         const auto row = [&](db::ZoneChange::Action action, const dns::Record* record) {
@@ -301,15 +303,15 @@ void with_index(bool batch, size_t i, Step&& step, const std::string& list = "ch
     if (!batch) return step();
     try {
         step();
-    } catch (const ApiError& e) {
+    } catch (const ChangeError& e) {
         const std::string at = list + "[" + std::to_string(i) + "]";
-        throw ApiError(e.status(), e.error(), e.detail(),
-                       e.field().empty() || e.field() == list ? at : at + "." + e.field());
+        throw ChangeError(e.kind(), e.error(), e.detail(),
+                          e.field().empty() || e.field() == list ? at : at + "." + e.field());
     }
 }
 
 // The rows of one RRset, parsed; `filter` names it as stored.
-std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneRow& zone,
+std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneAt& zone,
                                const db::RecordFilter& filter) {
     std::vector<Stored> rows;
     for (auto& r : tables.list_records(zone.id, filter, INT64_MAX / 2, 0))
@@ -317,8 +319,7 @@ std::vector<Stored> rrset_rows(db::ZoneTables& tables, const ZoneRow& zone,
     return rows;
 }
 
-Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& edit,
-                 size_t index) {
+Resolved resolve(db::ZoneTables& tables, const ZoneAt& zone, const RecordEdit& edit, size_t index) {
     Resolved r;
     const auto added = [&](const RecordInput& input) {
         dns::Record record = parse_input(zone, input);
@@ -327,7 +328,9 @@ Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& 
     };
     const auto existing = [&](int64_t id) {
         auto row = tables.find_record(zone.id, id);
-        if (!row) throw ApiError(404, "no such record", std::to_string(id), "id");
+        if (!row)
+            throw ChangeError(ChangeError::Kind::not_found, "no such record", std::to_string(id),
+                              "id");
         r.removed.push_back(db::parse_row(std::move(*row), zone.apex));
     };
     switch (edit.kind) {
@@ -350,7 +353,8 @@ Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& 
             r.removed = rrset_rows(tables, zone, rrset);
             if (edit.kind == RecordEdit::Kind::delete_rrset) {
                 if (r.removed.empty() && !edit.absent_ok)
-                    throw ApiError(404, "no such RRset", *rrset.name + " " + *rrset.type);
+                    throw ChangeError(ChangeError::Kind::not_found, "no such RRset",
+                                      *rrset.name + " " + *rrset.type);
                 break;
             }
             for (const auto& content : edit.contents)
@@ -363,13 +367,13 @@ Resolved resolve(db::ZoneTables& tables, const ZoneRow& zone, const RecordEdit& 
 
 // Plays one edit on `stored` (what its changes can affect): its rows out,
 // its records in. `taken_out` holds the rows earlier edits took out.
-void play(const ZoneRow& zone, RecordEdit::Kind kind, const Resolved& r,
-          std::vector<Stored>& stored, std::set<int64_t>& taken_out) {
+void play(const ZoneAt& zone, RecordEdit::Kind kind, const Resolved& r, std::vector<Stored>& stored,
+          std::set<int64_t>& taken_out) {
     bool soa_out = false, soa_in = false;
     for (const auto& old : r.removed) {
         if (!taken_out.insert(old.row.id).second)
-            throw ApiError(
-                409, "a record is changed twice",
+            throw ChangeError(
+                ChangeError::Kind::conflict, "a record is changed twice",
                 "record " + std::to_string(old.row.id) + " is taken out by an earlier change");
         soa_out |= old.parses() && is_apex_soa(zone, *old.record);
         std::erase_if(stored, [&](const Stored& s) { return s.row.id == old.row.id; });
@@ -378,10 +382,10 @@ void play(const ZoneRow& zone, RecordEdit::Kind kind, const Resolved& r,
         soa_in |= is_apex_soa(zone, record);
         for (const auto& s : stored) {
             if (!s.parses() || !s.record->same_data(record)) continue;
-            throw ApiError(409, "duplicate record",
-                           s.row.id ? "record " + std::to_string(s.row.id) +
-                                          " has the same name, type and content"
-                                    : "an earlier change puts in the same record");
+            throw ChangeError(ChangeError::Kind::conflict, "duplicate record",
+                              s.row.id ? "record " + std::to_string(s.row.id) +
+                                             " has the same name, type and content"
+                                       : "an earlier change puts in the same record");
         }
         Stored added;
         added.record = record;
@@ -391,8 +395,10 @@ void play(const ZoneRow& zone, RecordEdit::Kind kind, const Resolved& r,
         const bool deleting =
             kind == RecordEdit::Kind::delete_record || kind == RecordEdit::Kind::delete_rrset;
         if (deleting)
-            throw ApiError(409, "the apex SOA cannot be deleted", "a zone always has one", "id");
-        throw ApiError(409, "the apex SOA cannot be removed", "change its content instead", "type");
+            throw ChangeError(ChangeError::Kind::conflict, "the apex SOA cannot be deleted",
+                              "a zone always has one", "id");
+        throw ChangeError(ChangeError::Kind::conflict, "the apex SOA cannot be removed",
+                          "change its content instead", "type");
     }
 }
 
@@ -434,17 +440,17 @@ EditResult single(std::vector<EditResult> results) {
     return std::move(results.at(0));
 }
 
-std::vector<dns::Record> parse_zone_file(const ZoneRow& zone, const std::string& text) {
+std::vector<dns::Record> parse_zone_file(const ZoneAt& zone, const std::string& text) {
     try {
         auto file = dns::parse_master_text(text, "zone_file", zone.apex);
         return std::move(file.records);
     } catch (const dns::ZoneFileError& e) {
-        throw ApiError(400, "the zone file does not parse", e.what(), "zone_file");
+        throw ChangeError(ChangeError::Kind::invalid, "the zone file does not parse", e.what(),
+                          "zone_file");
     }
 }
 
-std::optional<uint32_t> soa_serial_in(const ZoneRow& zone,
-                                      const std::vector<dns::Record>& records) {
+std::optional<uint32_t> soa_serial_in(const ZoneAt& zone, const std::vector<dns::Record>& records) {
     for (const auto& r : records) {
         if (r.type == dns::type::SOA && r.owner == zone.apex) {
             if (auto soa = dns::parse_soa(r.rdata)) return soa->serial;
@@ -452,6 +458,12 @@ std::optional<uint32_t> soa_serial_in(const ZoneRow& zone,
     }
     return std::nullopt;
 }
+
+// Plays `edits` on the zone in the transaction under way: each checked,
+// the zone's rules kept, then written with one serial raise, the journal
+// and an audit row per edit.
+std::vector<EditResult> apply_edits(ZoneTables& tables, const ZoneAt& row, const std::string& actor,
+                                    const std::vector<RecordEdit>& edits, ZoneCommit& change);
 
 }  // namespace
 
@@ -475,13 +487,13 @@ std::vector<ZoneInfo> ZoneStore::list_zones() {
 }
 
 ZoneInfo ZoneStore::get_zone(const std::string& zone) {
-    const ZoneRow row = find_zone(tables_, zone, false);
+    const ZoneAt row = find_zone(tables_, zone, false);
     return {row.id, row.name, row.serial, tables_.count_records(row.id)};
 }
 
 ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zone,
-                                const ZoneSpec& spec, Change& change) {
-    ZoneRow row = zone_named(zone);
+                                const ZoneSpec& spec, ZoneCommit& change) {
+    ZoneAt row = zone_named(zone);
     std::vector<dns::Record> records;
     if (spec.zone_file) {
         records = parse_zone_file(row, *spec.zone_file);
@@ -492,7 +504,8 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
             dns::record_from_text("@ 3600 IN SOA ns1 hostmaster " + std::to_string(date_serial()) +
                                       " 7200 3600 1209600 300",
                                   row.apex, std::nullopt, error);
-        if (!soa) throw ApiError(500, "cannot make the default SOA", error);
+        if (!soa)
+            throw ChangeError(ChangeError::Kind::internal, "cannot make the default SOA", error);
         records.push_back(std::move(*soa));
         const auto nameservers = spec.nameservers.value_or(std::vector<std::string>{"ns1"});
         for (size_t i = 0; i < nameservers.size(); ++i) {
@@ -514,18 +527,19 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
             },
             "records");
     }
-    check_valid(row, records, 400, spec.zone_file ? "zone_file" : "zone");
+    check_valid(row, records, ChangeError::Kind::invalid, spec.zone_file ? "zone_file" : "zone");
     const uint32_t serial = soa_serial_in(row, records).value_or(date_serial());
 
     db::Transaction transaction(db_);
     if (tables_.find_zone(row.name))
-        throw ApiError(409, "the zone exists already", row.name, "name");
+        throw ChangeError(ChangeError::Kind::conflict, "the zone exists already", row.name, "name");
     try {
         row.id = tables_.insert_zone(row.name, serial);
     } catch (const db::Error& e) {
         // Another writer created it between the check and the insert.
         if (e.kind() == db::Error::Kind::constraint)
-            throw ApiError(409, "the zone exists already", row.name, "name");
+            throw ChangeError(ChangeError::Kind::conflict, "the zone exists already", row.name,
+                              "name");
         throw;
     }
     for (const auto& record : records)
@@ -538,9 +552,9 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
     return {row.id, row.name, serial, static_cast<int64_t>(records.size())};
 }
 
-void ZoneStore::delete_zone(const std::string& actor, const std::string& zone, Change& change) {
+void ZoneStore::delete_zone(const std::string& actor, const std::string& zone, ZoneCommit& change) {
     db::Transaction transaction(db_);
-    const ZoneRow row = find_zone(tables_, zone, true);
+    const ZoneAt row = find_zone(tables_, zone, true);
     const int64_t count = tables_.count_records(row.id);
     tables_.delete_zone(row.id);
     tables_.audit({actor, "zone.delete", row.name, std::nullopt,
@@ -553,7 +567,7 @@ void ZoneStore::delete_zone(const std::string& actor, const std::string& zone, C
 RecordPage ZoneStore::list_records(const std::string& zone, const std::optional<std::string>& name,
                                    const std::optional<std::string>& type, int64_t limit,
                                    int64_t offset) {
-    const ZoneRow row = find_zone(tables_, zone, false);
+    const ZoneAt row = find_zone(tables_, zone, false);
     const db::RecordFilter filter = record_filter(row, name, type);
     RecordPage page;
     page.total = tables_.count_records(row.id, filter);
@@ -563,14 +577,15 @@ RecordPage ZoneStore::list_records(const std::string& zone, const std::optional<
 }
 
 RecordInfo ZoneStore::get_record(const std::string& zone, int64_t id) {
-    const ZoneRow row = find_zone(tables_, zone, false);
+    const ZoneAt row = find_zone(tables_, zone, false);
     auto found = tables_.find_record(row.id, id);
-    if (!found) throw ApiError(404, "no such record", std::to_string(id), "id");
+    if (!found)
+        throw ChangeError(ChangeError::Kind::not_found, "no such record", std::to_string(id), "id");
     return read_info(std::move(*found), row.apex);
 }
 
 std::vector<RecordInfo> ZoneStore::zone_records(const std::string& zone) {
-    const ZoneRow row = find_zone(tables_, zone, false);
+    const ZoneAt row = find_zone(tables_, zone, false);
     std::vector<RecordInfo> records;
     for (auto& r : tables_.list_records(row.id, {}, INT64_MAX / 2, 0))
         records.push_back(read_info(std::move(r), row.apex));
@@ -581,7 +596,7 @@ std::vector<RecordInfo> ZoneStore::zone_records(const std::string& zone) {
 }
 
 RecordInfo ZoneStore::add_record(const std::string& actor, const std::string& zone,
-                                 const RecordInput& input, Change& change) {
+                                 const RecordInput& input, ZoneCommit& change) {
     RecordEdit edit;
     edit.kind = RecordEdit::Kind::create;
     edit.record = input;
@@ -589,7 +604,7 @@ RecordInfo ZoneStore::add_record(const std::string& actor, const std::string& zo
 }
 
 RecordInfo ZoneStore::update_record(const std::string& actor, const std::string& zone, int64_t id,
-                                    const RecordInput& input, Change& change) {
+                                    const RecordInput& input, ZoneCommit& change) {
     RecordEdit edit;
     edit.kind = RecordEdit::Kind::replace_record;
     edit.id = id;
@@ -598,7 +613,7 @@ RecordInfo ZoneStore::update_record(const std::string& actor, const std::string&
 }
 
 void ZoneStore::delete_record(const std::string& actor, const std::string& zone, int64_t id,
-                              Change& change) {
+                              ZoneCommit& change) {
     RecordEdit edit;
     edit.kind = RecordEdit::Kind::delete_record;
     edit.id = id;
@@ -607,17 +622,46 @@ void ZoneStore::delete_record(const std::string& actor, const std::string& zone,
 
 std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const std::string& zone,
                                                 const std::vector<RecordEdit>& edits,
-                                                Change& change) {
-    if (edits.empty()) throw ApiError(400, "no changes", "give at least one", "changes");
+                                                ZoneCommit& change) {
+    if (edits.empty())
+        throw ChangeError(ChangeError::Kind::invalid, "no changes", "give at least one", "changes");
     db::Transaction transaction(db_);
-    const ZoneRow row = find_zone(tables_, zone, true);
+    const ZoneAt row = find_zone(tables_, zone, true);
+    auto results = apply_edits(tables_, row, actor, edits, change);
+    transaction.commit();
+    return results;
+}
+
+std::vector<StoredRecord> ZoneReader::at(const std::string& name) {
+    return tables_.read_records_at(zone_id_, apex_, {dns::name_to_text(name)});
+}
+
+std::vector<EditResult> ZoneStore::edit_planned(const std::string& actor, const std::string& zone,
+                                                const Planner& plan, ZoneCommit& change) {
+    db::Transaction transaction(db_);
+    const ZoneAt row = find_zone(tables_, zone, true);
+    ZoneReader reader(tables_, row.id, row.apex);
+    const std::vector<RecordEdit> edits = plan(reader);
+    if (edits.empty()) {
+        change = {row.name, row.serial};
+        return {};  // nothing to write: no serial raise, no audit
+    }
+    auto results = apply_edits(tables_, row, actor, edits, change);
+    transaction.commit();
+    return results;
+}
+
+namespace {
+
+std::vector<EditResult> apply_edits(ZoneTables& tables, const ZoneAt& row, const std::string& actor,
+                                    const std::vector<RecordEdit>& edits, ZoneCommit& change) {
     const bool batch = edits.size() != 1;
 
     // Each edit read: the rows it takes out, the records it puts in.
     std::vector<Resolved> resolved;
     resolved.reserve(edits.size());
     for (size_t i = 0; i < edits.size(); ++i)
-        with_index(batch, i, [&] { resolved.push_back(resolve(tables_, row, edits[i], i)); });
+        with_index(batch, i, [&] { resolved.push_back(resolve(tables, row, edits[i], i)); });
 
     // What they can break a rule with, every row they take out among it.
     std::vector<const dns::Record*> changed;
@@ -630,7 +674,7 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
         for (const auto& record : r.added)
             changed.push_back(&record);
     }
-    std::vector<Stored> stored = affected_records(tables_, row, changed, targets);
+    std::vector<Stored> stored = affected_records(tables, row, changed, targets);
     const auto soa_before = find_apex_soa(row, stored);
 
     // The edits played in order on what is stored, then the zone checked.
@@ -639,8 +683,8 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
     for (size_t i = 0; i < resolved.size(); ++i)
         with_index(batch, i, [&] { play(row, edits[i].kind, resolved[i], stored, taken_out); });
     try {
-        check_valid(row, records_of(stored), 409, batch ? "changes" : "");
-    } catch (const ApiError& e) {
+        check_valid(row, records_of(stored), ChangeError::Kind::conflict, batch ? "changes" : "");
+    } catch (const ChangeError& e) {
         if (e.field() != "changes") throw;
         // The rule may be broken by a stored record's side: the edit to
         // name is the first after which the zone no longer checks.
@@ -649,10 +693,10 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
         for (size_t i = 0; i < resolved.size(); ++i) {
             play(row, edits[i].kind, resolved[i], partial, out);
             try {
-                check_valid(row, records_of(partial), 409, "");
-            } catch (const ApiError&) {
-                throw ApiError(e.status(), e.error(), e.detail(),
-                               "changes[" + std::to_string(i) + "]");
+                check_valid(row, records_of(partial), ChangeError::Kind::conflict, "");
+            } catch (const ChangeError&) {
+                throw ChangeError(e.kind(), e.error(), e.detail(),
+                                  "changes[" + std::to_string(i) + "]");
             }
         }
         throw;
@@ -664,7 +708,7 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
     Journal journal;
     for (auto& r : resolved) {
         for (const auto& old : r.removed) {
-            if (old.row.id != r.kept_id) tables_.delete_record(old.row.id);
+            if (old.row.id != r.kept_id) tables.delete_record(old.row.id);
             if (!old.parses()) {
                 journal.reload = true;  // a row no reader could serve
             } else if (!is_apex_soa(row, *old.record)) {
@@ -676,9 +720,9 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
             const auto fields = dns::record_to_fields(record);
             int64_t id = r.kept_id;
             if (k == 0 && r.kept_id) {
-                tables_.update_record(id, fields);
+                tables.update_record(id, fields);
             } else {
-                id = tables_.insert_record(row.id, fields);
+                id = tables.insert_record(row.id, fields);
             }
             r.written_ids.push_back(id);
             if (is_apex_soa(row, record)) {
@@ -688,9 +732,10 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
             }
         }
     }
-    if (!soa) throw ApiError(500, "the zone has no SOA record", row.name);
-    const uint32_t serial = raise_serial(tables_, row, *soa);
-    journal.write(tables_, row, serial, soa_before ? &soa_before->record : nullptr, &soa->record);
+    if (!soa)
+        throw ChangeError(ChangeError::Kind::internal, "the zone has no SOA record", row.name);
+    const uint32_t serial = raise_serial(tables, row, *soa);
+    journal.write(tables, row, serial, soa_before ? &soa_before->record : nullptr, &soa->record);
 
     std::vector<EditResult> results(edits.size());
     for (size_t i = 0; i < resolved.size(); ++i) {
@@ -703,14 +748,15 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
         std::vector<RecordInfo> before;
         for (const auto& old : r.removed)
             before.push_back(info_of(old));
-        tables_.audit({actor, audit_action(edits[i].kind), row.name, audit_record_id(r),
-                       audit_value(before, r.rrset), audit_value(results[i].records, r.rrset),
-                       row.serial, serial});
+        tables.audit({actor, audit_action(edits[i].kind), row.name, audit_record_id(r),
+                      audit_value(before, r.rrset), audit_value(results[i].records, r.rrset),
+                      row.serial, serial});
     }
-    transaction.commit();
     change = {row.name, serial};
     return results;
 }
+
+}  // namespace
 
 AuditPage ZoneStore::audit(const std::optional<std::string>& zone, const db::AuditFilter& filter,
                            int64_t limit, int64_t offset) {
@@ -720,7 +766,7 @@ AuditPage ZoneStore::audit(const std::optional<std::string>& zone, const db::Aud
 }
 
 std::string ZoneStore::export_zone(const std::string& zone) {
-    const ZoneRow row = find_zone(tables_, zone, false);
+    const ZoneAt row = find_zone(tables_, zone, false);
     const std::vector<Stored> stored = tables_.read_records(row.id, row.apex);
     // A zone file without them would be taken for the whole zone.
     std::string broken;
@@ -730,7 +776,8 @@ std::string ZoneStore::export_zone(const std::string& zone) {
         broken += "record " + std::to_string(s.row.id) + ": " + s.error;
     }
     if (!broken.empty())
-        throw ApiError(409, "stored records do not parse: replace or delete them first", broken);
+        throw ChangeError(ChangeError::Kind::conflict,
+                          "stored records do not parse: replace or delete them first", broken);
     // The SOA first, as RFC 1035 §5.2 asks; then by name (as text, made
     // once per record) and type.
     struct Line {
@@ -756,11 +803,11 @@ std::string ZoneStore::export_zone(const std::string& zone) {
 }
 
 ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zone,
-                                const std::string& zone_file, Change& change) {
+                                const std::string& zone_file, ZoneCommit& change) {
     db::Transaction transaction(db_);
-    const ZoneRow row = find_zone(tables_, zone, true);
+    const ZoneAt row = find_zone(tables_, zone, true);
     const std::vector<dns::Record> records = parse_zone_file(row, zone_file);
-    check_valid(row, records, 400, "zone_file");
+    check_valid(row, records, ChangeError::Kind::invalid, "zone_file");
     const int64_t before = tables_.count_records(row.id);
     tables_.delete_records(row.id);
     std::vector<Stored> stored;
@@ -770,7 +817,9 @@ ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zon
         stored.push_back({std::move(written), record, {}});
     }
     auto soa = find_apex_soa(row, stored);
-    if (!soa) throw ApiError(400, "the zone file has no SOA", row.name, "zone_file");
+    if (!soa)
+        throw ChangeError(ChangeError::Kind::invalid, "the zone file has no SOA", row.name,
+                          "zone_file");
     const uint32_t serial = raise_serial(tables_, row, *soa, soa_serial_in(row, records));
     Journal journal;
     journal.reload = true;  // every record
@@ -784,4 +833,4 @@ ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zon
     return {row.id, row.name, serial, static_cast<int64_t>(records.size())};
 }
 
-}  // namespace appsrv
+}  // namespace db
