@@ -23,6 +23,7 @@ enum class Outcome {
     chaos,     // CH TXT version.bind / id.server
     notify,    // a NOTIFY acknowledged: its zone is to be read again
     transfer,  // a zone sent in transfer messages
+    deferred,  // an UPDATE handed over: its reply is sent once it is applied
     dropped,   // not answered at all: a response, or no header
 };
 

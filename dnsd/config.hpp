@@ -136,6 +136,12 @@ inline constexpr Key kKeys[] = {
      .help = "when set, a transfer must also be signed (TSIG) with one of these `[[dnsd.key]]` "
              "names; others get REFUSED",
      .reloadable = false},
+    {.name = "update_keys",
+     .type = Type::string_list,
+     .default_value = "[]",
+     .help = "`[[dnsd.key]]` names whose signed UPDATEs (RFC 2136, nsupdate) change the "
+             "database zones, as appsrv's API does; none: every UPDATE is REFUSED",
+     .reloadable = false},
     {.name = "key",
      .type = Type::table_list,
      .default_value = "",

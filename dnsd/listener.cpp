@@ -2,6 +2,7 @@
 // address, each bound with SO_REUSEPORT beside the other threads' own.
 #include "dnsd/listener.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <sys/socket.h>
 
@@ -17,9 +18,34 @@ Listener::Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<c
       settings_(std::move(settings)),
       zones_(std::move(zones)),
       metrics_(metrics),
-      connections_(loop) {
+      connections_(loop),
+      mailbox_(std::make_shared<ReplyMailbox>(loop)) {
     for (auto& reply : replies_)
         reply.message.reserve(kAdvertisedUdpSize);
+    defer_udp_ = [this]() -> ReplySink {
+        sockaddr_storage to{};
+        std::memcpy(
+            &to, current_from_,
+            current_from_->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+        return [mailbox = mailbox_, this, socket = current_socket_, to](std::string reply) {
+            mailbox->post(
+                [this, socket, to, reply = std::move(reply)] { send_later(socket, to, reply); });
+        };
+    };
+}
+
+Listener::~Listener() {
+    mailbox_->close();
+}
+
+void Listener::send_later(core::uv::Udp* socket, const sockaddr_storage& to,
+                          const std::string& reply) {
+    const bool open =
+        std::any_of(udp_.begin(), udp_.end(), [&](const auto& udp) { return udp.get() == socket; });
+    if (!open) return;
+    ::sendto(socket->fd(), reply.data(), reply.size(), MSG_DONTWAIT,
+             reinterpret_cast<const sockaddr*>(&to),
+             to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
 }
 
 void Listener::listen(const core::net::Address& address) {
@@ -44,9 +70,11 @@ void Listener::on_datagram(core::uv::Udp& socket, std::string_view packet, const
     if (reply_socket_ && reply_socket_ != &socket) flush(*reply_socket_);
     reply_socket_ = &socket;
     Reply& reply = replies_[reply_count_];
-    const Outcome outcome = handle_message(*zones_, packet, Peer{Transport::udp, from},
+    current_socket_ = &socket;
+    current_from_ = from;
+    const Outcome outcome = handle_message(*zones_, packet, Peer{Transport::udp, from, &defer_udp_},
                                            settings_.messages, metrics_, reply.message, nullptr);
-    if (outcome == Outcome::dropped) return;
+    if (outcome == Outcome::dropped || outcome == Outcome::deferred) return;
     std::memcpy(&reply.to, from,
                 from->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
     if (++reply_count_ == kBatch) flush(socket);
@@ -84,7 +112,7 @@ void Listener::on_tcp_connection(core::uv::Stream& listener) {
     }
     auto& connection = connections_.add(std::make_unique<TcpConnection>(
         std::move(client), zones_, settings_.messages, settings_.tcp_idle_timeout_ms, metrics_,
-        [this](TcpConnection* c) { connections_.release(c); }));
+        mailbox_, [this](TcpConnection* c) { connections_.release(c); }));
     connection.start();
 }
 
@@ -93,6 +121,7 @@ void Listener::drain(std::function<void()> done) {
     reply_socket_ = nullptr;
     udp_.clear();
     tcp_.clear();
+    mailbox_->close();  // an UPDATE applied from now on is not answered
     connections_.for_each([](TcpConnection& c) { c.drain(); });
     connections_.when_empty(std::move(done));
 }
@@ -102,6 +131,7 @@ void Listener::close_all() {
     reply_socket_ = nullptr;
     udp_.clear();
     tcp_.clear();
+    mailbox_->close();
     connections_.for_each([](TcpConnection& c) { c.close(); });
 }
 

@@ -15,6 +15,7 @@
 #include "core/uv/udp.hpp"
 #include "dnsd/message_handler.hpp"
 #include "dnsd/metrics.hpp"
+#include "dnsd/reply_mailbox.hpp"
 #include "dnsd/tcp_connection.hpp"
 
 namespace dnsd {
@@ -32,6 +33,7 @@ class Listener {
              ThreadMetrics& metrics);
     Listener(const Listener&) = delete;
     Listener& operator=(const Listener&) = delete;
+    ~Listener();
 
     void listen(const core::net::Address& address);
     // A new snapshot: every query read from now on is answered from it.
@@ -52,6 +54,9 @@ class Listener {
     // sendmmsg: a system call per batch instead of one per answer.
     void flush(core::uv::Udp& socket);
     void on_tcp_connection(core::uv::Stream& listener);
+    // A reply made later (an UPDATE), from this loop, if the socket it
+    // came in on is still open.
+    void send_later(core::uv::Udp* socket, const sockaddr_storage& to, const std::string& reply);
 
     uv_loop_t* loop_;
     ListenerSettings settings_;
@@ -68,6 +73,11 @@ class Listener {
     std::array<Reply, kBatch> replies_;
     size_t reply_count_ = 0;
     core::uv::Udp* reply_socket_ = nullptr;  // the socket the gathered replies belong to
+    std::shared_ptr<ReplyMailbox> mailbox_;  // replies made on another thread come back here
+    // The datagram being handled, for a reply made later.
+    core::uv::Udp* current_socket_ = nullptr;
+    const sockaddr* current_from_ = nullptr;
+    DeferReply defer_udp_;
 };
 
 }  // namespace dnsd

@@ -16,6 +16,7 @@
 #include "dnsd/config.hpp"
 #include "dnsd/listener.hpp"
 #include "dnsd/tsig_keys.hpp"
+#include "dnsd/update_service.hpp"
 #include "dnsd/zone_service.hpp"
 
 namespace {
@@ -71,6 +72,17 @@ class Dnsd {
                 zones_->notified(std::move(apex));
             };
         }
+        if (zones_->serves_database() && !tsig_.update_keys.empty()) {
+            // Applied off the answering threads; each applied UPDATE has
+            // its zone read again at once, as appsrv's NOTIFY would.
+            updates_ = std::make_unique<dnsd::UpdateService>(
+                config.section("db").string("url"),
+                [this](const std::string& apex) { zones_->notified(apex); });
+            settings.messages.on_update = [this](dnsd::UpdateRequest request, std::string actor,
+                                                 std::function<void(uint8_t)> done) {
+                updates_->submit(std::move(request), std::move(actor), std::move(done));
+            };
+        }
         const std::chrono::milliseconds refresh_interval(section.duration_ms("database_refresh"));
         const size_t threads = core::thread_count(section.integer("threads"));
         listeners_.resize(threads);
@@ -78,7 +90,7 @@ class Dnsd {
         config_ = config;
         options_ = options;
 
-        return core::serve(
+        const int status = core::serve(
             "dnsd", threads,
             [this] {
                 return static_cast<uint64_t>(
@@ -139,11 +151,17 @@ class Dnsd {
                     },
                 .on_stopping = [&] { zones_->stop(); },
             });
+        // The loops have stopped: no UPDATE comes in any more.
+        updates_.reset();
+        return status;
     }
 
     // Loaded once by --check's path and kept for serving.
     void load(const core::config::Config& config) {
         tsig_ = dnsd::load_tsig_settings(config.section("dnsd"));
+        if (!tsig_.update_keys.empty() && !config.section("dnsd").boolean("database_zones"))
+            throw std::runtime_error(
+                "dnsd.update_keys: UPDATE changes database zones; set database_zones = true");
         zones_ = std::make_unique<dnsd::ZoneService>(zone_files_, tsig_.keys);
         zones_->load(config);
     }
@@ -229,6 +247,7 @@ class Dnsd {
     dnsd::TsigSettings tsig_;
     std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
     std::unique_ptr<core::dns::Notifier> notifier_;  // lives on worker 0's loop
+    std::unique_ptr<dnsd::UpdateService> updates_;
     core::config::Config config_;
     core::DaemonOptions options_;
 };

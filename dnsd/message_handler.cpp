@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <optional>
 
+#include "core/dns/name.hpp"
 #include "core/dns/record.hpp"
 #include "core/dns/tsig.hpp"
 #include "core/dns/wire.hpp"
@@ -114,6 +116,56 @@ Outcome handle_transfer(const ZoneSet& zones, const Query& query, Peer peer,
     return Outcome::transfer;
 }
 
+// The reply to an UPDATE: its header and zone section, QR and `rcode` set.
+std::string update_reply(const Query& query, uint8_t rcode) {
+    std::string reply;
+    core::dns::wire::append16(reply, query.id);
+    reply += static_cast<char>(0x80 | (opcode::update << 3));
+    reply += static_cast<char>(rcode);
+    core::dns::wire::append16(reply, 1);
+    core::dns::wire::append16(reply, 0);
+    core::dns::wire::append16(reply, 0);
+    core::dns::wire::append16(reply, 0);
+    reply += query.question;
+    return reply;
+}
+
+// An UPDATE (RFC 2136): for a database zone, signed with an update key,
+// read and checked here, then handed over to be applied off this thread;
+// its reply, signed with the same key, goes out once it is.
+Outcome handle_update(const ZoneSet& zones, const Query& query, std::string_view packet, Peer peer,
+                      const MessageSettings& settings, const core::dns::tsig::Key* key,
+                      const std::string& request_mac, MessageWriter& writer) {
+    const Zone* zone = zones.find_zone(query.qname());
+    if (!zone || zone->apex() != query.qname() || query.qclass != rrclass::IN) {
+        writer.set_rcode(rcode::notauth);  // RFC 2136 §3.1.2: not a zone of this server
+        return Outcome::refused;
+    }
+    const auto& allowed = settings.tsig.update_keys;
+    if (!zone->origin().is_database() || !settings.on_update || !peer.defer || !key ||
+        std::find(allowed.begin(), allowed.end(), key->name) == allowed.end()) {
+        writer.set_rcode(rcode::refused);
+        return Outcome::refused;
+    }
+    UpdateRequest request;
+    try {
+        request = read_update(packet);
+    } catch (const UpdateRefused& e) {
+        writer.set_rcode(e.rcode());
+        return e.rcode() == rcode::formerr ? Outcome::formerr : Outcome::refused;
+    }
+    settings.on_update(std::move(request), core::dns::name_to_text(key->name),
+                       [sink = (*peer.defer)(), head = update_reply(query, 0), signing_key = *key,
+                        request_mac](uint8_t rcode) {
+                           std::string reply = head;
+                           reply[3] = static_cast<char>(rcode);
+                           core::dns::tsig::Signer(signing_key, request_mac)
+                               .sign(reply, static_cast<uint64_t>(::time(nullptr)));
+                           sink(std::move(reply));
+                       });
+    return Outcome::deferred;
+}
+
 }  // namespace
 
 MessageKind classify(ParseResult parsed, const Query& query) {
@@ -204,15 +256,14 @@ Outcome handle_message(const ZoneSet& zones, std::string_view packet, Peer peer,
                 outcome = handle_notify(zones, query, peer, settings, check.key, writer, metrics);
                 break;
             case MessageKind::update:
-                // Dynamic update is not taken yet (RFC 2136 §3.1: NOTIMP).
-                writer.set_rcode(rcode::notimp);
-                outcome = Outcome::notimp;
+                outcome = handle_update(zones, query, packet, peer, settings, check.key, record.mac,
+                                        writer);
                 break;
             case MessageKind::malformed:
                 break;
         }
     }
-    if (outcome == Outcome::transfer) {
+    if (outcome == Outcome::transfer || outcome == Outcome::deferred) {
         out.clear();
         return outcome;
     }

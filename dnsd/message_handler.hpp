@@ -15,6 +15,7 @@
 #include "dnsd/metrics.hpp"
 #include "dnsd/query.hpp"
 #include "dnsd/tsig_keys.hpp"
+#include "dnsd/update.hpp"
 #include "dnsd/zone.hpp"
 
 namespace dnsd {
@@ -49,16 +50,32 @@ struct MessageSettings {
     // The keys a signed message is checked against, and those a transfer
     // needs (none: the address alone decides).
     TsigSettings tsig;
+    // UPDATE (RFC 2136) of a database zone, signed with one of
+    // tsig.update_keys: the request, the key's name (the audit's author)
+    // and what to call with the rcode once it is applied, or refused, on
+    // another thread. Without it every UPDATE is REFUSED.
+    std::function<void(UpdateRequest, std::string actor, std::function<void(uint8_t rcode)> done)>
+        on_update;
 };
+
+// Sends a reply made later, from the listener's loop, whatever thread
+// calls it; dropped when the client is gone.
+using ReplySink = std::function<void(std::string)>;
+// Makes the sink for the message being handled.
+using DeferReply = std::function<ReplySink()>;
 
 // Where a message came from.
 struct Peer {
     Transport transport = Transport::udp;
     const sockaddr* address = nullptr;  // checked against the allow lists
+    // How to answer later (an UPDATE, applied on another thread); none:
+    // every UPDATE is REFUSED.
+    const DeferReply* defer = nullptr;
 };
 
 // Handles one message. Its single reply is written into `out` (replacing
-// its contents) unless the outcome is Outcome::dropped (nothing is sent) or
+// its contents) unless the outcome is Outcome::dropped (nothing is sent),
+// Outcome::deferred (the reply goes to the peer's sink later) or
 // Outcome::transfer (the zone went to `emit`, one message at a time, and
 // `out` is left empty). `emit` may be null where no transfer is possible
 // (UDP). Counts the reply in `metrics`.

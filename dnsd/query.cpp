@@ -103,7 +103,9 @@ ParseResult parse_query(std::string_view packet, Query& query) {
         const bool in_additional = r >= size_t{ancount} + nscount;
         const bool in_authority = r >= ancount && !in_additional;
         if (type == core::dns::type::TSIG) query.has_tsig = true;
-        if (in_authority && type == core::dns::type::SOA && !query.has_client_serial) {
+        // An IXFR's: an UPDATE's authority section holds its updates instead.
+        if (query.opcode == opcode::query && in_authority && type == core::dns::type::SOA &&
+            !query.has_client_serial) {
             // MNAME and RNAME (compressed, perhaps), then the serial.
             size_t field = skip_name(packet, at + 10, nullptr);
             if (field) field = skip_name(packet, field, nullptr);

@@ -13,16 +13,25 @@ constexpr size_t kMaxQueuedBytes = 256 * 1024;
 
 TcpConnection::TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
                              const MessageSettings& settings, uint64_t idle_timeout_ms,
-                             ThreadMetrics& metrics, Closed on_closed)
+                             ThreadMetrics& metrics, std::shared_ptr<ReplyMailbox> mailbox,
+                             Closed on_closed)
     : stream_(std::move(stream)),
       metrics_(metrics),
       zones_(zones),
       settings_(settings),
       idle_timeout_ms_(idle_timeout_ms),
       on_closed_(std::move(on_closed)),
-      idle_(stream_.loop()) {
+      idle_(stream_.loop()),
+      mailbox_(std::move(mailbox)) {
     // An address that cannot be read stays AF_UNSPEC: no allow list holds it.
     stream_.peer_address(peer_);
+    defer_ = [this]() -> ReplySink {
+        return [mailbox = mailbox_, open = open_, this](std::string reply) {
+            mailbox->post([open, this, reply = std::move(reply)] {
+                if (*open) send_framed(reply);
+            });
+        };
+    };
 }
 
 void TcpConnection::start() {
@@ -48,15 +57,16 @@ void TcpConnection::answer_complete_queries() {
         const std::function<void(std::string)> emit = [this](std::string message) {
             if (!closed_) send_framed(message);
         };
-        const Outcome outcome = handle_message(
-            *zones_, query, Peer{Transport::tcp, reinterpret_cast<const sockaddr*>(&peer_)},
-            settings_, metrics_, response_, &emit);
+        const Outcome outcome =
+            handle_message(*zones_, query,
+                           Peer{Transport::tcp, reinterpret_cast<const sockaddr*>(&peer_), &defer_},
+                           settings_, metrics_, response_, &emit);
         if (outcome == Outcome::dropped) {
             // Not a query we can answer: nothing on this stream can be trusted.
             close();
             return;
         }
-        if (outcome != Outcome::transfer) send_framed(response_);
+        if (outcome != Outcome::transfer && outcome != Outcome::deferred) send_framed(response_);
         if (closed_) return;
     }
     if (closed_) return;
@@ -95,6 +105,7 @@ void TcpConnection::drain() {
 void TcpConnection::close() {
     if (closed_) return;
     closed_ = true;
+    *open_ = false;
     idle_.close();
     stream_.close();
     if (on_closed_) on_closed_(this);

@@ -11,6 +11,7 @@
 #include "core/uv/timer.hpp"
 #include "dnsd/message_handler.hpp"
 #include "dnsd/metrics.hpp"
+#include "dnsd/reply_mailbox.hpp"
 
 namespace dnsd {
 
@@ -22,7 +23,7 @@ class TcpConnection {
     // that a reload applies at once.
     TcpConnection(core::uv::Stream stream, const std::shared_ptr<const ZoneSet>& zones,
                   const MessageSettings& settings, uint64_t idle_timeout_ms, ThreadMetrics& metrics,
-                  Closed on_closed);
+                  std::shared_ptr<ReplyMailbox> mailbox, Closed on_closed);
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
 
@@ -49,6 +50,11 @@ class TcpConnection {
     size_t writes_in_flight_ = 0;
     bool draining_ = false;
     bool closed_ = false;
+    // A reply made later (an UPDATE) comes back through the listener's
+    // mailbox, and is sent only while this connection is open.
+    std::shared_ptr<ReplyMailbox> mailbox_;
+    std::shared_ptr<bool> open_ = std::make_shared<bool>(true);
+    DeferReply defer_;
 };
 
 }  // namespace dnsd

@@ -9,10 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/dns/ldns_ptr.hpp"
 #include "core/dns/name.hpp"
 #include "core/dns/wire.hpp"
 #include "core/net/socket.hpp"
+#include "dnsd/message_records.hpp"
 #include "dnsd/query.hpp"
 
 namespace dnsd {
@@ -241,36 +241,6 @@ std::string rcode_text(unsigned rcode) {
     return rcode < std::size(names) ? names[rcode] : "rcode " + std::to_string(rcode);
 }
 
-// The answer section of `message` as records, names decompressed.
-std::vector<Record> answer_records(const std::string& message) {
-    ldns_pkt* parsed = nullptr;
-    if (ldns_wire2pkt(&parsed, reinterpret_cast<const uint8_t*>(message.data()), message.size()) !=
-        LDNS_STATUS_OK)
-        throw TransferError("a malformed answer message");
-    const std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)> packet(parsed, ldns_pkt_free);
-    const ldns_rr_list* answer = ldns_pkt_answer(packet.get());
-    std::vector<Record> records;
-    records.reserve(ldns_rr_list_rr_count(answer));
-    const core::dns::BufferPtr buffer(ldns_buffer_new(512));
-    for (size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i) {
-        const ldns_rr* rr = ldns_rr_list_rr(answer, i);
-        const ldns_rdf* owner = ldns_rr_owner(rr);
-        Record record;
-        record.owner = core::dns::lowercase_name(std::string_view(
-            reinterpret_cast<const char*>(ldns_rdf_data(owner)), ldns_rdf_size(owner)));
-        record.type = static_cast<uint16_t>(ldns_rr_get_type(rr));
-        record.rclass = static_cast<uint16_t>(ldns_rr_get_class(rr));
-        record.ttl = ldns_rr_ttl(rr);
-        ldns_buffer_clear(buffer.get());
-        if (ldns_rr_rdata2buffer_wire(buffer.get(), rr) != LDNS_STATUS_OK)
-            throw TransferError("a record that cannot be encoded again");
-        record.rdata.assign(reinterpret_cast<const char*>(ldns_buffer_begin(buffer.get())),
-                            ldns_buffer_position(buffer.get()));
-        records.push_back(std::move(record));
-    }
-    return records;
-}
-
 }  // namespace
 
 TransferResult transfer_zone(const TransferRequest& request) {
@@ -300,7 +270,13 @@ TransferResult transfer_zone(const TransferRequest& request) {
             const unsigned rcode = static_cast<unsigned char>(answer[3]) & 0x0f;
             if (rcode != rcode::noerror)
                 throw TransferError("the primary answered " + rcode_text(rcode));
-            for (auto& record : answer_records(answer)) {
+            std::vector<Record> records;
+            try {
+                records = read_message_records(answer).answer;
+            } catch (const std::runtime_error& e) {
+                throw TransferError(std::string("an answer message: ") + e.what());
+            }
+            for (auto& record : records) {
                 if (record.owner.size() < request.apex.size() ||
                     !core::dns::is_at_or_below(record.owner, request.apex))
                     throw TransferError("a record outside the zone: " +

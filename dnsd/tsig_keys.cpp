@@ -58,6 +58,8 @@ TsigSettings load_tsig_settings(const core::config::Section& section) {
     }
     for (const auto& text : section.strings("transfer_keys"))
         settings.transfer_keys.push_back(known_key_name(text, settings.keys, "dnsd.transfer_keys"));
+    for (const auto& text : section.strings("update_keys"))
+        settings.update_keys.push_back(known_key_name(text, settings.keys, "dnsd.update_keys"));
     return settings;
 }
 

@@ -13,6 +13,7 @@ namespace dnsd {
 struct TsigSettings {
     std::vector<core::dns::tsig::Key> keys;
     std::vector<std::string> transfer_keys;  // wire names, lowercased
+    std::vector<std::string> update_keys;    // likewise: may UPDATE database zones
 };
 
 // Reads the keys and their secret files. Throws std::runtime_error naming

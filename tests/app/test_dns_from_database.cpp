@@ -14,48 +14,13 @@
 
 #include "core/net/socket.hpp"
 #include "tests/app/app_fixture.hpp"
+#include "tests/app/database_dnsd.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/dns.hpp"
 
 namespace {
 
 using nlohmann::json;
-
-// dnsd with database_zones on the test's database, on a free port.
-class DatabaseDnsd {
-  public:
-    DatabaseDnsd(const test::TestDatabase& database, int port, const std::string& extra)
-        : port_(port) {
-        const std::string config =
-            dir_.write("dnsd.toml", "[dnsd]\nlisten = [\"127.0.0.1:" + std::to_string(port) +
-                                        "\"]\nthreads = 2\ndatabase_zones = true\n" + extra +
-                                        "\n[db]\nurl = \"" + database.url() + "\"\n");
-        process_ = std::make_unique<test::Process>(
-            std::vector<std::string>{WEBSTACK_DNSD, "--config", config},
-            (dir_.path() / "dnsd.log").string());
-        REQUIRE_MESSAGE(process_->wait_for_log("answering on", 10000), process_->log());
-    }
-
-    // dig's short answer: the rdata of each answer record, a line each.
-    std::string dig(const std::string& question) const {
-        return test::run("dig @127.0.0.1 -p " + std::to_string(port_) +
-                         " +short +time=1 +tries=3 " + question + " 2>&1");
-    }
-    // The rcode dig reports ("NOERROR", "REFUSED", ...).
-    std::string status(const std::string& question) const {
-        const std::string out = test::run("dig @127.0.0.1 -p " + std::to_string(port_) +
-                                          " +time=1 +tries=3 " + question + " 2>&1");
-        const size_t at = out.find("status: ");
-        if (at == std::string::npos) return out;
-        return out.substr(at + 8, out.find(',', at) - at - 8);
-    }
-    test::Process& process() { return *process_; }
-
-  private:
-    test::TempDir dir_;
-    int port_;
-    std::unique_ptr<test::Process> process_;
-};
 
 std::string zone_body(const std::string& name, const std::string& file = test::kFoobarZone) {
     return json{{"name", name}, {"zone_file", file}}.dump();
@@ -105,7 +70,7 @@ TEST_CASE("IXFR of a database zone: one record changed in a large zone is all a 
         zone += "host" + std::to_string(i) + " 300 IN A 10.0." + std::to_string(i / 256) + "." +
                 std::to_string(i % 256) + "\n";
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com", zone)).status == 201);
-    DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
+    test::DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
     const auto serial_now = [&] {
         return app.call("GET", "/api/v1/zones/foobar.com").json()["serial"].get<int64_t>();
     };
@@ -159,9 +124,9 @@ TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after
     const auto secondary = core::net::bind_reuseport(
         *core::net::parse_address("127.0.0.1:0", error), core::net::Transport::udp);
     // Compared only every hour: what changes sooner came by NOTIFY.
-    DatabaseDnsd dnsd(database, dns_port,
-                      "database_refresh = \"1h\"\ndatabase_notify = [\"127.0.0.1:" +
-                          std::to_string(secondary.local_port()) + "\"]");
+    test::DatabaseDnsd dnsd(database, dns_port,
+                            "database_refresh = \"1h\"\ndatabase_notify = [\"127.0.0.1:" +
+                                std::to_string(secondary.local_port()) + "\"]");
     CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
     CHECK(dnsd.process().log().find("zone foobar.com. serial 2099010100: 8 records from the "
                                     "database") != std::string::npos);
@@ -208,7 +173,7 @@ TEST_CASE("without a NOTIFY, dnsd finds changes by their serial; a deleted zone 
     test::TestDatabase database;
     test::App app(database);  // sends no NOTIFY
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
-    DatabaseDnsd dnsd(database, test::free_port(), "database_refresh = \"200ms\"");
+    test::DatabaseDnsd dnsd(database, test::free_port(), "database_refresh = \"200ms\"");
     CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
 
     REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("new", "192.0.2.20"))
@@ -225,8 +190,8 @@ TEST_CASE("a stored zone that does not check is not served; NOTIFY only from not
     test::App app(database);
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
     const int dns_port = test::free_port();
-    DatabaseDnsd dnsd(database, dns_port,
-                      "database_refresh = \"1h\"\nnotify_allow = [\"127.0.0.1\"]");
+    test::DatabaseDnsd dnsd(database, dns_port,
+                            "database_refresh = \"1h\"\nnotify_allow = [\"127.0.0.1\"]");
 
     // 127.0.0.2 is loopback too, but not in notify_allow.
     auto refused = notify_from("127.0.0.2", dns_port);
@@ -272,7 +237,7 @@ TEST_CASE("a database that goes away: dnsd answers from what it has, then catche
     test::TestDatabase database;
     test::App app(database);
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
-    DatabaseDnsd dnsd(database, test::free_port(), "database_refresh = \"200ms\"");
+    test::DatabaseDnsd dnsd(database, test::free_port(), "database_refresh = \"200ms\"");
     database.server()->stop();
     CHECK(dnsd.process().wait_for_log("the database cannot be read, still serving its zones"));
     CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
@@ -391,7 +356,7 @@ TEST_CASE("every octet in an owner name: written, read back, exported, imported 
 
     // dnsd reads the same names from the database, and dig finds each.
     const int dns_port = test::free_port();
-    DatabaseDnsd dnsd(database, dns_port, "");
+    test::DatabaseDnsd dnsd(database, dns_port, "");
     for (int octet = 0; octet < 256; ++octet) {
         CAPTURE(octet);
         // Asked again when an answer lacks it: once a mysql run's dig took
@@ -459,7 +424,7 @@ TEST_CASE("the characters a master file gives a meaning are stored escaped, neve
     REQUIRE(exported.status == 200);
     CHECK(exported.body.find("a\\\"b.foobar.com.\t3600\tIN\tA\t192.0.2.7") != std::string::npos);
     const int dns_port = test::free_port();
-    DatabaseDnsd dnsd(database, dns_port, "");
+    test::DatabaseDnsd dnsd(database, dns_port, "");
     CHECK(dnsd.dig("'a\\\"b.foobar.com' A") == "192.0.2.7\n");
     CHECK(dnsd.dig("'\\$b.foobar.com' A") == "192.0.2.7\n");
 }
@@ -469,7 +434,7 @@ TEST_CASE("dnsd applies the journal of appsrv's changes; without one it reads th
     const int dns_port = test::free_port();
     test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
-    DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
+    test::DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
     const auto count_in_log = [&](const std::string& text) {
         const std::string log = dnsd.process().log();
         size_t count = 0;
@@ -582,7 +547,7 @@ TEST_CASE(
     const int dns_port = test::free_port();
     test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
-    DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
+    test::DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
 
     test::TempDir dir;
     const std::string d = dir.path().string();

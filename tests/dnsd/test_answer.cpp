@@ -482,11 +482,16 @@ TEST_CASE_FIXTURE(Fixture,
     CHECK(handle(zones, broken, Transport::udp, options, out) == Outcome::formerr);
 }
 
-TEST_CASE_FIXTURE(Fixture, "an UPDATE is not taken yet: NOTIMP; without one zone, FORMERR") {
+TEST_CASE_FIXTURE(Fixture,
+                  "an UPDATE without a key is REFUSED, of a zone not served NOTAUTH; two zones "
+                  "FORMERR") {
+    // A zone from a file is never updated over DNS, and this one unsigned.
     auto r = ask("example.com.", SOA, {.opcode = 5});
-    CHECK(outcome == Outcome::notimp);
-    CHECK(r.rcode == 4);
+    CHECK(outcome == Outcome::refused);
+    CHECK(r.rcode == 5);
     CHECK(r.question == "example.com. IN SOA");
+    r = ask("example.org.", SOA, {.opcode = 5});
+    CHECK(r.rcode == 9);
     std::string update = test::make_query("example.com.", SOA, {.opcode = 5});
     update[5] = 2;  // ZOCOUNT 2
     std::string out;
