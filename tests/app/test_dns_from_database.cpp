@@ -15,6 +15,7 @@
 #include "core/net/socket.hpp"
 #include "tests/app/app_fixture.hpp"
 #include "tests/app/database_dnsd.hpp"
+#include "tests/app/pebble.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/dns.hpp"
 
@@ -540,50 +541,21 @@ TEST_CASE(
     // The whole DNS-01 path with real clients: lego writes the challenge
     // through appsrv's PowerDNS dialect, appsrv's NOTIFY puts it on dnsd's
     // wire, pebble (an ACME server, offline) reads it from dnsd and signs.
-    REQUIRE_MESSAGE(
-        test::run("for c in lego pebble openssl; do command -v $c; done | wc -l") == "3\n",
-        "lego, pebble and openssl are installed by scripts/setup");
     test::TestDatabase database;
     const int dns_port = test::free_port();
     test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(dns_port) + "\"]");
     REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
     test::DatabaseDnsd dnsd(database, dns_port, "database_refresh = \"1h\"");
 
+    test::Pebble pebble(dns_port);
     test::TempDir dir;
     const std::string d = dir.path().string();
-    // pebble's own HTTPS certificate, which lego is told to trust.
-    REQUIRE(
-        test::run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-                  "-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost "
-                  "-keyout " +
-                  d + "/pebble.key -out " + d +
-                  "/pebble.crt >/dev/null 2>&1; "
-                  "echo $?") == "0\n");
-    const int acme_port = test::free_port();
-    const std::string config = dir.write(
-        "pebble.json",
-        json{{"pebble",
-              {{"listenAddress", "127.0.0.1:" + std::to_string(acme_port)},
-               {"managementListenAddress", "127.0.0.1:" + std::to_string(test::free_port())},
-               {"certificate", d + "/pebble.crt"},
-               {"privateKey", d + "/pebble.key"},
-               {"httpPort", test::free_port()},
-               {"tlsPort", test::free_port()},
-               {"ocspResponderURL", ""},
-               {"externalAccountBindingRequired", false}}}}
-            .dump());
-    test::Process pebble(
-        {"/usr/bin/env", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "pebble", "-config",
-         config, "-dnsserver", "127.0.0.1:" + std::to_string(dns_port)},
-        d + "/pebble.log");
-    REQUIRE_MESSAGE(pebble.wait_for_log("ACME directory available", 10000), pebble.log());
-
     const std::string out = test::run(
-        "cd " + d + " && timeout 120 env LEGO_CA_CERTIFICATES=" + d + "/pebble.crt" +
+        "cd " + d + " && timeout 120 env LEGO_CA_CERTIFICATES=" + pebble.certificate() +
         " PDNS_API_URL=http://127.0.0.1:" + std::to_string(app.port()) +
         " PDNS_API_KEY=" + app.token() + " PDNS_PROPAGATION_TIMEOUT=60 PDNS_POLLING_INTERVAL=1" +
-        " PDNS_TTL=60 lego --server https://127.0.0.1:" + std::to_string(acme_port) +
-        "/dir --accept-tos --email owner@foobar.com --domains www.foobar.com --dns pdns" +
+        " PDNS_TTL=60 lego " + pebble.lego_server() +
+        " --accept-tos --email owner@foobar.com --domains www.foobar.com --dns pdns" +
         " --dns.resolvers 127.0.0.1:" + std::to_string(dns_port) +
         " --dns.disable-cp --key-type ec256 --path " + d + "/lego run 2>&1; echo \"exit $?\"");
     INFO(out);

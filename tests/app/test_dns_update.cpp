@@ -8,6 +8,7 @@
 
 #include "tests/app/app_fixture.hpp"
 #include "tests/app/database_dnsd.hpp"
+#include "tests/app/pebble.hpp"
 #include "tests/support/client.hpp"
 
 namespace {
@@ -129,8 +130,8 @@ TEST_CASE("UPDATE rules: no CNAME beside data, the apex SOA and NS kept, a lower
                      "300\n") == "exit=0\n");
     // Two changes made: mail's records, and ns1 out of the apex NS.
     CHECK(f.serial() == before + 2);
-    CHECK(test::wait_until(
-        [&] { return f.dnsd->dig("foobar.com NS") == "ns2.foobar.com.\n"; }, 2000));
+    CHECK(test::wait_until([&] { return f.dnsd->dig("foobar.com NS") == "ns2.foobar.com.\n"; },
+                           2000));
     CHECK(f.dnsd->dig("www.foobar.com A") == "8.8.8.8\n");
     CHECK(f.dnsd->dig("mail.foobar.com TXT") == "\"beside\"\n");  // no CNAME beside it
     CHECK(f.dnsd->dig("mail.foobar.com A") == "");
@@ -165,4 +166,43 @@ TEST_CASE("UPDATE refused: unsigned, a wrong key, a zone not in the database, a 
               .find("NOTZONE") != std::string::npos);
     CHECK(f.serial() == before);
     CHECK(f.dnsd->status("x.foobar.com A") == "NXDOMAIN");
+}
+
+TEST_CASE("lego's rfc2136 provider gets www.foobar.com and *.foobar.com from pebble via UPDATE") {
+    // ACME DNS-01 with the domain's own DNS: lego writes each challenge
+    // with a signed UPDATE, pebble reads it from dnsd and signs, lego
+    // deletes it again.
+    UpdateFixture f;
+    test::Pebble pebble(f.port);
+    const std::string d = f.dir.path().string();
+    const std::string out = test::run(
+        "cd " + d + " && timeout 120 env LEGO_CA_CERTIFICATES=" + pebble.certificate() +
+        " RFC2136_NAMESERVER=127.0.0.1:" + std::to_string(f.port) +
+        " RFC2136_TSIG_KEY=update.foobar.com. RFC2136_TSIG_ALGORITHM=hmac-sha256."
+        " RFC2136_TSIG_SECRET=" +
+        kSecret +
+        " RFC2136_PROPAGATION_TIMEOUT=60 RFC2136_POLLING_INTERVAL=1 RFC2136_TTL=60"
+        " lego " +
+        pebble.lego_server() +
+        " --accept-tos --email owner@foobar.com --domains www.foobar.com --domains '*.foobar.com'"
+        " --dns rfc2136 --dns.resolvers 127.0.0.1:" +
+        std::to_string(f.port) + " --dns.disable-cp --key-type ec256 --path " + d +
+        "/lego run 2>&1; echo \"exit $?\"");
+    INFO(out);
+    INFO(pebble.log());
+    INFO(f.dnsd->process().log());
+    REQUIRE(out.find("exit 0") != std::string::npos);
+    const std::string certificate = test::run("openssl x509 -noout -text -in " + d +
+                                              "/lego/certificates/www.foobar.com.crt 2>&1");
+    CHECK(certificate.find("DNS:www.foobar.com") != std::string::npos);
+    CHECK(certificate.find("DNS:*.foobar.com") != std::string::npos);
+    CHECK(certificate.find("Pebble") != std::string::npos);
+    // Each challenge written and removed by UPDATE, the key named in the audit.
+    const auto audit = f.database.connection().query(
+        "SELECT COUNT(*) FROM audit_log WHERE actor = 'update.foobar.com.'", {});
+    CHECK(audit[0].integer(0) >= 4);
+    CHECK(test::wait_until([&] {
+        return f.dnsd->status("_acme-challenge.www.foobar.com TXT") == "NXDOMAIN" &&
+               f.dnsd->status("_acme-challenge.foobar.com TXT") == "NXDOMAIN";
+    }));
 }
