@@ -524,3 +524,66 @@ TEST_CASE("interop: Knot and BIND as secondaries of dnsd with TSIG; a wrong secr
     CHECK(bind.stop() == 0);
     CHECK(wrong.stop() == 0);
 }
+
+TEST_CASE("SIGHUP: a secondary zone added, its primary changed, its keys changed, then removed") {
+    test::TempDir dir;
+    const int first_port = test::free_port();
+    const int second_port = test::free_port();
+    const int secondary_port = test::free_port();
+    // Two primaries with different versions of the zone.
+    const auto start_primary = [&](int port, const std::string& address) {
+        const auto path = dir.write("primary" + std::to_string(port) + ".zone",
+                                    zone(address == "8.8.8.8" ? "1" : "2", address));
+        return std::make_unique<test::Process>(
+            std::vector<std::string>{
+                WEBSTACK_DNSD, "--config",
+                dir.write("primary" + std::to_string(port) + ".toml",
+                          dnsd_config(port, "[[dnsd.zone]]\nfile = \"" + path + "\"\n"))},
+            (dir.path() / ("primary" + std::to_string(port) + ".log")).string());
+    };
+    const auto first = start_primary(first_port, "8.8.8.8");
+    const auto second = start_primary(second_port, "8.8.4.4");
+    REQUIRE(first->wait_for_log("state serving"));
+    REQUIRE(second->wait_for_log("state serving"));
+
+    const auto key = key_file(dir, "xfr.key");
+    const auto write_config = [&](const std::string& zones) {
+        return dir.write("secondary.toml",
+                         dnsd_config(secondary_port,
+                                     "[[dnsd.key]]\nname = \"xfr.foobar.com\"\nsecret_file = \"" +
+                                         key + "\"\n" + zones));
+    };
+    const auto secondary_zone = [&](int primary, const std::string& extra = "") {
+        return "[[dnsd.zone]]\nname = \"foobar.com\"\nfile = \"" +
+               (dir.path() / "copy.zone").string() +
+               "\"\nprimaries = [\"127.0.0.1:" + std::to_string(primary) + "\"]\n" + extra;
+    };
+    const auto config = write_config("");
+    test::Process secondary({WEBSTACK_DNSD, "--config", config},
+                            (dir.path() / "secondary.log").string());
+    REQUIRE(secondary.wait_for_log("state serving"));
+    CHECK(status(secondary_port, "www.foobar.com A") == "REFUSED");
+
+    // Added: transferred at once.
+    write_config(secondary_zone(first_port));
+    secondary.signal(SIGHUP);
+    CHECK(test::wait_until([&] { return dig(secondary_port, "www.foobar.com A") == "8.8.8.8\n"; },
+                           3000));
+    // Its primary changed: asked at once, and its newer serial taken.
+    write_config(secondary_zone(second_port));
+    secondary.signal(SIGHUP);
+    CHECK(test::wait_until([&] { return dig(secondary_port, "www.foobar.com A") == "8.8.4.4\n"; },
+                           3000));
+    // A transfer key of its own: an unsigned AXFR of it is refused now.
+    CHECK(axfr(secondary_port).size() == 58);
+    write_config(secondary_zone(second_port, "transfer_keys = [\"xfr.foobar.com\"]\n"));
+    secondary.signal(SIGHUP);
+    REQUIRE(secondary.wait_for_log("reloaded: 1 zones"));
+    CHECK(test::wait_until([&] { return axfr(secondary_port).empty(); }, 3000));
+    // Removed: no longer served.
+    write_config("");
+    secondary.signal(SIGHUP);
+    CHECK(test::wait_until([&] { return status(secondary_port, "www.foobar.com A") == "REFUSED"; },
+                           3000));
+    CHECK(secondary.stop() == 0);
+}
