@@ -173,7 +173,11 @@ class Dnsd {
     // GET /metrics, from every thread's counters.
     void start_metrics(uv_loop_t* loop, const std::vector<core::net::Address>& addresses) {
         metrics_endpoint_ = std::make_unique<core::metrics::Endpoint>([this] {
-            return dnsd::render(*metrics_, *listeners_[0]->zones(), zones_->database_updates());
+            const auto& in = zones_->transfers_in();
+            const dnsd::ZoneCounts counts{
+                zones_->database_updates(),
+                {in.incremental.value(), in.whole.value(), in.current.value(), in.failed.value()}};
+            return dnsd::render(*metrics_, *listeners_[0]->zones(), counts);
         });
         metrics_server_ = std::make_unique<core::http::Server>(loop, core::http::Limits{},
                                                                *metrics_endpoint_, kMetricsClients);

@@ -55,7 +55,7 @@ Metrics::Metrics(size_t thread_count) {
         threads.push_back(std::make_unique<ThreadMetrics>());
 }
 
-std::string render(const Metrics& metrics, const ZoneSet& zones, uint64_t database_updates) {
+std::string render(const Metrics& metrics, const ZoneSet& zones, const ZoneCounts& counts) {
     using Type = core::metrics::Exposition::Type;
     core::metrics::Exposition out("dnsd");
     const auto sum = [&](auto read) {
@@ -112,9 +112,20 @@ std::string render(const Metrics& metrics, const ZoneSet& zones, uint64_t databa
     out.family("zone_serial", Type::gauge, "the SOA serial served, by zone");
     for (const auto& [apex, zone] : zones.zones())
         out.sample({{"zone", core::dns::name_to_text(apex)}}, uint64_t{zone->serial()});
+    out.family("zone_available", Type::gauge,
+               "1 for a zone answered from, 0 for a secondary zone not transferred yet or expired "
+               "(answered SERVFAIL)");
+    for (const auto& [apex, zone] : zones.zones())
+        out.sample({{"zone", core::dns::name_to_text(apex)}},
+                   uint64_t{zone->available() ? 1u : 0u});
     out.family("zone_database_updates_total", Type::counter,
                "zone snapshots published after a change in the database");
-    out.sample({}, database_updates);
+    out.sample({}, counts.database_updates);
+    out.family("transfers_in_total", Type::counter,
+               "refreshes of secondary zones from a primary, by what it answered");
+    const char* const results[] = {"incremental", "whole", "current", "failed"};
+    for (size_t i = 0; i < 4; ++i)
+        out.sample({{"result", results[i]}}, counts.transfers_in[i]);
     out.common(metrics.reloads);
     return std::move(out).take();
 }

@@ -66,8 +66,14 @@ struct Metrics {
     core::metrics::ReloadStatus reloads;
 };
 
+// What the zone service counts, read when Prometheus scrapes.
+struct ZoneCounts {
+    uint64_t database_updates = 0;  // snapshots made from the database's changes
+    uint64_t transfers_in[4] = {};  // from primaries: incremental, whole, current, failed
+};
+
 // The Prometheus text of `metrics`, of the zones served (`zones`) and of
-// the snapshots made from the database's changes.
-std::string render(const Metrics& metrics, const ZoneSet& zones, uint64_t database_updates);
+// what the zone service counted.
+std::string render(const Metrics& metrics, const ZoneSet& zones, const ZoneCounts& counts);
 
 }  // namespace dnsd

@@ -53,9 +53,11 @@ bool SecondaryRefresher::ZoneSettings::operator==(const ZoneSettings& other) con
 }
 
 SecondaryRefresher::SecondaryRefresher(std::vector<ZoneSettings> zones, Served served,
-                                       Publish publish, std::chrono::milliseconds transfer_timeout)
+                                       Publish publish, TransferInCounters& counters,
+                                       std::chrono::milliseconds transfer_timeout)
     : served_(std::move(served)),
       publish_(std::move(publish)),
+      counters_(counters),
       transfer_timeout_(transfer_timeout) {
     configure(std::move(zones));
     thread_ = std::thread([this] { run(); });
@@ -199,6 +201,7 @@ SecondaryRefresher::Result SecondaryRefresher::refresh(const ZoneSettings& setti
         try {
             zone = transfer_from(settings, primary, current);
         } catch (const std::exception& e) {
+            counters_.failed.add();
             core::log::warn("dnsd") << "zone " << name << ": no transfer from "
                                     << primary.to_string() << ": " << e.what();
             continue;
@@ -248,6 +251,7 @@ std::shared_ptr<const Zone> SecondaryRefresher::transfer_from(
     TransferResult result = transfer_zone(request);
 
     if (result.kind == TransferResult::Kind::current) {
+        counters_.current.add();
         if (core::dns::serial_newer(current->serial(), result.serial)) {
             core::log::warn("dnsd")
                 << "zone " << name << ": " << primary.to_string() << " has serial " << result.serial
@@ -283,6 +287,7 @@ std::shared_ptr<const Zone> SecondaryRefresher::transfer_from(
                                 << warning;
     auto zone = std::make_shared<const Zone>(settings.apex, result.records, current->origin(),
                                              current->access());
+    counters_.whole.add();
     core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
                             << zone->record_count() << " records by "
                             << (request.serial ? "IXFR" : "AXFR") << " from "

@@ -21,11 +21,20 @@
 #include <vector>
 
 #include "core/dns/tsig.hpp"
+#include "core/metrics/counter.hpp"
 #include "core/net/address.hpp"
 #include "dnsd/transfer_client.hpp"
 #include "dnsd/zone.hpp"
 
 namespace dnsd {
+
+// What the refresher counts, for /metrics: written by its thread only.
+struct TransferInCounters {
+    core::metrics::Counter incremental;  // IXFR answered with the differences
+    core::metrics::Counter whole;        // the whole zone (AXFR, or IXFR answered so)
+    core::metrics::Counter current;      // nothing newer at the primary
+    core::metrics::Counter failed;       // a primary that did not answer, or answered wrong
+};
 
 class SecondaryRefresher {
   public:
@@ -48,7 +57,9 @@ class SecondaryRefresher {
     static constexpr std::chrono::seconds kMinInterval{1};
 
     // Every zone is refreshed at once, then as its SOA says.
+    // `counters` outlive the refresher.
     SecondaryRefresher(std::vector<ZoneSettings> zones, Served served, Publish publish,
+                       TransferInCounters& counters,
                        std::chrono::milliseconds transfer_timeout = std::chrono::seconds(10));
     SecondaryRefresher(const SecondaryRefresher&) = delete;
     SecondaryRefresher& operator=(const SecondaryRefresher&) = delete;
@@ -92,6 +103,7 @@ class SecondaryRefresher {
 
     Served served_;
     Publish publish_;
+    TransferInCounters& counters_;
     const std::chrono::milliseconds transfer_timeout_;
     std::mutex mutex_;
     std::condition_variable wake_;

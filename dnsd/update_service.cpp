@@ -60,8 +60,8 @@ uint8_t UpdateService::apply(const Job& job) {
             job.actor, zone,
             [&](db::ZoneReader& reader) { return plan_update(reader, job.request); }, change);
         if (results.empty()) {
-            core::log::info("dnsd") << "UPDATE of " << zone << " by " << job.actor
-                                    << ": nothing to change";
+            core::log::info("dnsd")
+                << "UPDATE of " << zone << " by " << job.actor << ": nothing to change";
             return rcode::noerror;
         }
         core::log::info("dnsd") << "UPDATE of " << zone << " by " << job.actor << ": "
@@ -92,8 +92,7 @@ uint8_t UpdateService::apply(const Job& job) {
         connection_.reset();
         return rcode::servfail;
     } catch (const std::exception& e) {
-        core::log::error("dnsd") << "UPDATE of " << zone << " by " << job.actor << ": "
-                                 << e.what();
+        core::log::error("dnsd") << "UPDATE of " << zone << " by " << job.actor << ": " << e.what();
         return rcode::servfail;
     }
 }

@@ -138,7 +138,8 @@ void ZoneService::configure_secondaries() {
             const auto it = zones_->zones().find(apex);
             return it == zones_->zones().end() ? nullptr : it->second;
         },
-        [this](std::shared_ptr<const Zone> zone) { install_secondary(std::move(zone)); });
+        [this](std::shared_ptr<const Zone> zone) { install_secondary(std::move(zone)); },
+        transfers_in_);
 }
 
 void ZoneService::start(Hooks hooks, std::chrono::milliseconds interval) {

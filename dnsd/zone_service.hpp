@@ -70,6 +70,8 @@ class ZoneService {
     // secondary zone is refreshed, a database zone read again.
     void notified(std::string apex);
     bool serves_secondaries() const { return !secondaries_.empty(); }
+    // Transfers from primaries, for /metrics.
+    const TransferInCounters& transfers_in() const { return transfers_in_; }
     // Snapshots made from the database's changes, for /metrics.
     uint64_t database_updates() const { return database_updates_.value(); }
 
@@ -96,6 +98,7 @@ class ZoneService {
     const std::vector<core::dns::tsig::Key> keys_;
     std::vector<SecondaryRefresher::ZoneSettings> secondaries_;  // as the last read found them
     core::metrics::Counter database_updates_;  // written by the refresher's thread only
+    TransferInCounters transfers_in_;          // written by the secondary refresher's thread only
     std::unique_ptr<DatabaseZones> database_;
     mutable std::mutex mutex_;  // a reload and the refresher each make a new snapshot
     std::shared_ptr<const ZoneSet> zones_;

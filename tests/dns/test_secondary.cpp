@@ -18,6 +18,7 @@
 #include "tests/support/dns.hpp"
 #include "tests/support/foobar_zone.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/prometheus.hpp"
 
 namespace {
 
@@ -201,11 +202,19 @@ TEST_CASE("a secondary zone expires as its SOA says, and comes back when a prima
         (dir.path() / "primary.log").string());
     REQUIRE(primary->wait_for_log("state serving"));
     const auto copy = (dir.path() / "copy.zone").string();
+    const int metrics_port = test::free_port();
     const auto secondary_config = dir.write(
         "secondary.toml",
         dnsd_config(secondary_port,
                     "[[dnsd.zone]]\nname = \"foobar.com.\"\nfile = \"" + copy +
-                        "\"\nprimaries = [\"127.0.0.1:" + std::to_string(primary_port) + "\"]\n"));
+                        "\"\nprimaries = [\"127.0.0.1:" + std::to_string(primary_port) + "\"]\n",
+                    "metrics_listen = [\"127.0.0.1:" + std::to_string(metrics_port) + "\"]\n"));
+    // A series of the secondary's /metrics.
+    const auto metric = [&](const std::string& series) {
+        const auto text =
+            test::run("curl -s http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics");
+        return test::metric_value(text, "webstack_dnsd_" + series).value_or(-1);
+    };
     auto secondary = std::make_unique<test::Process>(
         std::vector<std::string>{WEBSTACK_DNSD, "--config", secondary_config},
         (dir.path() / "secondary.log").string());
@@ -222,6 +231,9 @@ TEST_CASE("a secondary zone expires as its SOA says, and comes back when a prima
                          10'000),
         secondary->log());
     CHECK(secondary->log().find("zone foobar.com. expired") != std::string::npos);
+    CHECK(metric(R"(zone_available{zone="foobar.com."})") == 0);
+    CHECK(metric(R"(transfers_in_total{result="failed"})") >= 1);
+    CHECK(metric(R"(transfers_in_total{result="whole"})") == 1);
     CHECK(secondary->log().find("no transfer from 127.0.0.1:" + std::to_string(primary_port)) !=
           std::string::npos);
 
@@ -244,6 +256,8 @@ TEST_CASE("a secondary zone expires as its SOA says, and comes back when a prima
                          10'000),
         secondary->log());
     CHECK(secondary->log().find("answers again; serving serial 7") != std::string::npos);
+    CHECK(metric(R"(zone_available{zone="foobar.com."})") == 1);
+    CHECK(metric(R"(transfers_in_total{result="current"})") >= 1);
 }
 
 TEST_CASE("a zone with keys: signed transfers and NOTIFYs both ways; a wrong secret gets nothing") {
