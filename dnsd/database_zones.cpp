@@ -93,18 +93,9 @@ std::shared_ptr<const Zone> DatabaseZones::apply_journal(
         return nullptr;
     }
     if (zone->serial() != row.serial) return nullptr;  // its SOA says otherwise
-    std::vector<const core::dns::Record*> changed;
-    for (const auto& change : changes) {
-        for (const auto& record : change.removed)
-            changed.push_back(&record);
-        for (const auto& record : change.added)
-            changed.push_back(&record);
-    }
-    // What the changes can break a rule with, as appsrv checked it.
-    std::vector<core::dns::Record> scope =
-        zone->records_in(core::dns::change_scope(zone->apex(), changed));
+    // The rules, where the changes were made, as appsrv checked them.
     try {
-        core::dns::check_zone(zone->apex(), scope);
+        check_rules_where_changed(*zone, changes);
     } catch (const core::dns::ZoneRuleError& e) {
         throw std::runtime_error("zone " + row.name + " in the database: " + e.what());
     }

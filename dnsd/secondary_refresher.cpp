@@ -19,23 +19,6 @@ std::chrono::seconds at_least_min(uint32_t seconds) {
     return std::max(std::chrono::seconds(seconds), SecondaryRefresher::kMinInterval);
 }
 
-// The zone whose records `changes` lead to, checked where they changed it
-// as a whole zone would be; throws std::runtime_error.
-std::shared_ptr<const Zone> apply_differences(const Zone& current,
-                                              const std::vector<Zone::Change>& changes) {
-    auto zone = current.with_changes(changes);
-    std::vector<const core::dns::Record*> changed;
-    for (const auto& change : changes) {
-        for (const auto& record : change.removed)
-            changed.push_back(&record);
-        for (const auto& record : change.added)
-            changed.push_back(&record);
-    }
-    auto scope = zone->records_in(core::dns::change_scope(zone->apex(), changed));
-    core::dns::check_zone(zone->apex(), scope, core::dns::Repairs::refuse);
-    return zone;
-}
-
 }  // namespace
 
 bool SecondaryRefresher::ZoneSettings::operator==(const ZoneSettings& other) const {
@@ -261,7 +244,8 @@ std::shared_ptr<const Zone> SecondaryRefresher::transfer_from(
     }
     if (result.kind == TransferResult::Kind::incremental) {
         try {
-            auto zone = apply_differences(*current, result.changes);
+            auto zone = current->with_changes(result.changes);
+            check_rules_where_changed(*zone, result.changes);
             if (zone->serial() != result.serial)
                 throw std::runtime_error("the differences end at serial " +
                                          std::to_string(zone->serial()));

@@ -306,6 +306,18 @@ std::shared_ptr<const Zone> Zone::with_origin(ZoneOrigin origin, ZoneAccess acce
     return next;
 }
 
+void check_rules_where_changed(const Zone& zone, const std::vector<Zone::Change>& changes) {
+    std::vector<const Record*> changed;
+    for (const auto& change : changes) {
+        for (const auto& record : change.removed)
+            changed.push_back(&record);
+        for (const auto& record : change.added)
+            changed.push_back(&record);
+    }
+    auto scope = zone.records_in(change_scope(zone.apex(), changed));
+    check_zone(zone.apex(), scope, Repairs::refuse);
+}
+
 std::shared_ptr<const Zone> Zone::with_history(std::shared_ptr<const ZoneHistory> history) const {
     auto next = std::make_shared<Zone>(Successor{}, *this);
     next->finish();

@@ -193,6 +193,12 @@ class Zone {
     std::shared_ptr<const ZoneHistory> history_ = std::make_shared<ZoneHistory>();
 };
 
+// Checks the zone rules (core::dns::check_zone, nothing repaired) where
+// `changes` made `zone` differ from the version they were applied to: as
+// a check of the whole zone would decide, reading a handful of names.
+// Throws core::dns::ZoneRuleError.
+void check_rules_where_changed(const Zone& zone, const std::vector<Zone::Change>& changes);
+
 // What differs between two versions of a zone, RRset by RRset (an RRset
 // whose TTL changed is taken out whole and put in again).
 std::shared_ptr<const ZoneDifference> difference(const Zone& before, const Zone& after);
