@@ -32,7 +32,7 @@ class Resolver {
 
   private:
     Outcome answer_node(const Node& node, std::string_view owner);
-    Outcome referral(const Node& cut);
+    Outcome referral(const Node& cut, std::string_view cut_name);
     Outcome negative(uint8_t rcode);
     void add_additional(const RRset& rrset);
     bool add_answer(std::string_view owner, const RRset& rrset);
@@ -65,7 +65,7 @@ void Resolver::add_additional(const RRset& rrset) {
         if (!node) continue;
         for (uint16_t t : {type::A, type::AAAA}) {
             if (const RRset* address = node->find(t))
-                writer_.add(Section::additional, node->name, *address);
+                writer_.add(Section::additional, target.name, *address);
         }
     }
 }
@@ -88,11 +88,11 @@ bool Resolver::follow(std::string_view target) {
     return true;
 }
 
-Outcome Resolver::referral(const Node& cut) {
+Outcome Resolver::referral(const Node& cut, std::string_view cut_name) {
     // A referral is not authoritative, unless a CNAME of ours led here.
     if (!followed_) writer_.set_aa(false);
     const RRset* ns = cut.find(type::NS);
-    if (!writer_.add(Section::authority, cut.name, *ns)) {
+    if (!writer_.add(Section::authority, cut_name, *ns)) {
         writer_.set_truncated();
         return Outcome::referral;
     }
@@ -107,7 +107,7 @@ Outcome Resolver::referral(const Node& cut) {
             if (!node) continue;
             for (uint16_t t : {type::A, type::AAAA}) {
                 const RRset* address = node->find(t);
-                if (address && !writer_.add(Section::additional, node->name, *address) &&
+                if (address && !writer_.add(Section::additional, target.name, *address) &&
                     in_domain) {
                     writer_.set_truncated();
                 }
@@ -151,20 +151,21 @@ Outcome Resolver::run() {
          up = parent_of(up)) {
         path[depth++] = up;
     }
-    const Node* encloser = &zone_.apex_node();
-    const Node* exact = depth == 0 ? encloser : nullptr;
+    std::string_view encloser_name = zone_.apex();  // the closest encloser
+    const Node* exact = depth == 0 ? &zone_.apex_node() : nullptr;
     for (size_t i = depth; i-- > 0;) {
         const Node* node = zone_.find(path[i]);
         if (!node) break;
         const bool is_name = i == 0;
         // At a cut, DS is answered from this (the parent) side.
-        if (node->delegation && !(is_name && query_.qtype == type::DS)) return referral(*node);
+        if (node->delegation && !(is_name && query_.qtype == type::DS))
+            return referral(*node, path[i]);
         if (node->dname && !is_name) {
             // RFC 6672: the DNAME, then a CNAME from name_ to the name with
             // the DNAME's owner replaced by its target.
             const RRset* dname = node->find(type::DNAME);
-            if (!add_answer(node->name, *dname)) return Outcome::cname;
-            const std::string_view prefix = name_.substr(0, name_.size() - node->name.size());
+            if (!add_answer(path[i], *dname)) return Outcome::cname;
+            const std::string_view prefix = name_.substr(0, name_.size() - path[i].size());
             std::string target = lowercase_name(std::string(prefix) + dname->rdatas[0]);
             if (target.size() > 255) {
                 writer_.set_rcode(rcode::yxdomain);
@@ -179,14 +180,14 @@ Outcome Resolver::run() {
             if (follow(stored)) return run();
             return Outcome::cname;
         }
-        encloser = node;
+        encloser_name = path[i];
         if (is_name) exact = node;
     }
     if (exact) return answer_node(*exact, name_);
 
     // The name does not exist: a wildcard at the closest encloser answers
     // for it, with the name asked as owner (RFC 4592 §3.3.1).
-    std::string wildcard = std::string("\1*", 2) + encloser->name;
+    std::string wildcard = std::string("\1*", 2) + std::string(encloser_name);
     if (const Node* source = zone_.find(wildcard)) return answer_node(*source, name_);
     return negative(rcode::nxdomain);
 }

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cstring>
 #include <sys/socket.h>
+#include <utility>
 
 #include "core/log.hpp"
 #include "core/net/socket.hpp"
+#include "core/release_memory.hpp"
 #include "dnsd/message_writer.hpp"
 
 namespace dnsd {
@@ -36,6 +38,14 @@ Listener::Listener(uv_loop_t* loop, ListenerSettings settings, std::shared_ptr<c
 
 Listener::~Listener() {
     mailbox_->close();
+}
+
+void Listener::set_zones(std::shared_ptr<const ZoneSet> zones) {
+    std::shared_ptr<const ZoneSet> old = std::exchange(zones_, std::move(zones));
+    if (old.use_count() == 1) {
+        old.reset();
+        core::release_freed_memory();
+    }
 }
 
 void Listener::send_later(core::uv::Udp* socket, const sockaddr_storage& to,

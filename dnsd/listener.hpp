@@ -37,7 +37,10 @@ class Listener {
 
     void listen(const core::net::Address& address);
     // A new snapshot: every query read from now on is answered from it.
-    void set_zones(std::shared_ptr<const ZoneSet> zones) { zones_ = std::move(zones); }
+    // The thread that lets go of the last reference to the old one hands
+    // its memory back (a reload of a large zone would otherwise leave the
+    // process at twice its size).
+    void set_zones(std::shared_ptr<const ZoneSet> zones);
     const std::shared_ptr<const ZoneSet>& zones() const { return zones_; }
     void set_answer_options(AnswerOptions options) {
         settings_.messages.answer = std::move(options);

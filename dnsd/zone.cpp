@@ -55,8 +55,8 @@ RRset* find_rrset(Node& node, uint16_t t) {
     return nullptr;
 }
 
-void set_flags(Node& node, std::string_view apex) {
-    node.delegation = node.name != apex && node.find(type::NS);
+void set_flags(Node& node, std::string_view name, std::string_view apex) {
+    node.delegation = name != apex && node.find(type::NS);
     node.dname = node.find(type::DNAME) != nullptr;
 }
 
@@ -138,20 +138,18 @@ void Zone::insert(const Record& record) {
     bool made = false;
     Node* node = &nodes_.get_or_make(record.owner, made);
     if (made) {
-        node->name = record.owner;
         // Empty non-terminals: every name between a record's owner and the
         // apex exists (RFC 4592 §2.2.2), which is what blocks a wildcard
         // above it. Each node counts its children, so that a removal knows
         // when an empty one may go.
-        for (std::string_view name = record.owner;
+        for (std::string name = record.owner;
              name.size() > apex_.size() && is_at_or_below(name, apex_);) {
-            const std::string parent(parent_of(name));
+            std::string parent(parent_of(name));
             bool parent_made = false;
             Node& up = nodes_.get_or_make(parent, parent_made);
             ++up.children;
             if (!parent_made) break;  // its ancestors were linked already
-            up.name = parent;
-            name = up.name;
+            name = std::move(parent);
         }
         node = nodes_.find_to_change(record.owner);  // the links above may have copied its shard
     }
@@ -173,7 +171,7 @@ void Zone::insert(const Record& record) {
         }
         at->targets.push_back(std::move(target));
     }
-    set_flags(*node, apex_);
+    set_flags(*node, record.owner, apex_);
     ++record_count_;
 }
 
@@ -236,7 +234,7 @@ std::shared_ptr<const Zone> Zone::with_changes(const std::vector<Change>& change
             if (!rrset->targets.empty()) rrset->targets.erase(rrset->targets.begin() + index);
             if (rrset->rdatas.empty())
                 node->rrsets.erase(node->rrsets.begin() + (rrset - node->rrsets.data()));
-            set_flags(*node, apex_);
+            set_flags(*node, record.owner, apex_);
             --next->record_count_;
             // A node with no data and no children is gone, and so is each
             // empty one above it that had only it below.

@@ -37,12 +37,12 @@ struct RRset {
     std::vector<Target> targets;      // for NS, MX and SRV: one per rdata
 };
 
+// A name's data; the name itself is the table's key, kept once.
 struct Node {
-    std::string name;           // wire, lowercased
     std::vector<RRset> rrsets;  // few per name: a linear search is fastest
+    uint32_t children = 0;      // nodes one label below: an empty node stays while it has any
     bool delegation = false;    // NS below the apex: a zone cut
     bool dname = false;
-    size_t children = 0;  // nodes one label below: an empty node stays while it has any
 
     const RRset* find(uint16_t type) const {
         for (const auto& rrset : rrsets) {
