@@ -8,6 +8,7 @@
 #include "dnsd/answer.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <array>
 #include <list>
 
@@ -187,8 +188,15 @@ Outcome Resolver::run() {
 
     // The name does not exist: a wildcard at the closest encloser answers
     // for it, with the name asked as owner (RFC 4592 §3.3.1).
-    std::string wildcard = std::string("\1*", 2) + std::string(encloser_name);
-    if (const Node* source = zone_.find(wildcard)) return answer_node(*source, name_);
+    // Built on the stack: a name that does not exist costs no allocation.
+    char wildcard[2 + 255];
+    if (encloser_name.size() + 2 <= 255) {
+        wildcard[0] = 1;
+        wildcard[1] = '*';
+        std::memcpy(wildcard + 2, encloser_name.data(), encloser_name.size());
+        const std::string_view name(wildcard, encloser_name.size() + 2);
+        if (const Node* source = zone_.find(name)) return answer_node(*source, name_);
+    }
     return negative(rcode::nxdomain);
 }
 
