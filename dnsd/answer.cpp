@@ -8,8 +8,8 @@
 #include "dnsd/answer.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <array>
+#include <cstring>
 #include <list>
 
 #include "core/dns/name.hpp"

@@ -89,6 +89,29 @@ inline constexpr core::config::Schema kTsigKeySchema{
     .keys = kTsigKeys,
 };
 
+inline constexpr Key kUpdateKeys[] = {
+    {.name = "zone",
+     .type = Type::string,
+     .default_value = "",
+     .help = "a zone served from the database (`foobar.com`)",
+     .reloadable = false,
+     .required = true},
+    {.name = "keys",
+     .type = Type::string_list,
+     .default_value = "[]",
+     .help = "the `[[dnsd.key]]` names whose signed UPDATEs change this zone, in place of "
+             "`update_keys`",
+     .reloadable = false,
+     .required = true,
+     .min = 1},
+};
+
+inline constexpr core::config::Schema kUpdateSchema{
+    .name = "dnsd.update",
+    .help = "One `[[dnsd.update]]` table per database zone whose UPDATE keys are its own.",
+    .keys = kUpdateKeys,
+};
+
 inline constexpr Key kKeys[] = {
     {.name = "listen",
      .type = Type::ip_address_list,
@@ -142,6 +165,12 @@ inline constexpr Key kKeys[] = {
      .help = "`[[dnsd.key]]` names whose signed UPDATEs (RFC 2136, nsupdate) change the "
              "database zones, as appsrv's API does; none: every UPDATE is REFUSED",
      .reloadable = false},
+    {.name = "update",
+     .type = Type::table_list,
+     .default_value = "",
+     .help = "the keys that may UPDATE one zone (see `[[dnsd.update]]`)",
+     .reloadable = false,
+     .children = &kUpdateSchema},
     {.name = "key",
      .type = Type::table_list,
      .default_value = "",

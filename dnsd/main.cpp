@@ -72,7 +72,7 @@ class Dnsd {
                 zones_->notified(std::move(apex));
             };
         }
-        if (zones_->serves_database() && !tsig_.update_keys.empty()) {
+        if (zones_->serves_database() && tsig_.takes_updates()) {
             // Applied off the answering threads; each applied UPDATE has
             // its zone read again at once, as appsrv's NOTIFY would.
             updates_ = std::make_unique<dnsd::UpdateService>(
@@ -159,9 +159,10 @@ class Dnsd {
     // Loaded once by --check's path and kept for serving.
     void load(const core::config::Config& config) {
         tsig_ = dnsd::load_tsig_settings(config.section("dnsd"));
-        if (!tsig_.update_keys.empty() && !config.section("dnsd").boolean("database_zones"))
+        if (tsig_.takes_updates() && !config.section("dnsd").boolean("database_zones"))
             throw std::runtime_error(
-                "dnsd.update_keys: UPDATE changes database zones; set database_zones = true");
+                "dnsd.update_keys, [[dnsd.update]]: UPDATE changes database "
+                "zones; set database_zones = true");
         zones_ = std::make_unique<dnsd::ZoneService>(zone_files_, tsig_.keys);
         zones_->load(config);
     }

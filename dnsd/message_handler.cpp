@@ -141,7 +141,7 @@ Outcome handle_update(const ZoneSet& zones, const Query& query, std::string_view
         writer.set_rcode(rcode::notauth);  // RFC 2136 §3.1.2: not a zone of this server
         return Outcome::refused;
     }
-    const auto& allowed = settings.tsig.update_keys;
+    const auto& allowed = settings.tsig.may_update(zone->apex());
     if (!zone->origin().is_database() || !settings.on_update || !peer.defer || !key ||
         std::find(allowed.begin(), allowed.end(), key->name) == allowed.end()) {
         writer.set_rcode(rcode::refused);

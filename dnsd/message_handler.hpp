@@ -50,8 +50,8 @@ struct MessageSettings {
     // The keys a signed message is checked against, and those a transfer
     // needs (none: the address alone decides).
     TsigSettings tsig;
-    // UPDATE (RFC 2136) of a database zone, signed with one of
-    // tsig.update_keys: the request, the key's name (the audit's author)
+    // UPDATE (RFC 2136) of a database zone, signed with one of the keys
+    // tsig.may_update gives for it: the request, the key's name (the audit's author)
     // and what to call with the rcode once it is applied, or refused, on
     // another thread. Without it every UPDATE is REFUSED.
     std::function<void(UpdateRequest, std::string actor, std::function<void(uint8_t rcode)> done)>

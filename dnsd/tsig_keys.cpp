@@ -60,6 +60,18 @@ TsigSettings load_tsig_settings(const core::config::Section& section) {
         settings.transfer_keys.push_back(known_key_name(text, settings.keys, "dnsd.transfer_keys"));
     for (const auto& text : section.strings("update_keys"))
         settings.update_keys.push_back(known_key_name(text, settings.keys, "dnsd.update_keys"));
+    if (section.has("update")) {
+        for (const auto& table : section.tables("update")) {
+            const std::string what = table.path() + " (" + table.origin("zone").describe() + ")";
+            const std::string apex = wire_name(table.string("zone"), what + ": zone");
+            if (settings.zone_update_keys.count(apex))
+                throw std::runtime_error(what + ": zone " + table.string("zone") +
+                                         " has another [[dnsd.update]] table");
+            auto& keys = settings.zone_update_keys[apex];
+            for (const auto& text : table.strings("keys"))
+                keys.push_back(known_key_name(text, settings.keys, what + ": keys"));
+        }
+    }
     return settings;
 }
 

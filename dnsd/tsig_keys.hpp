@@ -2,6 +2,7 @@
 // secret, and the names `transfer_keys` allows.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,15 @@ struct TsigSettings {
     std::vector<core::dns::tsig::Key> keys;
     std::vector<std::string> transfer_keys;  // wire names, lowercased
     std::vector<std::string> update_keys;    // likewise: may UPDATE database zones
+    // The zones (wire) whose UPDATE keys are their own, in place of those.
+    std::map<std::string, std::vector<std::string>> zone_update_keys;
+
+    // The keys that may UPDATE the zone `apex` (wire).
+    const std::vector<std::string>& may_update(const std::string& apex) const {
+        const auto own = zone_update_keys.find(apex);
+        return own == zone_update_keys.end() ? update_keys : own->second;
+    }
+    bool takes_updates() const { return !update_keys.empty() || !zone_update_keys.empty(); }
 };
 
 // Reads the keys and their secret files. Throws std::runtime_error naming

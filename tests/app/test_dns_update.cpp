@@ -24,18 +24,22 @@ struct UpdateFixture {
     int port = test::free_port();
     std::unique_ptr<test::DatabaseDnsd> dnsd;
 
-    UpdateFixture() {
+    // `extra`: more of [dnsd], after the key update.foobar.com (secret
+    // kSecret, in the file `key`).
+    explicit UpdateFixture(const std::string& update_keys = "[\"update.foobar.com\"]",
+                           const std::string& extra = "") {
         REQUIRE(app.call("POST", "/api/v1/zones",
                          json{{"name", "foobar.com"}, {"zone_file", test::kFoobarZone}}.dump())
                     .status == 201);
-        const auto key = dir.write("update.key", kSecret + "\n");
+        key = dir.write("update.key", kSecret + "\n");
         ::chmod(key.c_str(), 0600);
         dnsd = std::make_unique<test::DatabaseDnsd>(
             database, port,
-            "update_keys = [\"update.foobar.com\"]\n[[dnsd.key]]\nname = \"update.foobar.com\"\n"
-            "secret_file = \"" +
-                key + "\"\n");
+            "update_keys = " + update_keys +
+                "\n[[dnsd.key]]\nname = \"update.foobar.com\"\nsecret_file = \"" + key + "\"\n" +
+                extra);
     }
+    std::string key;
 
     // nsupdate's output for `commands` (the server line and send added),
     // signed with `key` ("" for none).
@@ -166,6 +170,36 @@ TEST_CASE("UPDATE refused: unsigned, a wrong key, a zone not in the database, a 
               .find("NOTZONE") != std::string::npos);
     CHECK(f.serial() == before);
     CHECK(f.dnsd->status("x.foobar.com A") == "NXDOMAIN");
+}
+
+TEST_CASE("[[dnsd.update]]: a zone whose UPDATE keys are its own") {
+    // Two keys share the secret file: the names are what differ.
+    test::TempDir keys;
+    const auto key_file = keys.write("zone.key", kSecret + "\n");
+    ::chmod(key_file.c_str(), 0600);
+    UpdateFixture f(
+        "[\"update.foobar.com\"]",
+        "[[dnsd.key]]\nname = \"zone.foobar.com\"\nsecret_file = \"" + key_file +
+            "\"\n[[dnsd.update]]\nzone = \"foobar.com\"\nkeys = [\"zone.foobar.com\"]\n");
+    const uint32_t before = f.serial();
+    // The [dnsd] update key no longer changes foobar.com; the zone's own does.
+    CHECK(f.nsupdate("update add x.foobar.com. 60 IN A 192.0.2.1\n").find("REFUSED") !=
+          std::string::npos);
+    CHECK(f.serial() == before);
+    CHECK(f.nsupdate("update add x.foobar.com. 60 IN A 192.0.2.1\n",
+                     "hmac-sha256:zone.foobar.com:" + kSecret) == "exit=0\n");
+    CHECK(f.serial() == before + 1);
+    // A key that is not a [[dnsd.key]]: --check names it.
+    test::TempDir other;
+    const auto config =
+        other.write("dnsd.toml",
+                    "[dnsd]\ndatabase_zones = true\n[[dnsd.update]]\nzone = \"foobar.com\"\n"
+                    "keys = [\"nobody\"]\n[db]\nurl = \"" +
+                        f.database.url() + "\"\n");
+    const auto out = test::run(std::string(WEBSTACK_DNSD) + " --config " + config +
+                               " --check 2>&1; echo exit=$?");
+    CHECK(out.find("keys: nobody: no [[dnsd.key]] has that name") != std::string::npos);
+    CHECK(out.find("exit=1") != std::string::npos);
 }
 
 TEST_CASE("lego's rfc2136 provider gets www.foobar.com and *.foobar.com from pebble via UPDATE") {
