@@ -233,6 +233,14 @@ inline constexpr Key kOwnKeys[] = {
      .help = "addresses to accept HTTPS on (TLS 1.2 and 1.3); servers name them in `listen` like "
              "the others",
      .reloadable = false},
+    {.name = "tls_handshake_timeout",
+     .type = Type::duration,
+     .default_value = "\"10s\"",
+     .help = "a TLS client that has not finished its handshake in this time is disconnected, "
+             "without an answer",
+     .reloadable = true,
+     .min = 1,
+     .max = 600'000},
     core::config::common::threads,
     core::config::common::shutdown_timeout,
     core::config::common::log_level,

@@ -141,7 +141,7 @@ class Httpd {
     // Plain HTTP, or TLS with the listener's certificates.
     static core::http::TransportFactory transport_for(const httpd::Site& site, size_t listener) {
         if (!site.tls[listener]) return {};
-        return core::tls::TlsTransport::factory(site.tls[listener]);
+        return core::tls::TlsTransport::factory(site.tls[listener], site.tls_handshake_timeout_ms);
     }
 
     // Sums every thread's counters, each read on its own thread, and hands

@@ -215,6 +215,8 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
                                        const Site* previous) {
     const Section httpd = quick.empty() ? configured : quick_section(configured, quick);
     auto site = std::make_shared<Site>();
+    site->tls_handshake_timeout_ms =
+        static_cast<uint64_t>(httpd.duration_ms("tls_handshake_timeout"));
     std::map<std::string, size_t> listener_index;
     for (const char* key : {"listen", "listen_tls"}) {
         if (!httpd.has(key)) continue;

@@ -50,6 +50,7 @@ struct Site {
     // Per listener: the certificates of its servers, for a TLS one; null
     // for plain HTTP.
     std::vector<std::shared_ptr<const core::tls::ServerContext>> tls;
+    uint64_t tls_handshake_timeout_ms = 10'000;
     std::vector<VirtualServer> servers;
     std::vector<std::shared_ptr<const Upstream>> upstreams;
 

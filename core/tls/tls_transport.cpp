@@ -12,11 +12,14 @@ constexpr size_t kReadChunk = 16 * 1024;
 
 }  // namespace
 
-TlsTransport::TlsTransport(uv::Stream stream, std::shared_ptr<const ServerContext> context)
+TlsTransport::TlsTransport(uv::Stream stream, std::shared_ptr<const ServerContext> context,
+                           uint64_t handshake_timeout_ms)
     : stream_(std::move(stream)),
       context_(std::move(context)),
       ssl_(context_->new_session()),
-      later_(stream_.loop()) {
+      later_(stream_.loop()),
+      handshake_timeout_ms_(handshake_timeout_ms),
+      handshake_timer_(stream_.loop()) {
     if (!ssl_) return;
     input_ = BIO_new(BIO_s_mem());
     output_ = BIO_new(BIO_s_mem());
@@ -37,9 +40,10 @@ TlsTransport::~TlsTransport() {
     ERR_clear_error();
 }
 
-core::http::TransportFactory TlsTransport::factory(std::shared_ptr<const ServerContext> context) {
-    return [context = std::move(context)](uv::Stream stream) {
-        return std::make_unique<TlsTransport>(std::move(stream), context);
+core::http::TransportFactory TlsTransport::factory(std::shared_ptr<const ServerContext> context,
+                                                   uint64_t handshake_timeout_ms) {
+    return [context = std::move(context), handshake_timeout_ms](uv::Stream stream) {
+        return std::make_unique<TlsTransport>(std::move(stream), context, handshake_timeout_ms);
     };
 }
 
@@ -54,6 +58,10 @@ void TlsTransport::read_start(std::function<void(std::string_view)> on_data,
     }
     stream_.read_start([this](std::string_view data) { on_ciphertext(data); },
                        [this](int status) { fail(status); });
+    // A client that connects and never finishes its handshake holds a
+    // connection no HTTP timer can answer on: it is let go quietly.
+    if (!handshake_done_ && handshake_timeout_ms_ > 0)
+        handshake_timer_.start(handshake_timeout_ms_, [this] { fail(UV_ETIMEDOUT); });
 }
 
 void TlsTransport::read_resume() {
@@ -90,6 +98,7 @@ void TlsTransport::on_ciphertext(std::string_view data) {
             return;
         }
         handshake_done_ = true;
+        handshake_timer_.stop();
     }
     deliver();
 }
@@ -166,6 +175,7 @@ void TlsTransport::close() {
     closed_ = true;
     reading_ = false;
     later_.close();
+    handshake_timer_.close();
     // close_notify, best effort: the socket closes right after.
     if (handshake_done_ && ssl_) {
         SSL_shutdown(ssl_.get());

@@ -18,7 +18,9 @@ namespace core::tls {
 class TlsTransport final : public core::http::Transport {
   public:
     // The connection keeps `context` (its certificates) for its lifetime.
-    TlsTransport(uv::Stream stream, std::shared_ptr<const ServerContext> context);
+    // A handshake not done within `handshake_timeout_ms` ends it quietly.
+    TlsTransport(uv::Stream stream, std::shared_ptr<const ServerContext> context,
+                 uint64_t handshake_timeout_ms);
     ~TlsTransport() override;
 
     uv_loop_t* loop() const override { return stream_.loop(); }
@@ -36,7 +38,8 @@ class TlsTransport final : public core::http::Transport {
     bool secure() const override { return true; }
 
     // A transport factory for a listener that serves `context`.
-    static core::http::TransportFactory factory(std::shared_ptr<const ServerContext> context);
+    static core::http::TransportFactory factory(std::shared_ptr<const ServerContext> context,
+                                                uint64_t handshake_timeout_ms);
 
   private:
     void on_ciphertext(std::string_view data);
@@ -56,6 +59,8 @@ class TlsTransport final : public core::http::Transport {
     std::function<void(std::string_view)> on_data_;
     std::function<void(int)> on_read_end_;
     uv::Timer later_;  // plaintext left in the session when reading resumes
+    uint64_t handshake_timeout_ms_;
+    uv::Timer handshake_timer_;
     bool handshake_done_ = false;
     bool reading_ = false;
     bool closed_ = false;

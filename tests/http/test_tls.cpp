@@ -116,6 +116,36 @@ TEST_CASE("HTTPS: TLS 1.2 and 1.3 only; ALPN http/1.1; garbage closed quietly") 
     CHECK(httpd.process().running());
 }
 
+TEST_CASE("HTTPS: a client silent mid-handshake is let go at tls_handshake_timeout (reloadable)") {
+    Certificates certs;
+    const std::string www = certs.issue("www.foobar.com");
+    const int tls_port = test::free_port();
+    // header_timeout far off: only the handshake's own timer can end it.
+    const auto config = [&](const std::string& timeout) {
+        return "listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) +
+               "\"]\ntls_handshake_timeout = \"" + timeout + "\"\nheader_timeout = \"60s\"\n" +
+               server("www.foobar.com", www, "www", true);
+    };
+    test::Httpd httpd(config("60s"));
+    test::Client patient(tls_port);
+    CHECK_FALSE(patient.closed_by_peer(1000));
+    REQUIRE(httpd.reload(config("300ms")));
+    test::Client silent(tls_port);
+    CHECK(silent.closed_by_peer(3000));
+    // Half a ClientHello, then nothing.
+    test::Client half(tls_port);
+    half.send(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+    CHECK(half.closed_by_peer(3000));
+    // A client that finished its handshake is not cut off by it, however
+    // long it then takes to ask.
+    const std::string slow = test::run(
+        "(sleep 1; printf 'GET / HTTP/1.1\\r\\nHost: www.foobar.com\\r\\nConnection: "
+        "close\\r\\n\\r\\n'; sleep 1) | timeout 10 openssl s_client -quiet -connect 127.0.0.1:" +
+        std::to_string(tls_port) + " -servername www.foobar.com 2>/dev/null | head -1");
+    CHECK(slow == "HTTP/1.1 200 OK\r\n");
+    CHECK(httpd.process().running());
+}
+
 TEST_CASE("HTTPS: a proxied request tells the member X-Forwarded-Proto: https") {
     test::HttpServer app({}, [](test::HttpServer&, const std::shared_ptr<core::http::Exchange>& e) {
         const auto proto = e->request().headers.get("X-Forwarded-Proto");
