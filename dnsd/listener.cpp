@@ -40,9 +40,9 @@ Listener::~Listener() {
     mailbox_->close();
 }
 
-void Listener::set_zones(std::shared_ptr<const ZoneSet> zones) {
+void Listener::set_zones(std::shared_ptr<const ZoneSet> zones, bool read_whole) {
     std::shared_ptr<const ZoneSet> old = std::exchange(zones_, std::move(zones));
-    if (old.use_count() == 1) {
+    if (read_whole && old.use_count() == 1) {
         old.reset();
         core::release_freed_memory();
     }

@@ -37,10 +37,12 @@ class Listener {
 
     void listen(const core::net::Address& address);
     // A new snapshot: every query read from now on is answered from it.
-    // The thread that lets go of the last reference to the old one hands
-    // its memory back (a reload of a large zone would otherwise leave the
-    // process at twice its size).
-    void set_zones(std::shared_ptr<const ZoneSet> zones);
+    // After a reload (`read_whole`), the thread that lets go of the last
+    // reference to the old one hands its memory back (a reload of a large
+    // zone would otherwise leave the process at twice its size); a
+    // snapshot made from a few changes shares nearly all of the old one,
+    // and the heap is not walked for it.
+    void set_zones(std::shared_ptr<const ZoneSet> zones, bool read_whole = false);
     const std::shared_ptr<const ZoneSet>& zones() const { return zones_; }
     void set_answer_options(AnswerOptions options) {
         settings_.messages.answer = std::move(options);

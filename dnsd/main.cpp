@@ -189,25 +189,26 @@ class Dnsd {
     // New snapshots go to every answering thread, which switches between
     // queries; NOTIFYs for raised serials go out from the first thread.
     void start_zone_service(core::LoopThreads& loops, std::chrono::milliseconds interval) {
-        zones_->start(dnsd::ZoneService::Hooks{
-                          .publish =
-                              [this, &loops](std::shared_ptr<const dnsd::ZoneSet> zones) {
-                                  loops.post_all([this, zones](core::Worker& worker) {
-                                      if (auto& listener = listeners_[worker.index()])
-                                          listener->set_zones(zones);
-                                  });
-                              },
-                          .notify =
-                              [this, &loops](std::vector<dnsd::ZoneNotify> notifies) {
-                                  loops.worker(0).post([this, notifies] {
-                                      for (const auto& n : notifies) {
-                                          if (notifier_)
-                                              notifier_->notify(n.apex, n.serial, n.targets, n.key);
-                                      }
-                                  });
-                              },
-                      },
-                      interval);
+        zones_->start(
+            dnsd::ZoneService::Hooks{
+                .publish =
+                    [this, &loops](std::shared_ptr<const dnsd::ZoneSet> zones, bool read_whole) {
+                        loops.post_all([this, zones, read_whole](core::Worker& worker) {
+                            if (auto& listener = listeners_[worker.index()])
+                                listener->set_zones(zones, read_whole);
+                        });
+                    },
+                .notify =
+                    [this, &loops](std::vector<dnsd::ZoneNotify> notifies) {
+                        loops.worker(0).post([this, notifies] {
+                            for (const auto& n : notifies) {
+                                if (notifier_)
+                                    notifier_->notify(n.apex, n.serial, n.targets, n.key);
+                            }
+                        });
+                    },
+            },
+            interval);
     }
 
     // On the main thread: the answering threads keep serving the old

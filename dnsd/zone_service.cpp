@@ -106,9 +106,9 @@ std::optional<core::dns::tsig::Key> ZoneService::notify_key(const Zone& zone) co
     return std::nullopt;
 }
 
-void ZoneService::install(std::shared_ptr<const ZoneSet> zones) {
+void ZoneService::install(std::shared_ptr<const ZoneSet> zones, bool read_whole) {
     zones = with_histories(std::move(zones));
-    if (hooks_.publish) hooks_.publish(zones);
+    if (hooks_.publish) hooks_.publish(zones, read_whole);
     std::vector<ZoneNotify> notifies;
     for (const Zone* zone : raised_serials(*zones_, *zones)) {
         if (!zone->notify().empty())
@@ -217,7 +217,7 @@ size_t ZoneService::reload(const core::config::Config& config) {
         // The answering threads hold the old set last: the one that lets
         // go of it hands its memory back.
         served.reset();
-        install(zones);
+        install(zones, true);
     }
     core::release_freed_memory();  // what reading the files took
     const std::lock_guard lock(refresher_mutex_);

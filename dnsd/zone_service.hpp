@@ -37,8 +37,10 @@ class ZoneService {
   public:
     struct Hooks {
         // A new snapshot, for every answering thread; called with the
-        // service's lock held, from the thread that made it.
-        std::function<void(std::shared_ptr<const ZoneSet>)> publish;
+        // service's lock held, from the thread that made it. `read_whole`:
+        // it was read anew (a reload), so the old one shares nothing and
+        // its memory is worth handing back once dropped.
+        std::function<void(std::shared_ptr<const ZoneSet>, bool read_whole)> publish;
         // Zones whose serial rose, for their secondaries.
         std::function<void(std::vector<ZoneNotify>)> notify;
     };
@@ -88,7 +90,7 @@ class ZoneService {
     // once started. The caller holds refresher_mutex_.
     void configure_secondaries();
     // The caller holds mutex_.
-    void install(std::shared_ptr<const ZoneSet> zones);
+    void install(std::shared_ptr<const ZoneSet> zones, bool read_whole = false);
     // `zones` with each zone read whole given the history of the version it
     // replaces, one step longer when its serial rose (what a reload or a
     // full read changed, for IXFR). The caller holds mutex_.
