@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # httpd against nginx: the same files, the same upstream, one worker each
 # pinned to core 0, wrk on core 1 with the same load (keep-alive, -t 1
-# -c 50). Three cases: a 1 KiB file, a 100 KiB file, and a small response
-# proxied from an upstream (nginx with `return 200`, on core 1, shared by
-# both). Runs alternate between the servers; the table gives medians of
+# -c 50). Cleartext cases: a 1 KiB file, a 100 KiB file, and a small
+# response proxied from an upstream (nginx with `return 200`, on core 1,
+# shared by both). HTTPS cases, both servers with the same ECDSA P-256
+# certificate and OpenSSL's defaults (TLS 1.3, TLS_AES_256_GCM_SHA384): the
+# 1 KiB file kept alive, and with `Connection: close`, so that every
+# request is a new full handshake (wrk resumes no session). Runs alternate between the servers; the table gives medians of
 # requests/s, average latency, the server's CPU time per request (from
 # /proc/PID/stat of the server and its children) and httpd/nginx.
 # A benchmark, not a test: run it by hand on a quiet machine. Traffic stays
@@ -28,6 +31,17 @@ make_workdir webstack-bench
 chmod 755 "$work"  # nginx workers run as nobody
 
 mkdir -p "$work/www"
+(
+  cd "$work"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+    -out ca.pem -days 2 -subj '/CN=bench CA' 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tls.key -out tls.csr \
+    -subj '/CN=www.foobar.com' 2>/dev/null
+  printf 'subjectAltName=DNS:www.foobar.com\n' >ext
+  openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+    -extfile ext -out tls.pem 2>/dev/null
+  chmod 600 tls.key
+)
 head -c 1024 /dev/urandom >"$work/www/1k.bin"
 head -c 102400 /dev/urandom >"$work/www/100k.bin"
 chmod -R a+rX "$work/www"
@@ -54,11 +68,13 @@ pids+=($!)
 
 # --- the servers under test ------------------------------------------------------
 port=$(free_port)
+tls_port=$(free_port)
 
 start_httpd() {
   cat >"$work/httpd.toml" <<CONF
 [httpd]
 listen = ["127.0.0.1:$port"]
+listen_tls = ["127.0.0.1:$tls_port"]
 threads = 1
 max_connections = 10000
 [[httpd.upstream]]
@@ -67,6 +83,9 @@ members = ["127.0.0.1:$upstream_port"]
 keepalive = 256
 health_interval = "0s"
 [[httpd.server]]
+listen = ["127.0.0.1:$port", "127.0.0.1:$tls_port"]
+tls_certificate = "$work/tls.pem"
+tls_key = "$work/tls.key"
 [[httpd.server.route]]
 prefix = "/app/"
 proxy = "app"
@@ -96,6 +115,10 @@ http {
     }
     server {
         listen 127.0.0.1:$port;
+        listen 127.0.0.1:$tls_port ssl;
+        ssl_certificate $work/tls.pem;
+        ssl_certificate_key $work/tls.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
         root $work/www;
         location /app/ {
             proxy_pass http://app;
@@ -124,15 +147,23 @@ wait_ready() {
 hz=$(getconf CLK_TCK)
 
 # One run: prints "requests/s latency_ms cpu_us_per_request".
-run_one() {  # server path
+run_one() {  # server target (path, https:path or https-close:path)
   "start_$1"
   pids+=("$server_pid")
   wait_ready
+  local url="http://127.0.0.1:$port$2" extra=()
+  case $2 in
+    https:*) url="https://127.0.0.1:$tls_port${2#https:}" ;;
+    https-close:*)
+      url="https://127.0.0.1:$tls_port${2#https-close:}"
+      extra=(-H "Connection: close")
+      ;;
+  esac
   # Warm-up: caches, keep-alive pools.
-  taskset -c $load_cpu wrk -t 1 -c "$connections" -d 1 "http://127.0.0.1:$port$2" >/dev/null
+  taskset -c $load_cpu wrk -t 1 -c "$connections" -d 1 "${extra[@]}" "$url" >/dev/null
   local before after out
   before=$(cpu_ticks)
-  out=$(taskset -c $load_cpu wrk -t 1 -c "$connections" -d "$duration" "http://127.0.0.1:$port$2")
+  out=$(taskset -c $load_cpu wrk -t 1 -c "$connections" -d "$duration" "${extra[@]}" "$url")
   after=$(cpu_ticks)
   stop_server
   local requests rps latency
@@ -145,7 +176,8 @@ run_one() {  # server path
 }
 
 
-cases=("1 KiB file|/1k.bin" "100 KiB file|/100k.bin" "proxied small response|/app/x")
+cases=("1 KiB file|/1k.bin" "100 KiB file|/100k.bin" "proxied small response|/app/x"
+  "HTTPS 1 KiB file, kept alive|https:/1k.bin" "HTTPS new handshake per request|https-close:/1k.bin")
 if [[ -n ${ONLY:-} ]]; then  # ONLY=proxied: the cases whose name holds it
   for i in "${!cases[@]}"; do [[ ${cases[$i]%%|*} == *"$ONLY"* ]] || unset "cases[$i]"; done
 fi

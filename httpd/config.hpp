@@ -116,6 +116,13 @@ inline constexpr Key kServerKeys[] = {
      .default_value = "false",
      .help = "adds includeSubDomains to Strict-Transport-Security",
      .reloadable = true},
+    {.name = "response_headers",
+     .type = Type::string_list,
+     .default_value = "[]",
+     .help =
+         "fields added to every answer of the server, its errors too (`\"X-Content-Type-Options: "
+         "nosniff\"`); not those of HTTP's framing, which httpd writes itself",
+     .reloadable = true},
     {.name = "route",
      .type = Type::table_list,
      .default_value = "",

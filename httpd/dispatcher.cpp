@@ -67,6 +67,8 @@ void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, s
     info->server = server->label;
     if (!server->hsts.empty() && exchange->secure())
         exchange->add_response_field("Strict-Transport-Security", server->hsts);
+    for (const auto& [name, value] : server->response_headers)
+        exchange->add_response_field(name, value);
     std::string error;
     const auto target = parse_target(request.target, error);
     if (!target) {

@@ -8,6 +8,8 @@
 #include <set>
 
 #include "core/config/load.hpp"
+#include "core/http/parser.hpp"
+#include "core/http/parser.hpp"
 #include "httpd/config.hpp"
 #include "httpd/request_path.hpp"
 
@@ -211,6 +213,36 @@ const VirtualServer* Site::server_for(size_t listener, std::string_view host) co
     return wildcard ? wildcard : fallback;
 }
 
+// "Name: value" of `response_headers`, checked: a field name, a value
+// that cannot end the line, and none of the fields HTTP's framing and
+// connection management are written with.
+std::pair<std::string, std::string> response_header(const Section& section,
+                                                    const std::string& text) {
+    const size_t colon = text.find(':');
+    const std::string name = text.substr(0, colon);
+    if (colon == std::string::npos || !core::http::is_field_name(name))
+        throw error_at(section, "response_headers", "'" + text + "' is not \"Name: value\"");
+    std::string_view value = std::string_view(text).substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
+    if (!core::http::is_field_value(value))
+        throw error_at(section, "response_headers",
+                       name + ": the value holds a control character (CR, LF, NUL...)");
+    static constexpr std::string_view kFraming[] = {
+        "content-length", "transfer-encoding", "connection", "keep-alive",
+        "upgrade",        "trailer",           "te",         "date",
+        "content-range"};
+    std::string lower = name;
+    for (char& c : lower)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::find(std::begin(kFraming), std::end(kFraming), lower) != std::end(kFraming))
+        throw error_at(section, "response_headers",
+                       name + " is written by httpd itself, from the answer it frames");
+    return {name, std::string(value)};
+}
+
 std::shared_ptr<const Site> build_site(const Section& configured, const QuickSite& quick,
                                        const Site* previous) {
     const Section httpd = quick.empty() ? configured : quick_section(configured, quick);
@@ -255,6 +287,8 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
                 if (section.boolean("hsts_include_subdomains"))
                     server.hsts += "; includeSubDomains";
             }
+            for (const auto& text : section.strings("response_headers"))
+                server.response_headers.push_back(response_header(section, text));
             if (server.tls_certificate.empty() != server.tls_key.empty())
                 throw error_at(section, server.tls_key.empty() ? "tls_certificate" : "tls_key",
                                "tls_certificate and tls_key go together");

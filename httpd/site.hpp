@@ -40,7 +40,8 @@ struct VirtualServer {
     std::string tls_certificate;  // PEM files, for TLS listeners
     std::string tls_key;
     std::string hsts;  // the Strict-Transport-Security value for HTTPS answers; empty: none
-    std::vector<Route> routes;  // longest prefix first
+    std::vector<std::pair<std::string, std::string>> response_headers;  // added to every answer
+    std::vector<Route> routes;                                          // longest prefix first
 
     const Route* route_for(std::string_view path) const;
 };

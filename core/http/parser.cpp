@@ -159,6 +159,17 @@ int Parser::on_header_value(llhttp_t* p, const char* at, size_t n) {
 // literal in brackets, or a reg-name of unreserved characters, sub-delims
 // and percent escapes (an IPv4 address is one); the port digits only. An
 // empty value is what a target without authority calls for.
+bool is_field_name(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), is_tchar);
+}
+
+bool is_field_value(std::string_view value) {
+    return std::all_of(value.begin(), value.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte == '\t' || (byte >= 0x20 && byte != 0x7f);
+    });
+}
+
 bool is_valid_host(std::string_view host) {
     size_t end = 0;
     if (!host.empty() && host.front() == '[') {

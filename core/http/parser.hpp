@@ -17,6 +17,11 @@ namespace core::http {
 
 // Whether a Host field value is uri-host [ ":" port ] (RFC 9112 §3.2).
 bool is_valid_host(std::string_view host);
+// Whether `name` is a field name: one or more token characters (RFC 9110 §5.1).
+bool is_field_name(std::string_view name);
+// Whether `value` may stand as a field value: visible characters, spaces
+// and tabs, nothing that ends a line (RFC 9110 §5.5).
+bool is_field_value(std::string_view value);
 
 class Parser {
   public:

@@ -80,6 +80,29 @@ TEST_CASE("GET and HEAD of files, index.html for a directory, types by extension
     CHECK(header(r, "Allow") == "GET, HEAD");
 }
 
+TEST_CASE("response_headers go on every answer of the server: a file, a 304, a 404") {
+    test::Httpd httpd(R"(
+file_cache_valid = "0s"
+[[httpd.server]]
+names = ["www.foobar.com"]
+default = true
+response_headers = ["X-Content-Type-Options: nosniff", "Referrer-Policy: same-origin"]
+[[httpd.server.route]]
+root = "{root}"
+)");
+    httpd.put("index.html", "<h1>foobar</h1>\n");
+    const std::string ok = get(httpd, "/");
+    CHECK(test::status_of(ok) == 200);
+    CHECK(header(ok, "X-Content-Type-Options") == "nosniff");
+    CHECK(header(ok, "Referrer-Policy") == "same-origin");
+    const std::string missing = get(httpd, "/nothing-here");
+    CHECK(test::status_of(missing) == 404);
+    CHECK(header(missing, "X-Content-Type-Options") == "nosniff");
+    const std::string same = get(httpd, "/", "If-None-Match: " + header(ok, "ETag") + "\r\n");
+    CHECK(test::status_of(same) == 304);
+    CHECK(header(same, "Referrer-Policy") == "same-origin");
+}
+
 TEST_CASE("ETag and Last-Modified answer conditional requests with 304") {
     test::Httpd httpd(kStatic);
     httpd.put("page.html", "version one");

@@ -118,6 +118,27 @@ TEST_CASE("configuration mistakes name the file, line and key") {
               .find("a redirect's status") != std::string::npos);
 }
 
+TEST_CASE("response_headers: \"Name: value\", no control character, none of HTTP's framing") {
+    const auto site = site_from(
+        "[httpd]\n[[httpd.server]]\nresponse_headers = [\"X-Content-Type-Options:nosniff\", "
+        "\"Content-Security-Policy:  default-src 'self'  \"]\n");
+    REQUIRE(site->servers.size() == 1);
+    const auto& headers = site->servers[0].response_headers;
+    REQUIRE(headers.size() == 2);
+    CHECK(headers[0] == std::pair<std::string, std::string>{"X-Content-Type-Options", "nosniff"});
+    CHECK(headers[1].second == "default-src 'self'");
+    const auto error = [](const std::string& item) {
+        return error_of("[httpd]\n[[httpd.server]]\nresponse_headers = [\"" + item + "\"]\n");
+    };
+    CHECK(error("no colon") ==
+          "webstack.toml:3: httpd.server[1].response_headers: 'no colon' is "
+          "not \"Name: value\"");
+    CHECK(error("Bad Name: x").find("is not \"Name: value\"") != std::string::npos);
+    CHECK(error("X-Injected: a\\r\\nSet-Cookie: b").find("control character") != std::string::npos);
+    CHECK(error("Content-Length: 5").find("written by httpd itself") != std::string::npos);
+    CHECK(error("transfer-encoding: chunked").find("written by httpd itself") != std::string::npos);
+}
+
 TEST_CASE("the one-line site: --root and --proxy") {
     test::TempDir dir;
     const auto config = core::config::defaults(kSchemas);
