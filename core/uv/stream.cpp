@@ -68,7 +68,12 @@ void Stream::listen(int backlog, std::function<void(int)> on_connection) {
 }
 
 int Stream::accept(Stream& client) {
-    return uv_accept(raw_stream(), client.raw_stream());
+    const int status = uv_accept(raw_stream(), client.raw_stream());
+    // Every write is a whole answer, or the last of one: none should wait
+    // for the peer's ACK of the one before (Nagle), which a TLS handshake
+    // followed by an answer otherwise does, for a delayed ACK's 40 ms.
+    if (status == 0 && client.kind_ == Kind::tcp) uv_tcp_nodelay(&client.state()->uv.tcp, 1);
+    return status;
 }
 
 void Stream::read_start(std::function<void(std::string_view)> on_data,
@@ -230,6 +235,7 @@ void Stream::connect(const sockaddr* address, std::function<void(int)> done) {
     auto request = std::make_unique<Request>();
     request->owner = state();
     request->done = std::move(done);
+    uv_tcp_nodelay(&state()->uv.tcp, 1);  // a request is written whole, as answers are
     const int status = uv_tcp_connect(
         &request->req, &state()->uv.tcp, address,
         [](uv_connect_t* req, int st) { finish(reinterpret_cast<Request*>(req), st); });
