@@ -70,6 +70,9 @@ TEST_CASE("the whole path: dig, the home page, and a record's life through httpd
     CHECK(page.status == 200);
     CHECK(page.body.find("<h1>foobar.com</h1>") != std::string::npos);
     CHECK(page.body.find("/api/v1/public/zones/") != std::string::npos);
+    // The shipped configuration's security headers, on pages and API alike.
+    CHECK(page.headers.get("X-Content-Type-Options").value_or("") == "nosniff");
+    CHECK(page.headers.get("X-Frame-Options").value_or("") == "DENY");
     // The same page over HTTPS, with the local CA scripts/run makes.
     const std::string https =
         test::run("curl -s --max-time 5 --cacert " + stack.ca_path() +
@@ -80,6 +83,7 @@ TEST_CASE("the whole path: dig, the home page, and a record's life through httpd
     CHECK(https.ends_with(" 200"));
     auto state = stack.http("GET", "/api/v1/public/zones/foobar.com");
     REQUIRE(state.status == 200);
+    CHECK(state.headers.get("Referrer-Policy").value_or("") == "same-origin");
     CHECK(state.json()["serial"] == 2026112501);
     const int records = state.json()["records"];
     CHECK(records > 5);
