@@ -21,41 +21,6 @@ source bench/lib.sh
 build_release dnsd/dnsd
 make_workdir webstack-bench
 
-# --- zones and query mixes ---------------------------------------------------
-make_foobar() {
-  local zone=$work/foobar.com.zone queries=$work/foobar.queries
-  {
-    cat zones/foobar.com.zone
-    echo '*.wild IN A 192.0.2.77'
-    echo 'alias IN CNAME www'
-    echo 'sub IN NS ns.sub'
-    echo 'ns.sub IN A 192.0.2.53'
-    awk 'BEGIN { for (i = 0; i < 100000; i++) printf "host%d IN A 10.%d.%d.%d\n", i, int(i/65536), int(i/256)%256, i%256 }'
-  } >"$zone"
-  # 60 % hits, 15 % NXDOMAIN, 10 % CNAME, 10 % wildcard, 5 % referral.
-  awk 'BEGIN { srand(7); for (i = 0; i < 100000; i++) { r = rand() * 100;
-      if (r < 60) printf "host%d.foobar.com A\n", int(rand() * 100000);
-      else if (r < 75) printf "missing%d.foobar.com A\n", i;
-      else if (r < 85) print "alias.foobar.com A";
-      else if (r < 95) printf "w%d.wild.foobar.com A\n", i;
-      else printf "h%d.sub.foobar.com A\n", i; } }' >"$queries"
-}
-
-make_root() {
-  local queries=$work/root.queries
-  cp "$root_zone" "$work/root.zone"
-  # TLDs that exist, from the zone's delegations.
-  awk '$4 == "NS" && $1 != "." { print $1 }' "$root_zone" | sort -u >"$work/tlds"
-  # 45 % names under existing TLDs (referrals), 45 % junk TLDs (NXDOMAIN),
-  # 5 % the apex, 5 % root-servers.net.
-  awk -v tlds="$work/tlds" 'BEGIN { while ((getline t < tlds) > 0) tld[n++] = t; srand(11);
-      for (i = 0; i < 100000; i++) { r = rand() * 100;
-        if (r < 45) printf "www.example%d.%s A\n", i, tld[int(rand() * n)];
-        else if (r < 90) printf "www.junk%d.invalidtld%d. A\n", i, i % 977;
-        else if (r < 95) print ". NS";
-        else printf "%c.root-servers.net. A\n", 97 + int(rand() * 13); } }' >"$queries"
-}
-
 # --- servers -------------------------------------------------------------------
 port=$((20000 + RANDOM % 20000))
 
@@ -201,10 +166,10 @@ bench_zone() {  # label zone-file origin queries
 }
 
 echo "## DNS benchmark: $(date -u +%Y-%m-%d), $(nproc) cores, $(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo | sed 's/^ *//')"
-make_foobar
+make_foobar 100000
 bench_zone "foobar.com + 100,000 names" "$work/foobar.com.zone" foobar.com "$work/foobar.queries"
 if [[ -r $root_zone ]]; then
-  make_root
+  make_root "$root_zone" 100000
   bench_zone "the root zone" "$work/root.zone" . "$work/root.queries"
 else
   echo

@@ -20,27 +20,8 @@ trap 'git worktree remove --force "$work/old" >/dev/null 2>&1 || true; cleanup' 
 meson setup "$work/old/build" "$work/old" --buildtype=release -Dtests=false >/dev/null
 ninja -C "$work/old/build" dnsd/dnsd >/dev/null
 
-{
-  cat zones/foobar.com.zone
-  echo '*.wild IN A 192.0.2.77'
-  echo 'alias IN CNAME www'
-  echo 'sub IN NS ns.sub'
-  echo 'ns.sub IN A 192.0.2.53'
-  awk 'BEGIN { for (i = 0; i < 100000; i++) printf "host%d IN A 10.%d.%d.%d\n", i, int(i/65536), int(i/256)%256, i%256 }'
-} >"$work/foobar.zone"
-awk 'BEGIN { srand(7); for (i = 0; i < 20000; i++) { r = rand() * 100;
-    if (r < 60) printf "host%d.foobar.com A\n", int(rand() * 100000);
-    else if (r < 75) printf "missing%d.foobar.com A\n", i;
-    else if (r < 85) print "alias.foobar.com A";
-    else if (r < 95) printf "w%d.wild.foobar.com A\n", i;
-    else printf "h%d.sub.foobar.com A\n", i; } }' >"$work/foobar.queries"
-awk '$4 == "NS" && $1 != "." { print $1 }' "$root_zone" | sort -u >"$work/tlds"
-awk -v tlds="$work/tlds" 'BEGIN { while ((getline t < tlds) > 0) tld[n++] = t; srand(11);
-    for (i = 0; i < 20000; i++) { r = rand() * 100;
-      if (r < 45) printf "www.example%d.%s A\n", i, tld[int(rand() * n)];
-      else if (r < 90) printf "www.junk%d.invalidtld%d. A\n", i, i % 977;
-      else if (r < 95) print ". NS";
-      else printf "%c.root-servers.net. A\n", 97 + int(rand() * 13); } }' >"$work/root.queries"
+make_foobar 20000
+make_root "$root_zone" 20000
 
 port=$((20000 + RANDOM % 20000))
 count() {  # binary zone origin queries
@@ -64,7 +45,7 @@ count() {  # binary zone origin queries
 echo "| zone | $rev | this tree | ratio |"
 echo "|---|---|---|---|"
 for z in foobar root; do
-  if [[ $z == foobar ]]; then zone=$work/foobar.zone origin=foobar.com; else zone=$root_zone origin=.; fi
+  if [[ $z == foobar ]]; then zone=$work/foobar.com.zone origin=foobar.com; else zone=$work/root.zone origin=.; fi
   cmp -s "$work/old/build/dnsd/dnsd" "$build/dnsd/dnsd" && echo "(the two builds are the same binary)" >&2
   old=$(count "$work/old/build/dnsd/dnsd" "$zone" "$origin" "$work/$z.queries")
   new=$(count "$build/dnsd/dnsd" "$zone" "$origin" "$work/$z.queries")
