@@ -102,6 +102,23 @@ std::string key_file(const test::TempDir& dir, const std::string& name,
     return path;
 }
 
+// A Knot configuration keeping its state in `home`, on `port`: it shares
+// the test key with the dnsd on `peer_port` (remote and ACL `peer`, which
+// may `action`: transfer or notify), and serves foobar.com with
+// `zone_items` (the zone's other lines, naming `peer`).
+std::string knot_conf(const std::string& home, int port, int peer_port, const std::string& action,
+                      const std::string& zone_items) {
+    std::filesystem::create_directories(home + "/db");
+    return "server:\n    listen: 127.0.0.1@" + std::to_string(port) + "\n    rundir: \"" + home +
+           "\"\ndatabase:\n    storage: \"" + home +
+           "/db\"\nlog:\n  - target: stderr\n    any: info\n"
+           "key:\n  - id: xfr.foobar.com\n    algorithm: hmac-sha256\n    secret: " +
+           kSecret + "\nremote:\n  - id: peer\n    address: 127.0.0.1@" +
+           std::to_string(peer_port) +
+           "\n    key: xfr.foobar.com\nacl:\n  - id: peer\n    address: 127.0.0.0/8\n"
+           "    key: xfr.foobar.com\n    action: " +
+           action + "\nzone:\n  - domain: foobar.com\n    acl: peer\n" + zone_items;
+}
 }  // namespace
 
 TEST_CASE("a secondary dnsd: SERVFAIL until transferred, IXFR on NOTIFY, its copy kept") {
@@ -406,21 +423,12 @@ TEST_CASE("interop: dnsd as a secondary of Knot, signed with TSIG, by IXFR on it
     const int secondary_port = test::free_port();
     const auto zone_path = dir.write("foobar.com.zone", zone("2026112501", "8.8.8.8"));
     const std::string at = dir.path().string();
-    std::filesystem::create_directories(dir.path() / "db");
-    const auto config = dir.write(
-        "knot.conf",
-        "server:\n    listen: 127.0.0.1@" + std::to_string(knot_port) + "\n    rundir: \"" + at +
-            "\"\ndatabase:\n    storage: \"" + at +
-            "/db\"\nlog:\n  - target: stderr\n    any: info\n"
-            "key:\n  - id: xfr.foobar.com\n    algorithm: hmac-sha256\n    secret: " +
-            kSecret + "\nremote:\n  - id: secondary\n    address: 127.0.0.1@" +
-            std::to_string(secondary_port) +
-            "\n    key: xfr.foobar.com\nacl:\n  - id: transfer\n    address: 127.0.0.0/8\n"
-            "    key: xfr.foobar.com\n    action: transfer\n"
-            "zone:\n  - domain: foobar.com\n    file: \"" +
-            zone_path +
-            "\"\n    notify: secondary\n    acl: transfer\n    zonefile-sync: -1\n"
-            "    zonefile-load: difference\n    journal-content: changes\n");
+    const auto config =
+        dir.write("knot.conf",
+                  knot_conf(at, knot_port, secondary_port, "transfer",
+                            "    file: \"" + zone_path +
+                                "\"\n    notify: peer\n    zonefile-sync: -1\n"
+                                "    zonefile-load: difference\n    journal-content: changes\n"));
     test::Process knot({"/usr/sbin/knotd", "-c", config}, (dir.path() / "knot.log").string());
     REQUIRE(test::wait_until([&] { return dig(knot_port, "www.foobar.com A") == "8.8.8.8\n"; }));
     SecondaryDnsd secondary(dir, secondary_port, knot_port,
@@ -461,19 +469,10 @@ TEST_CASE("interop: Knot and BIND as secondaries of dnsd with TSIG; a wrong secr
                           (dir.path() / "primary.log").string());
     REQUIRE(primary.wait_for_log("state serving"));
 
-    std::filesystem::create_directories(dir.path() / "knot");
     const auto knot_config =
         dir.write("knot.conf",
-                  "server:\n    listen: 127.0.0.1@" + std::to_string(knot_port) +
-                      "\n    rundir: \"" + at + "/knot\"\ndatabase:\n    storage: \"" + at +
-                      "/knot\"\nlog:\n  - target: stderr\n    any: info\n"
-                      "key:\n  - id: xfr.foobar.com\n    algorithm: hmac-sha256\n    secret: " +
-                      kSecret + "\nremote:\n  - id: primary\n    address: 127.0.0.1@" +
-                      std::to_string(primary_port) +
-                      "\n    key: xfr.foobar.com\nacl:\n  - id: notify\n    address: 127.0.0.0/8\n"
-                      "    key: xfr.foobar.com\n    action: notify\n"
-                      "zone:\n  - domain: foobar.com\n    file: \"" +
-                      at + "/knot/foobar.com.zone\"\n    master: primary\n    acl: notify\n");
+                  knot_conf(at + "/knot", knot_port, primary_port, "notify",
+                            "    file: \"" + at + "/knot/foobar.com.zone\"\n    master: peer\n"));
     test::Process knot({"/usr/sbin/knotd", "-c", knot_config}, (dir.path() / "knot.log").string());
 
     const auto bind_config = [&](const std::string& name, int port, const std::string& secret) {
