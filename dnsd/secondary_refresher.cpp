@@ -2,7 +2,6 @@
 #include "dnsd/secondary_refresher.hpp"
 
 #include <fcntl.h>
-#include <filesystem>
 #include <sys/stat.h>
 
 #include "core/dns/master_file.hpp"
@@ -10,6 +9,7 @@
 #include "core/dns/serial.hpp"
 #include "core/dns/zone_rules.hpp"
 #include "core/log.hpp"
+#include "dnsd/zone_loader.hpp"
 
 namespace dnsd {
 
@@ -149,14 +149,7 @@ void SecondaryRefresher::run() {
 std::optional<SecondaryRefresher::Clock::time_point> SecondaryRefresher::expiry_from_file(
     const ZoneSettings& settings, const Zone& zone) const {
     if (!zone.available()) return std::nullopt;  // already expired, or no data to expire
-    std::error_code error;
-    const auto written = std::filesystem::last_write_time(settings.file, error);
-    if (error) return Clock::now();
-    const auto fields = core::dns::parse_soa(zone.soa().rdatas.front());
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(
-        std::filesystem::file_time_type::clock::now() - written);
-    const auto expire = std::chrono::seconds(fields ? fields->expire : 0);
-    return Clock::now() + (age < expire ? expire - age : std::chrono::seconds(0));
+    return Clock::now() + time_to_expiry(settings.file, zone).value_or(std::chrono::seconds(0));
 }
 
 void SecondaryRefresher::expire(const std::string& apex) {

@@ -62,6 +62,17 @@ std::string zone_apex(const std::string& name) {
     return core::dns::lowercase_name(*apex);
 }
 
+std::optional<std::chrono::seconds> time_to_expiry(const std::string& file, const Zone& zone) {
+    std::error_code error;
+    const auto written = std::filesystem::last_write_time(file, error);
+    if (error) return std::nullopt;
+    const auto soa = core::dns::parse_soa(zone.soa().rdatas.front());
+    const auto expire = std::chrono::seconds(soa ? soa->expire : 0);
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(
+        std::filesystem::file_time_type::clock::now() - written);
+    return age < expire ? expire - age : std::chrono::seconds(0);
+}
+
 namespace {
 
 // A secondary zone: as served now when it is, else from the copy kept in
@@ -77,9 +88,7 @@ std::shared_ptr<const Zone> load_secondary(const ZoneSource& source, const ZoneS
             it->second->origin().file == source.file)
             return it->second->with_origin(std::move(origin), source.access);
     }
-    std::error_code error;
-    const auto written = std::filesystem::last_write_time(source.file, error);
-    if (error) {
+    if (!std::filesystem::exists(source.file)) {
         core::log::info("dnsd") << "zone " << name << ": no copy in " << source.file
                                 << " yet: SERVFAIL until its first transfer";
         return Zone::without_data(apex, std::move(origin), source.access);
@@ -95,11 +104,8 @@ std::shared_ptr<const Zone> load_secondary(const ZoneSource& source, const ZoneS
                                 << "): SERVFAIL until a transfer";
         return Zone::without_data(apex, std::move(origin), source.access);
     }
-    // The file is written, or touched, whenever a primary answers: its
-    // time is the last refresh's, which the expire timer counts from.
-    const auto soa = core::dns::parse_soa(zone->soa().rdatas.front());
-    const auto age = std::filesystem::file_time_type::clock::now() - written;
-    const bool expired = soa && age > std::chrono::seconds(soa->expire);
+    const auto left = time_to_expiry(source.file, *zone);
+    const bool expired = !left || left->count() == 0;
     core::log::info("dnsd") << "zone " << name << " serial " << zone->serial() << ": "
                             << zone->record_count() << " records from its copy in " << source.file
                             << (expired ? ", expired: SERVFAIL until a transfer" : "");

@@ -2,8 +2,10 @@
 // line: each file read, checked, and compiled.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,13 @@ std::vector<ZoneSource> zone_sources(const core::config::Section& section,
 
 // The wire name of a zone's configured name.
 std::string zone_apex(const std::string& name);
+
+// How long the copy of a secondary zone kept in `file` has before its SOA
+// expire time passes, counted from the file's time: the file is written,
+// or touched, whenever a primary answers, so its time is the last
+// refresh's, across restarts. Zero once it has passed; nullopt when the
+// file's time cannot be read. `zone` has data.
+std::optional<std::chrono::seconds> time_to_expiry(const std::string& file, const Zone& zone);
 
 // Reads every zone. Throws core::dns::ZoneFileError (file:line: reason) or
 // std::runtime_error; warnings (repaired duplicates...) are logged. A
