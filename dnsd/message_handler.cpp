@@ -22,9 +22,8 @@ namespace {
 // Whether `address` is one of `primaries` (any port: a server's NOTIFYs
 // leave from a port of its own).
 bool from_primary(const std::vector<core::net::Address>& primaries, const sockaddr* address) {
-    const std::string sender = core::net::format_ip_only(address);
     return std::any_of(primaries.begin(), primaries.end(), [&](const core::net::Address& primary) {
-        return core::net::format_ip_only(primary.sockaddr_ptr()) == sender;
+        return core::net::same_ip(primary.sockaddr_ptr(), address);
     });
 }
 

@@ -2,9 +2,7 @@
 #include "core/dns/notifier.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <ctime>
-#include <netinet/in.h>
 #include <random>
 
 #include "core/dns/name.hpp"
@@ -31,19 +29,6 @@ std::string notify_packet(uint16_t id, const std::string& apex) {
     append16(packet, core::dns::type::SOA);
     append16(packet, core::dns::rrclass::IN);
     return packet;
-}
-
-bool same_address(const sockaddr* a, const core::net::Address& b) {
-    if (a->sa_family != b.family()) return false;
-    if (a->sa_family == AF_INET) {
-        const auto* x = reinterpret_cast<const sockaddr_in*>(a);
-        const auto* y = reinterpret_cast<const sockaddr_in*>(b.sockaddr_ptr());
-        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-    }
-    const auto* x = reinterpret_cast<const sockaddr_in6*>(a);
-    const auto* y = reinterpret_cast<const sockaddr_in6*>(b.sockaddr_ptr());
-    return x->sin6_port == y->sin6_port &&
-           std::memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
 }
 
 }  // namespace
@@ -74,7 +59,8 @@ void Notifier::notify(const std::string& apex, uint32_t serial,
                       const std::optional<tsig::Key>& key) {
     for (const auto& target : targets) {
         pending_.remove_if([&](const Pending& p) {
-            return p.apex == apex && same_address(target.sockaddr_ptr(), p.target);
+            return p.apex == apex &&
+                   core::net::same_ip_and_port(target.sockaddr_ptr(), p.target.sockaddr_ptr());
         });
         Pending& pending = pending_.emplace_back();
         pending.apex = apex;
@@ -122,7 +108,7 @@ void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
     if (!is_response || opcode != 4) return;
     const unsigned rcode = static_cast<unsigned char>(packet[3]) & 0x0f;
     pending_.remove_if([&](const Pending& p) {
-        if (p.id != id || !same_address(from, p.target)) return false;
+        if (p.id != id || !core::net::same_ip_and_port(from, p.target.sockaddr_ptr())) return false;
         const std::string zone = core::dns::name_to_text(p.apex);
         std::string why;
         if (p.key) why = tsig::Verifier(*p.key, p.request_mac).verify(packet, ::time(nullptr));
@@ -151,7 +137,7 @@ void Notifier::on_reply(std::string_view packet, const sockaddr* from) {
 void Notifier::keep_only(const std::vector<core::net::Address>& targets) {
     pending_.remove_if([&](const Pending& p) {
         return std::none_of(targets.begin(), targets.end(), [&](const core::net::Address& target) {
-            return same_address(target.sockaddr_ptr(), p.target);
+            return core::net::same_ip_and_port(target.sockaddr_ptr(), p.target.sockaddr_ptr());
         });
     });
 }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <charconv>
+#include <cstring>
 #include <netinet/in.h>
 #include <stdexcept>
 #include <sys/un.h>
@@ -85,6 +86,26 @@ std::optional<Address> parse_address(std::string_view text, std::string& error) 
         return std::nullopt;
     }
     return address;
+}
+
+bool same_ip(const sockaddr* a, const sockaddr* b) {
+    if (a->sa_family != b->sa_family) return false;
+    if (a->sa_family == AF_INET) {
+        return reinterpret_cast<const sockaddr_in*>(a)->sin_addr.s_addr ==
+               reinterpret_cast<const sockaddr_in*>(b)->sin_addr.s_addr;
+    }
+    if (a->sa_family != AF_INET6) return false;
+    return std::memcmp(&reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr,
+                       &reinterpret_cast<const sockaddr_in6*>(b)->sin6_addr, sizeof(in6_addr)) == 0;
+}
+
+bool same_ip_and_port(const sockaddr* a, const sockaddr* b) {
+    if (!same_ip(a, b)) return false;
+    if (a->sa_family == AF_INET)
+        return reinterpret_cast<const sockaddr_in*>(a)->sin_port ==
+               reinterpret_cast<const sockaddr_in*>(b)->sin_port;
+    return reinterpret_cast<const sockaddr_in6*>(a)->sin6_port ==
+           reinterpret_cast<const sockaddr_in6*>(b)->sin6_port;
 }
 
 std::string format_ip_only(const sockaddr* address) {

@@ -35,4 +35,9 @@ std::string format_ip(const sockaddr* address);
 // The IP alone, without the port: what an access log or X-Forwarded-For wants.
 std::string format_ip_only(const sockaddr* address);
 
+// Whether two IP socket addresses name the same host (any port), and the
+// same host and port.
+bool same_ip(const sockaddr* a, const sockaddr* b);
+bool same_ip_and_port(const sockaddr* a, const sockaddr* b);
+
 }  // namespace core::net
