@@ -10,7 +10,8 @@ namespace dnsd {
 
 namespace rcode {
 inline constexpr uint8_t noerror = 0, formerr = 1, servfail = 2, nxdomain = 3, notimp = 4,
-                         refused = 5, yxdomain = 6, notauth = 9;
+                         refused = 5, yxdomain = 6, yxrrset = 7, nxrrset = 8, notauth = 9,
+                         notzone = 10;
 inline constexpr uint16_t badvers = 16;  // extended: needs EDNS
 }  // namespace rcode
 

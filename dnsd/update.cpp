@@ -18,9 +18,6 @@ namespace type = core::dns::type;
 namespace rrclass = core::dns::rrclass;
 using core::dns::Record;
 
-constexpr uint16_t kClassNone = 254;
-constexpr uint8_t kYxrrset = 7, kNxrrset = 8, kNotzone = 10;
-
 [[noreturn]] void refuse(uint8_t rcode, const std::string& why) {
     throw UpdateRefused(rcode, why);
 }
@@ -90,15 +87,15 @@ void check_prerequisites(Names& names, const UpdateRequest& request) {
                     refuse(rcode::nxdomain,
                            core::dns::name_to_text(prerequisite.owner) + " is not in use");
             } else if (!has_type(name.before, prerequisite.type)) {
-                refuse(kNxrrset, describe(prerequisite) + " does not exist");
+                refuse(rcode::nxrrset, describe(prerequisite) + " does not exist");
             }
-        } else if (prerequisite.rclass == kClassNone) {
+        } else if (prerequisite.rclass == rrclass::NONE) {
             if (prerequisite.type == type::ANY) {
                 if (in_use)
                     refuse(rcode::yxdomain,
                            core::dns::name_to_text(prerequisite.owner) + " is in use");
             } else if (has_type(name.before, prerequisite.type)) {
-                refuse(kYxrrset, describe(prerequisite) + " exists");
+                refuse(rcode::yxrrset, describe(prerequisite) + " exists");
             }
         } else {
             wanted[{prerequisite.owner, prerequisite.type}].insert(prerequisite.rdata);
@@ -110,9 +107,9 @@ void check_prerequisites(Names& names, const UpdateRequest& request) {
             if (entry.record.type == key.second) stored.insert(entry.record.rdata);
         }
         if (stored != rdatas)
-            refuse(kNxrrset, core::dns::name_to_text(key.first) + " " +
-                                 core::dns::type_to_text(key.second) +
-                                 " is not the RRset the prerequisite gives");
+            refuse(rcode::nxrrset, core::dns::name_to_text(key.first) + " " +
+                                       core::dns::type_to_text(key.second) +
+                                       " is not the RRset the prerequisite gives");
     }
 }
 
@@ -245,13 +242,13 @@ UpdateRequest read_update(std::string_view message) {
     request.apex = records.question[0].owner;
     const auto in_zone = [&](const Record& record) {
         if (!core::dns::is_at_or_below(record.owner, request.apex))
-            refuse(kNotzone, core::dns::name_to_text(record.owner) + " is outside the zone");
+            refuse(rcode::notzone, core::dns::name_to_text(record.owner) + " is outside the zone");
     };
     // §3.2: TTL 0; classes ANY and NONE without data.
     for (auto& prerequisite : records.answer) {
         in_zone(prerequisite);
         const bool empty_class =
-            prerequisite.rclass == rrclass::ANY || prerequisite.rclass == kClassNone;
+            prerequisite.rclass == rrclass::ANY || prerequisite.rclass == rrclass::NONE;
         if (prerequisite.ttl != 0 || (empty_class && !prerequisite.rdata.empty()) ||
             (!empty_class && prerequisite.rclass != rrclass::IN) ||
             (prerequisite.rclass == rrclass::IN && is_meta_type(prerequisite.type)))
@@ -267,7 +264,7 @@ UpdateRequest read_update(std::string_view message) {
             : update.rclass == rrclass::ANY
                 ? update.ttl == 0 && update.rdata.empty() &&
                       (update.type == type::ANY || !is_meta_type(update.type))
-                : update.rclass == kClassNone && update.ttl == 0 && !is_meta_type(update.type);
+                : update.rclass == rrclass::NONE && update.ttl == 0 && !is_meta_type(update.type);
         if (!well_formed)
             refuse(rcode::formerr, "an update of no form RFC 2136 §2.5 gives: " + describe(update) +
                                        " (class " + std::to_string(update.rclass) + ", TTL " +

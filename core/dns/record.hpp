@@ -17,7 +17,7 @@ inline constexpr uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, MX = 15, 
                           TSIG = 250, IXFR = 251, AXFR = 252, ANY = 255, CAA = 257;
 }
 namespace rrclass {
-inline constexpr uint16_t IN = 1, CH = 3, ANY = 255;
+inline constexpr uint16_t IN = 1, CH = 3, NONE = 254, ANY = 255;
 }
 
 // Where a record was read, for messages: a line of a zone file, a row of
