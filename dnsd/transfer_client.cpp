@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/dns/ldns_ptr.hpp"
 #include "core/dns/name.hpp"
 #include "core/dns/wire.hpp"
 #include "core/net/socket.hpp"
@@ -235,10 +236,8 @@ std::string make_request(const TransferRequest& request, uint16_t id) {
 }
 
 std::string rcode_text(unsigned rcode) {
-    static const char* const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                        "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
-                                        "NXRRSET", "NOTAUTH", "NOTZONE"};
-    return rcode < std::size(names) ? names[rcode] : "rcode " + std::to_string(rcode);
+    const ldns_lookup_table* known = ldns_lookup_by_id(ldns_rcodes, static_cast<int>(rcode));
+    return known ? known->name : "rcode " + std::to_string(rcode);
 }
 
 }  // namespace
