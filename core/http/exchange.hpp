@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/http/exchange_channel.hpp"
 #include "core/http/message.hpp"
 
 namespace core::http {
@@ -19,7 +20,7 @@ class ServerConnection;
 // on_abort runs. All members are for the connection's loop thread.
 class Exchange {
   public:
-    explicit Exchange(ServerConnection* connection, RequestHead request, std::string peer);
+    explicit Exchange(ExchangeChannel* channel, RequestHead request, std::string peer);
     Exchange(const Exchange&) = delete;
     Exchange& operator=(const Exchange&) = delete;
 
@@ -79,7 +80,7 @@ class Exchange {
     uint64_t body_bytes_sent() const { return body_sent_; }
     bool ended() const { return ended_; }
     // True once the client connection is gone.
-    bool aborted() const { return connection_ == nullptr; }
+    bool aborted() const { return channel_ == nullptr; }
     void on_abort(std::function<void()> callback) { on_abort_ = std::move(callback); }
     // Runs once when the exchange is over: its response ended, or the
     // client went away first (after on_abort).
@@ -98,7 +99,7 @@ class Exchange {
     void finish();
     void send_continue_if_expected();
 
-    ServerConnection* connection_;
+    ExchangeChannel* channel_;
     RequestHead request_;
     std::string peer_;
 
@@ -112,7 +113,6 @@ class Exchange {
     bool started_ = false;
     bool ended_ = false;
     bool head_only_ = false;  // HEAD request: headers go out, the body does not
-    bool chunked_ = false;
     std::optional<uint64_t> content_length_;
     uint64_t body_sent_ = 0;
     std::function<void()> on_abort_;
@@ -123,7 +123,6 @@ class Exchange {
     void write_borrowed(std::string_view data, std::shared_ptr<const void> keeper,
                         std::function<void()> on_flushed);
 
-    std::string pending_head_;  // serialized by start(), sent with the first write
     int status_ = 0;
 };
 

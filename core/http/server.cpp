@@ -59,19 +59,19 @@ void Server::on_connection(size_t index) {
                            : std::make_unique<PlainTransport>(std::move(client));
     auto& connection = connections_.add(std::make_unique<ServerConnection>(
         std::move(transport), limits_, handler_,
-        [this](ServerConnection* c) { connections_.release(c); }));
+        [this](Connection* c) { connections_.release(c); }));
     connection.start();
 }
 
 void Server::drain(std::function<void()> on_drained) {
     listeners_.clear();  // closes them: no new connections
-    connections_.for_each([](ServerConnection& c) { c.drain(); });
+    connections_.for_each([](Connection& c) { c.drain(); });
     connections_.when_empty(on_drained ? std::move(on_drained) : [] {});
 }
 
 void Server::close_all() {
     listeners_.clear();
-    connections_.for_each([](ServerConnection& c) { c.close(); });
+    connections_.for_each([](Connection& c) { c.close(); });
 }
 
 }  // namespace core::http

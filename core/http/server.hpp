@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/http/connection.hpp"
 #include "core/http/exchange.hpp"
 #include "core/http/limits.hpp"
 #include "core/http/server_connection.hpp"
@@ -50,8 +51,6 @@ class Server {
 
   private:
     void on_connection(size_t index);
-    void forget(ServerConnection* connection);
-    void check_drained();
 
     uv_loop_t* loop_;
     Limits limits_;
@@ -59,7 +58,7 @@ class Server {
     size_t max_connections_;
     std::vector<uv::Stream> listeners_;
     std::vector<TransportFactory> transports_;  // by listener
-    net::ConnectionSet<ServerConnection> connections_;
+    net::ConnectionSet<Connection> connections_;
 };
 
 }  // namespace core::http

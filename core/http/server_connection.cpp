@@ -152,7 +152,8 @@ void ServerConnection::on_request(RequestHead& head) {
     request_complete_ = false;
     response_ended_ = false;
     keep_alive_ = head.keep_alive && !draining_;
-    exchange_ = std::make_shared<Exchange>(this, std::move(head), peer_);
+    exchange_ =
+        std::make_shared<Exchange>(static_cast<ExchangeChannel*>(this), std::move(head), peer_);
     arm_timer();
     // Keep the exchange alive across the call even if the handler drops it.
     auto exchange = exchange_;
@@ -243,7 +244,69 @@ void ServerConnection::close_after_flush() {
     if (writes_in_flight_ == 0) close();
 }
 
-void ServerConnection::exchange_ended(bool framing_intact) {
+void ServerConnection::send_continue() {
+    send(std::string("HTTP/1.1 100 Continue\r\n\r\n"), {});
+}
+
+void ServerConnection::start_response(ResponseHead& head, bool head_only, bool body_complete) {
+    // A response that starts before the request body was all read ends the
+    // connection: the unread rest cannot be told from a next request.
+    head.keep_alive = keep_alive_ && !draining_ && body_complete;
+    // The framing is written for the client's version: an HTTP/1.0 client
+    // keeps the connection only when the answer says keep-alive (RFC 9112
+    // §9.3), whatever version the head came with (a proxied member's).
+    head.version = exchange_->request().version;
+    head.chunked = false;
+    if (status_has_body(head.status) && !head.content_length) {
+        if (head.version.at_least_1_1()) {
+            head.chunked = true;
+        } else {
+            // An HTTP/1.0 client knows the end of an unsized body only by
+            // the connection closing.
+            head.keep_alive = false;
+        }
+    }
+    keep_alive_ = head.keep_alive;
+    chunked_ = head.chunked;
+    last_chunk_due_ = chunked_ && !head_only;
+    // Held back until the first piece of body or the end, so that a
+    // response usually leaves in one write.
+    pending_head_ = serialize(head);
+}
+
+void ServerConnection::flush_head() {
+    if (pending_head_.empty()) return;
+    send(std::move(pending_head_), {});
+    pending_head_.clear();
+}
+
+void ServerConnection::send_body(std::string data, std::function<void()> on_flushed) {
+    std::vector<std::string> pieces;
+    pieces.reserve(2);
+    if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));
+    pieces.push_back(chunked_ ? chunk(data) : std::move(data));
+    pending_head_.clear();
+    send(std::move(pieces), std::move(on_flushed));
+}
+
+void ServerConnection::send_body_view(std::string_view data, std::shared_ptr<const void> keeper,
+                                      std::function<void()> on_flushed) {
+    if (chunked_) {
+        // Chunked framing wraps the bytes: the copying path does it.
+        send_body(std::string(data), std::move(on_flushed));
+        return;
+    }
+    std::string head = std::move(pending_head_);
+    pending_head_.clear();
+    send(std::move(head), std::move(on_flushed), data, std::move(keeper));
+}
+
+void ServerConnection::end_response(bool framing_intact) {
+    std::vector<std::string> pieces;
+    if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));
+    pending_head_.clear();
+    if (last_chunk_due_) pieces.emplace_back(kLastChunk);
+    if (!pieces.empty()) send(std::move(pieces), {});
     response_ended_ = true;
     if (!framing_intact) keep_alive_ = false;
     advance();

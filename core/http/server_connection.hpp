@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "core/http/connection.hpp"
 #include "core/http/exchange.hpp"
+#include "core/http/exchange_channel.hpp"
 #include "core/http/limits.hpp"
 #include "core/http/parser.hpp"
 #include "core/http/transport.hpp"
@@ -15,26 +17,24 @@
 
 namespace core::http {
 
-class ServerConnection {
+class ServerConnection final : public Connection, private ExchangeChannel {
   public:
-    using ClosedCallback = std::function<void(ServerConnection*)>;
     // `on_closed` runs once, when the connection has closed; the owner may
     // destroy it then, but not from inside that call.
     ServerConnection(std::unique_ptr<Transport> transport, const Limits& limits, Handler& handler,
                      ClosedCallback on_closed);
     ServerConnection(const ServerConnection&) = delete;
     ServerConnection& operator=(const ServerConnection&) = delete;
-    ~ServerConnection();
+    ~ServerConnection() override;
 
-    void start();
+    void start() override;
     // Graceful stop: close now if idle, else after the current response.
-    void drain();
+    void drain() override;
     // Close at once, abandoning any exchange in flight.
-    void close();
+    void close() override;
     bool idle() const;
 
   private:
-    friend class Exchange;
     enum class Phase { head, body, awaiting_response, closing };
 
     // From the stream.
@@ -44,17 +44,26 @@ class ServerConnection {
     void on_request(RequestHead& head);
     void on_body(std::string_view data);
     void on_complete();
-    // From the Exchange.
+    // ExchangeChannel: HTTP/1.1 framing of the current exchange.
+    const Transport& transport() const override { return *transport_; }
+    void send_continue() override;
+    void set_body_paused(bool paused) override;
+    void start_response(ResponseHead& head, bool head_only, bool body_complete) override;
+    void flush_head() override;
+    void send_body(std::string data, std::function<void()> on_flushed) override;
+    void send_body_view(std::string_view data, std::shared_ptr<const void> keeper,
+                        std::function<void()> on_flushed) override;
+    void end_response(bool framing_intact) override;
+    size_t queued_bytes() const override { return transport_->write_queue_size(); }
+    void abort() override { close(); }
+
     // `borrowed` follows `bytes`; `keeper` keeps it alive until written,
     // and without one it is copied if it must wait.
     void send(std::string bytes, std::function<void()> on_flushed, std::string_view borrowed = {},
               std::shared_ptr<const void> keeper = nullptr);
     void send(std::vector<std::string> pieces, std::function<void()> on_flushed);
-    size_t queued_bytes() const { return transport_->write_queue_size(); }
     std::function<void(int)> on_written(std::function<void()> on_flushed);
     void written(int status, const std::function<void()>* on_flushed);
-    void exchange_ended(bool framing_intact);
-    void set_body_paused(bool paused);
 
     // Moves the connection on as far as it can: the single place where the
     // next pipelined request is parsed, so that handlers that answer at
@@ -75,6 +84,9 @@ class ServerConnection {
 
     Phase phase_ = Phase::head;
     std::shared_ptr<Exchange> exchange_;
+    std::string pending_head_;  // the current response's, until its first piece of body
+    bool chunked_ = false;
+    bool last_chunk_due_ = false;
     bool request_complete_ = false;
     bool response_ended_ = false;
     bool keep_alive_ = true;

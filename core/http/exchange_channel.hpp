@@ -1,0 +1,51 @@
+// The connection side of an Exchange: one HTTP/1.1 connection, or one
+// HTTP/2 stream. The Exchange keeps what every protocol shares (the
+// handler's callbacks, the bytes sent, whether the response is complete);
+// the channel frames the head and the body for its protocol.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/http/message.hpp"
+#include "core/http/transport.hpp"
+
+namespace core::http {
+
+class ExchangeChannel {
+  public:
+    virtual ~ExchangeChannel() = default;
+
+    virtual const Transport& transport() const = 0;
+    // An interim 100 (Continue): the client may send the body now.
+    virtual void send_continue() = 0;
+    // Backpressure on the request body.
+    virtual void set_body_paused(bool paused) = 0;
+
+    // The final head, with Date and the policy fields already in it; a
+    // channel may hold it back to send it with the first piece of body.
+    // `head_only`: the request was HEAD, no body follows. `body_complete`:
+    // the whole request body was read.
+    virtual void start_response(ResponseHead& head, bool head_only, bool body_complete) = 0;
+    virtual void flush_head() = 0;
+    // A piece of the body; `on_flushed` runs once it left for the client.
+    virtual void send_body(std::string data, std::function<void()> on_flushed) = 0;
+    // A piece of the body not copied when it can be sent at once; `keeper`,
+    // when set, keeps `data` alive until then, else it is copied if it must
+    // wait.
+    virtual void send_body_view(std::string_view data, std::shared_ptr<const void> keeper,
+                                std::function<void()> on_flushed) = 0;
+    // The response is over. `framing_intact`: a sized body got exactly its
+    // size (else the client must learn that the response is incomplete).
+    virtual void end_response(bool framing_intact) = 0;
+    // Response bytes not yet taken by the kernel.
+    virtual size_t queued_bytes() const = 0;
+    // The response cannot be completed: the client must not take it as
+    // complete.
+    virtual void abort() = 0;
+};
+
+}  // namespace core::http
