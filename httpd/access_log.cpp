@@ -107,7 +107,9 @@ std::string format_access_line(const AccessRecord& r, std::string_view local_tim
     append_escaped(line, r.method);
     line += ' ';
     append_escaped(line, r.target);
-    line += r.version_minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ";
+    line += r.version_major == 2   ? " HTTP/2.0\" "
+            : r.version_minor == 0 ? " HTTP/1.0\" "
+                                   : " HTTP/1.1\" ";
     line += std::to_string(r.status);
     line += ' ';
     line += std::to_string(r.body_bytes);

@@ -31,6 +31,7 @@ struct AccessRecord {
     std::string_view client;  // IP address
     std::string_view method;
     std::string_view target;
+    int version_major = 1;
     int version_minor = 1;
     int status = 0;
     uint64_t body_bytes = 0;

@@ -149,6 +149,7 @@ void Dispatcher::finished(const core::http::Exchange& exchange, const RequestInf
     record.client = client;
     record.method = request.method;
     record.target = request.target;
+    record.version_major = request.version.major;
     record.version_minor = request.version.minor;
     record.status = status;
     record.body_bytes = exchange.body_bytes_sent();

@@ -23,6 +23,14 @@ httpd::FileCacheSettings cache_settings(const core::config::Section& section) {
             static_cast<uint64_t>(section.duration_ms("file_cache_valid"))};
 }
 
+// The HTTP limits, and HTTP/2's, which only httpd speaks.
+core::http::Limits httpd_limits(const core::config::Section& section) {
+    core::http::Limits limits = core::http::limits_keys::from(section);
+    limits.http2_max_concurrent_streams =
+        static_cast<size_t>(section.integer("http2_max_concurrent_streams"));
+    return limits;
+}
+
 class Httpd {
   public:
     httpd::QuickSite quick_;
@@ -52,7 +60,7 @@ class Httpd {
                 return 1;
             }
         }
-        limits_ = core::http::limits_keys::from(section);
+        limits_ = httpd_limits(section);
         max_connections_ = static_cast<size_t>(section.integer("max_connections"));
         cache_ = cache_settings(section);
         config_ = config;
@@ -204,7 +212,7 @@ class Httpd {
                             config_.section("httpd").origin(key));
             }
             auto site = httpd::build_site(section, quick_, site_.get());
-            const auto limits = core::http::limits_keys::from(section);
+            const auto limits = httpd_limits(section);
             const auto cache = cache_settings(section);
             loops.post_all([this, site, limits, cache](core::Worker& worker) {
                 auto& thread = threads_[worker.index()];
@@ -213,8 +221,9 @@ class Httpd {
                 for (size_t i = 0; i < thread->servers.size(); ++i) {
                     thread->servers[i]->set_limits(limits);
                     // New connections get the new certificates; those open
-                    // keep theirs.
+                    // keep theirs, and HTTP/2 clients are asked to move on.
                     thread->servers[i]->set_transport(0, transport_for(*site, i));
+                    thread->servers[i]->reloaded();
                 }
                 if (thread->health) thread->health->watch(site);
             });

@@ -9,7 +9,6 @@
 
 #include "core/config/load.hpp"
 #include "core/http/parser.hpp"
-#include "core/http/parser.hpp"
 #include "httpd/config.hpp"
 #include "httpd/request_path.hpp"
 
@@ -249,6 +248,7 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
     auto site = std::make_shared<Site>();
     site->tls_handshake_timeout_ms =
         static_cast<uint64_t>(httpd.duration_ms("tls_handshake_timeout"));
+    site->http2 = httpd.boolean("http2");
     std::map<std::string, size_t> listener_index;
     for (const char* key : {"listen", "listen_tls"}) {
         if (!httpd.has(key)) continue;
@@ -376,7 +376,7 @@ std::shared_ptr<const Site> build_site(const Section& configured, const QuickSit
                            "no server answers on " + site->listen[l].to_string() +
                                ": without one there is no certificate to offer");
         try {
-            site->tls[l] = core::tls::ServerContext::load(std::move(certificates));
+            site->tls[l] = core::tls::ServerContext::load(std::move(certificates), site->http2);
         } catch (const std::exception& e) {
             throw error_at(*server_sections[*first], "tls_certificate", e.what());
         }

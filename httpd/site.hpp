@@ -52,6 +52,7 @@ struct Site {
     // for plain HTTP.
     std::vector<std::shared_ptr<const core::tls::ServerContext>> tls;
     uint64_t tls_handshake_timeout_ms = 10'000;
+    bool http2 = true;  // ALPN offers h2 on TLS listeners
     std::vector<VirtualServer> servers;
     std::vector<std::shared_ptr<const Upstream>> upstreams;
 

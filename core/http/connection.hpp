@@ -17,6 +17,10 @@ class Connection {
     virtual void drain() = 0;
     // Close at once, abandoning whatever is in flight.
     virtual void close() = 0;
+    // The configuration was reloaded. A connection that would otherwise
+    // live on with what it began with (HTTP/2, kept for hours by browsers:
+    // its certificate, its settings) asks its client to open a new one.
+    virtual void reloaded() {}
 };
 
 }  // namespace core::http

@@ -13,6 +13,7 @@
 namespace core::http {
 
 class ServerConnection;
+class Http2Connection;
 
 // A handler holds a shared_ptr to the Exchange for as long as it works on
 // it, possibly across threads' round trips; when the client goes away in
@@ -89,6 +90,7 @@ class Exchange {
   private:
     Headers extra_fields_;
     friend class ServerConnection;
+    friend class Http2Connection;
     // From the connection: body bytes, end of body, loss of the client.
     void deliver_body(std::string_view data);
     void deliver_end();

@@ -14,6 +14,7 @@ struct Limits {
     uint64_t header_timeout_ms = 10'000;  // from the first byte of a request to its last header
     uint64_t body_timeout_ms = 30'000;    // longest wait between two reads of a body
     uint64_t idle_timeout_ms = 60'000;    // keep-alive wait for the next request
+    size_t http2_max_concurrent_streams = 128;
 };
 
 }  // namespace core::http

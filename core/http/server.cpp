@@ -3,9 +3,48 @@
 
 #include <sys/socket.h>
 
+#include "core/http/http2_connection.hpp"
 #include "core/log.hpp"
 
 namespace core::http {
+
+namespace {
+
+// A TLS connection whose handshake is under way: what it will speak is
+// known only once ALPN has chosen.
+class Negotiation final : public Connection {
+  public:
+    using Ready = std::function<void(Connection*, std::unique_ptr<Transport>)>;
+    Negotiation(std::unique_ptr<Transport> transport, Ready on_ready, ClosedCallback on_closed)
+        : transport_(std::move(transport)),
+          on_ready_(std::move(on_ready)),
+          on_closed_(std::move(on_closed)) {}
+
+    void start() override {
+        transport_->negotiate(
+            [this] {
+                closed_ = true;
+                on_ready_(this, std::move(transport_));
+            },
+            [this](int) { close(); });
+    }
+    // Nothing was asked yet: nothing to finish.
+    void drain() override { close(); }
+    void close() override {
+        if (closed_) return;
+        closed_ = true;
+        transport_->close();
+        on_closed_(this);
+    }
+
+  private:
+    std::unique_ptr<Transport> transport_;
+    Ready on_ready_;
+    ClosedCallback on_closed_;
+    bool closed_ = false;
+};
+
+}  // namespace
 
 Server::Server(uv_loop_t* loop, const Limits& limits, Handler& handler, size_t max_connections)
     : loop_(loop),
@@ -54,13 +93,38 @@ void Server::on_connection(size_t index) {
                           << " reached; closing a new connection";
         return;  // `client` closes as it goes out of scope
     }
-    std::unique_ptr<Transport> transport =
-        transports_[index] ? transports_[index](std::move(client))
-                           : std::make_unique<PlainTransport>(std::move(client));
-    auto& connection = connections_.add(std::make_unique<ServerConnection>(
-        std::move(transport), limits_, handler_,
-        [this](Connection* c) { connections_.release(c); }));
-    connection.start();
+    if (!transports_[index]) {
+        serve(std::make_unique<PlainTransport>(std::move(client)));
+        return;
+    }
+    connections_
+        .add(std::make_unique<Negotiation>(
+            transports_[index](std::move(client)),
+            [this](Connection* negotiation, std::unique_ptr<Transport> transport) {
+                negotiated(negotiation, std::move(transport));
+            },
+            [this](Connection* c) { connections_.release(c); }))
+        .start();
+}
+
+void Server::negotiated(Connection* negotiation, std::unique_ptr<Transport> transport) {
+    connections_.release(negotiation);
+    serve(std::move(transport));
+}
+
+void Server::serve(std::unique_ptr<Transport> transport) {
+    auto on_closed = [this](Connection* c) { connections_.release(c); };
+    if (transport->alpn_protocol() == "h2") {
+        connections_
+            .add(std::make_unique<Http2Connection>(std::move(transport), limits_, handler_,
+                                                   std::move(on_closed)))
+            .start();
+        return;
+    }
+    connections_
+        .add(std::make_unique<ServerConnection>(std::move(transport), limits_, handler_,
+                                                std::move(on_closed)))
+        .start();
 }
 
 void Server::drain(std::function<void()> on_drained) {

@@ -1,4 +1,5 @@
-// An HTTP listener on one loop: accepts connections and owns them.
+// An HTTP listener on one loop: accepts connections and owns them. A TLS
+// connection speaks HTTP/2 when ALPN chose h2, HTTP/1.1 otherwise.
 #pragma once
 
 #include <cstddef>
@@ -46,11 +47,18 @@ class Server {
 
     // Limits for connections accepted from now on (a reload).
     void set_limits(const Limits& limits) { limits_ = limits; }
+    // After a reload: see Connection::reloaded.
+    void reloaded() {
+        connections_.for_each([](Connection& c) { c.reloaded(); });
+    }
 
     size_t connection_count() const { return connections_.size(); }
 
   private:
     void on_connection(size_t index);
+    // The handshake chose the protocol: its connection takes the transport.
+    void negotiated(Connection* negotiation, std::unique_ptr<Transport> transport);
+    void serve(std::unique_ptr<Transport> transport);
 
     uv_loop_t* loop_;
     Limits limits_;

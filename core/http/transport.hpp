@@ -40,6 +40,16 @@ class Transport {
     // TLS_AES_256_GCM_SHA384"); empty on a plain connection.
     virtual std::string tls_description() const { return {}; }
     virtual bool secure() const { return false; }
+
+    // Learns which protocol the client chose before any request is read:
+    // `on_ready` runs once it is known (TLS: the handshake is done), or
+    // `on_failed` with an error code. Plaintext waits for read_start.
+    virtual void negotiate(std::function<void()> on_ready, std::function<void(int)> on_failed) {
+        (void)on_failed;
+        on_ready();
+    }
+    // What ALPN chose ("h2", "http/1.1"); empty when nothing was.
+    virtual std::string alpn_protocol() const { return {}; }
 };
 
 // A socket as it is.

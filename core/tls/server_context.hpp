@@ -1,6 +1,7 @@
 // What a TLS listener serves with: a certificate and key per set of host
 // names, one of them the default, chosen by SNI (RFC 6066 §3) in the
-// handshake. TLS 1.2 and 1.3 only; ALPN offers http/1.1. Built once per
+// handshake. TLS 1.2 and 1.3 only; ALPN offers h2 (when asked) and
+// http/1.1. Built once per
 // configuration (start, or reload) and shared by every thread: OpenSSL's
 // contexts are safe to share, and a connection keeps the one it began with.
 #pragma once
@@ -33,8 +34,9 @@ class ServerContext {
     // readable by group or others, the key the certificate's, the
     // certificate not expired. Throws std::runtime_error naming the file.
     // `certificates[0]` is the default, for a client that names no host
-    // or one none of them has.
-    static std::shared_ptr<const ServerContext> load(std::vector<Certificate> certificates);
+    // or one none of them has. `http2`: ALPN offers h2 first.
+    static std::shared_ptr<const ServerContext> load(std::vector<Certificate> certificates,
+                                                     bool http2 = false);
 
     // A new session for a connection accepted now, in server mode.
     SslPtr new_session() const;

@@ -51,17 +51,41 @@ void TlsTransport::read_start(std::function<void(std::string_view)> on_data,
                               std::function<void(int)> on_read_end) {
     on_data_ = std::move(on_data);
     on_read_end_ = std::move(on_read_end);
+    if (socket_started_) {
+        // After negotiate: the socket is read already; plaintext flows now.
+        reading_ = false;
+        read_resume();
+        return;
+    }
     reading_ = true;
+    start_socket();
+}
+
+void TlsTransport::negotiate(std::function<void()> on_ready, std::function<void(int)> on_failed) {
+    on_negotiated_ = std::move(on_ready);
+    on_read_end_ = std::move(on_failed);
+    start_socket();
+}
+
+void TlsTransport::start_socket() {
     if (!ssl_) {
         fail(UV_ENOMEM);
         return;
     }
+    socket_started_ = true;
     stream_.read_start([this](std::string_view data) { on_ciphertext(data); },
                        [this](int status) { fail(status); });
     // A client that connects and never finishes its handshake holds a
     // connection no HTTP timer can answer on: it is let go quietly.
     if (!handshake_done_ && handshake_timeout_ms_ > 0)
         handshake_timer_.start(handshake_timeout_ms_, [this] { fail(UV_ETIMEDOUT); });
+}
+
+std::string TlsTransport::alpn_protocol() const {
+    const unsigned char* protocol = nullptr;
+    unsigned int length = 0;
+    if (ssl_) SSL_get0_alpn_selected(ssl_.get(), &protocol, &length);
+    return protocol ? std::string(reinterpret_cast<const char*>(protocol), length) : std::string();
 }
 
 void TlsTransport::read_resume() {
@@ -99,6 +123,15 @@ void TlsTransport::on_ciphertext(std::string_view data) {
         }
         handshake_done_ = true;
         handshake_timer_.stop();
+        if (on_negotiated_) {
+            // The connection that speaks the chosen protocol takes over and
+            // starts reading (or closes this transport) before returning.
+            const auto alive = alive_;
+            auto ready = std::move(on_negotiated_);
+            on_negotiated_ = nullptr;
+            ready();
+            if (!*alive || closed_) return;
+        }
     }
     deliver();
 }

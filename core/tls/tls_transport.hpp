@@ -36,12 +36,16 @@ class TlsTransport final : public core::http::Transport {
     void close() override;
     std::string tls_description() const override;
     bool secure() const override { return true; }
+    void negotiate(std::function<void()> on_ready, std::function<void(int)> on_failed) override;
+    std::string alpn_protocol() const override;
 
     // A transport factory for a listener that serves `context`.
     static core::http::TransportFactory factory(std::shared_ptr<const ServerContext> context,
                                                 uint64_t handshake_timeout_ms);
 
   private:
+    // Reads ciphertext from the socket, once, and starts the handshake clock.
+    void start_socket();
     void on_ciphertext(std::string_view data);
     // Hands over the plaintext the session holds, while reading is on.
     void deliver();
@@ -58,6 +62,8 @@ class TlsTransport final : public core::http::Transport {
     BIO* output_ = nullptr;  // owned by ssl_
     std::function<void(std::string_view)> on_data_;
     std::function<void(int)> on_read_end_;
+    std::function<void()> on_negotiated_;
+    bool socket_started_ = false;
     uv::Timer later_;  // plaintext left in the session when reading resumes
     uint64_t handshake_timeout_ms_;
     uv::Timer handshake_timer_;
