@@ -14,7 +14,13 @@ namespace {
 int callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
              EVP_MAC_CTX* mac, int seal) {
     auto* keys = static_cast<TicketKeys*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
-    return keys ? keys->seal_or_open(name, iv, cipher, mac, seal == 1) : 0;
+    if (!keys) return 0;
+    const int result = keys->seal_or_open(name, iv, cipher, mac, seal == 1);
+    // A TLS 1.3 ticket is for one resumption (RFC 8446 §C.4), and OpenSSL
+    // sends a resumed client new ones only when told to renew: without
+    // that, every other connection of a client would be a full handshake.
+    if (seal != 1 && result == 1 && SSL_version(ssl) == TLS1_3_VERSION) return 2;
+    return result;
 }
 
 }  // namespace

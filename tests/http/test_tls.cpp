@@ -174,6 +174,17 @@ TEST_CASE("HTTPS: sessions resume on any thread and after a reload (one ticket k
         CAPTURE(i);
         CHECK(exchange("-sess_in " + session).find("Reused, TLSv1.3") != std::string::npos);
     }
+    // A resumed connection gets a new ticket, which resumes in its turn: a
+    // client that uses each ticket once (RFC 8446 §C.4, wrk, browsers)
+    // never falls back to a full handshake.
+    std::string previous = session;
+    for (int i = 0; i < 3; ++i) {
+        CAPTURE(i);
+        const std::string next = certs.path("next" + std::to_string(i) + ".pem");
+        CHECK(exchange("-sess_in " + previous + " -sess_out " + next).find("Reused, TLSv1.3") !=
+              std::string::npos);
+        previous = next;
+    }
     // The ticket keys are the process's: a reload does not end sessions.
     REQUIRE(httpd.reload("listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
                          tls_server("www.foobar.com", www, "www again", true)));
