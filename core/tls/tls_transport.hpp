@@ -51,6 +51,9 @@ class TlsTransport final : public core::http::Transport {
     void deliver();
     // Hands plaintext to the session, which seals it into its output BIO.
     bool seal(std::string_view plaintext);
+    // Seals the pieces in order: in one record when they fit in one.
+    template <typename Pieces>
+    bool seal_together(const Pieces& pieces);
     // Sends what the session wrote into its output BIO; `done` as write's.
     int flush(std::function<void(int)> done);
     void fail(int status);
