@@ -11,7 +11,12 @@ namespace {
 
 using core::http::Headers;
 
-constexpr std::string_view kVia = "1.1 webstack";
+// This hop in Via: the version of the message it received, then its name
+// (RFC 9110 §7.6.3).
+std::string_view via_entry(const core::http::Version& received) {
+    if (received.major == 2) return "2 webstack";
+    return received.minor == 0 ? "1.0 webstack" : "1.1 webstack";
+}
 
 // The options of every Connection field: the fields the sender meant for
 // this hop alone (RFC 9110 §7.6.1). Copied (usually into the string
@@ -134,7 +139,7 @@ UpstreamRequest upstream_request(const core::http::RequestHead& client, std::str
     out.field("X-Forwarded-Proto", secure ? "https" : "http");
     if (host) out.field("X-Forwarded-Host", *host);
     out.field("X-Request-Id", request_id);
-    out.field("Via", appended(via, kVia));
+    out.field("Via", appended(via, via_entry(client.version)));
     return {std::move(out).finish(client.chunked, client.content_length),
             {client.method == "HEAD", client.chunked, client.content_length}};
 }
@@ -147,8 +152,8 @@ core::http::ResponseHead client_response(core::http::ResponseHead&& upstream) {
     head.content_length = upstream.content_length;
     // An empty Via is taken as none.
     const std::string* upstream_via = upstream.headers.find("Via");
-    std::string via =
-        appended(upstream_via && !upstream_via->empty() ? upstream_via : nullptr, kVia);
+    std::string via = appended(upstream_via && !upstream_via->empty() ? upstream_via : nullptr,
+                               via_entry(upstream.version));
     head.headers = without_hop_by_hop(std::move(upstream.headers));
     head.headers.remove("Via");
     head.headers.add("Via", std::move(via));

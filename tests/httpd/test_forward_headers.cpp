@@ -54,7 +54,8 @@ TEST_CASE("the upstream request loses hop-by-hop fields and gains X-Forwarded-*,
     CHECK(head.get("X-Forwarded-Proto") == "http");
     CHECK(head.get("X-Forwarded-Host") == "www.foobar.com");
     CHECK(head.get("X-Request-Id") == "abc123");
-    CHECK(head.get("Via") == "1.0 edge, 1.1 webstack");
+    // This hop received HTTP/1.0 (RFC 9110 §7.6.3).
+    CHECK(head.get("Via") == "1.0 edge, 1.0 webstack");
     CHECK(head.count("Via") == 1);
     CHECK(head.get("Cookie") == "a=b");
     CHECK(head.get("Host") == "www.foobar.com");
@@ -74,6 +75,19 @@ TEST_CASE("the client response loses hop-by-hop fields and gains Via") {
     CHECK_FALSE(head.headers.has("Transfer-Encoding"));
     CHECK(head.headers.get("Set-Cookie") == "s=1");
     CHECK(head.headers.get("Via") == "1.1 webstack");
+    core::http::ResponseHead old_member;
+    old_member.version = {1, 0};
+    CHECK(httpd::client_response(std::move(old_member)).headers.get("Via") == "1.0 webstack");
+}
+
+TEST_CASE("Via names the protocol this hop received: 2 for an HTTP/2 client") {
+    core::http::RequestHead client;
+    client.method = "GET";
+    client.target = "/";
+    client.version = {2, 0};
+    client.headers.add("host", "www.foobar.com");
+    const auto upstream = httpd::upstream_request(client, "127.0.0.5", "abc123");
+    CHECK(upstream.head.find("\r\nVia: 2 webstack\r\n") != std::string::npos);
 }
 
 TEST_CASE("fields named by Connection go however many fields there are") {
