@@ -179,6 +179,17 @@ void Exchange::write_borrowed(std::string_view data, std::shared_ptr<const void>
     channel_->send_body_view(data, std::move(keeper), std::move(on_flushed));
 }
 
+bool Exchange::write_file(int file, uint64_t offset, size_t length,
+                          std::function<void()> on_flushed) {
+    if (!channel_ || !started_ || ended_) return true;
+    if (head_only_ || length == 0) {
+        write(std::string(), std::move(on_flushed));
+        return true;
+    }
+    body_sent_ += length;
+    return channel_->send_body_file(file, offset, length, std::move(on_flushed));
+}
+
 size_t Exchange::queued_bytes() const {
     return channel_ ? channel_->queued_bytes() : 0;
 }

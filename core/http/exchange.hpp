@@ -63,6 +63,11 @@ class Exchange {
     // A piece of the body that need only live through the call: copied
     // only if the kernel does not take it at once (a proxied body).
     void write_view(std::string_view data, std::function<void()> on_flushed = {});
+    // A piece of the body from an open file: `length` bytes at `offset`,
+    // sent by sendfile(2) where the connection allows. False when the file
+    // could not be read whole: call abort() then.
+    bool write_file(int file, uint64_t offset, size_t length,
+                    std::function<void()> on_flushed = {});
     // Response bytes the kernel has not taken yet, on this connection.
     size_t queued_bytes() const;
     void end();

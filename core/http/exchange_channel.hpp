@@ -12,6 +12,7 @@
 
 #include "core/http/message.hpp"
 #include "core/http/transport.hpp"
+#include "core/read_range.hpp"
 
 namespace core::http {
 
@@ -38,6 +39,16 @@ class ExchangeChannel {
     // wait.
     virtual void send_body_view(std::string_view data, std::shared_ptr<const void> keeper,
                                 std::function<void()> on_flushed) = 0;
+    // A piece of the body from a file; false when the file could not be
+    // read whole (the response cannot be completed). Read into memory
+    // here; HTTP/1.1 on a plain socket sends the file's pages directly.
+    virtual bool send_body_file(int file, uint64_t offset, size_t length,
+                                std::function<void()> on_flushed) {
+        std::string data;
+        if (!read_range(file, offset, length, data)) return false;
+        send_body(std::move(data), std::move(on_flushed));
+        return true;
+    }
     // The response is over. `framing_intact`: a sized body got exactly its
     // size (else the client must learn that the response is incomplete).
     virtual void end_response(bool framing_intact) = 0;

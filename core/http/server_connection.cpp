@@ -301,6 +301,24 @@ void ServerConnection::send_body_view(std::string_view data, std::shared_ptr<con
     send(std::move(head), std::move(on_flushed), data, std::move(keeper));
 }
 
+bool ServerConnection::send_body_file(int file, uint64_t offset, size_t length,
+                                      std::function<void()> on_flushed) {
+    if (chunked_)
+        return ExchangeChannel::send_body_file(file, offset, length, std::move(on_flushed));
+    if (closed_) return true;
+    std::string head = std::move(pending_head_);
+    pending_head_.clear();
+    ++writes_in_flight_;
+    const int status = transport_->send_file(std::move(head), file, offset, length,
+                                             on_written(std::move(on_flushed)));
+    if (status < 0) {
+        --writes_in_flight_;
+        close();
+        return status != UV_EIO;  // EIO: the file, not the client, failed
+    }
+    return true;
+}
+
 void ServerConnection::end_response(bool framing_intact) {
     std::vector<std::string> pieces;
     if (!pending_head_.empty()) pieces.push_back(std::move(pending_head_));

@@ -53,6 +53,8 @@ class ServerConnection final : public Connection, private ExchangeChannel {
     void send_body(std::string data, std::function<void()> on_flushed) override;
     void send_body_view(std::string_view data, std::shared_ptr<const void> keeper,
                         std::function<void()> on_flushed) override;
+    bool send_body_file(int file, uint64_t offset, size_t length,
+                        std::function<void()> on_flushed) override;
     void end_response(bool framing_intact) override;
     size_t queued_bytes() const override { return transport_->write_queue_size(); }
     void abort() override { close(); }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/read_range.hpp"
 #include "core/uv/stream.hpp"
 
 namespace core::http {
@@ -32,6 +33,14 @@ class Transport {
     virtual int write(std::string first, std::string_view borrowed,
                       std::shared_ptr<const void> keeper, std::function<void(int)> done) = 0;
     virtual int write(std::vector<std::string> pieces, std::function<void(int)> done) = 0;
+    // `head`, then `length` bytes of `file` at `offset`, as write(). Read
+    // into memory here; a plain socket sends the file's pages directly.
+    virtual int send_file(std::string head, int file, uint64_t offset, size_t length,
+                          std::function<void(int)> done) {
+        std::string data;
+        if (!read_range(file, offset, length, data)) return UV_EIO;
+        return write(std::vector<std::string>{std::move(head), std::move(data)}, std::move(done));
+    }
     // Bytes queued in the kernel's stead (on the wire side).
     virtual size_t write_queue_size() const = 0;
     virtual void close() = 0;
@@ -71,6 +80,10 @@ class PlainTransport final : public Transport {
     }
     int write(std::vector<std::string> pieces, std::function<void(int)> done) override {
         return stream_.write(std::move(pieces), std::move(done));
+    }
+    int send_file(std::string head, int file, uint64_t offset, size_t length,
+                  std::function<void(int)> done) override {
+        return stream_.send_file(std::move(head), file, offset, length, std::move(done));
     }
     size_t write_queue_size() const override { return stream_.write_queue_size(); }
     void close() override { stream_.close(); }

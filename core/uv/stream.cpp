@@ -4,8 +4,11 @@
 
 #include <array>
 #include <memory>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include "core/net/address.hpp"
+#include "core/read_range.hpp"
 
 namespace core::uv {
 namespace {
@@ -216,6 +219,51 @@ int Stream::queue(std::vector<std::string> pieces, std::string_view borrowed,
     if (status < 0) return status;
     request.release();  // owned by libuv until the callback frees it
     return 0;
+}
+
+int Stream::send_file(std::string head, int file, uint64_t offset, size_t length,
+                      std::function<void(int)> done) {
+    uv_os_fd_t socket = -1;
+    size_t head_sent = 0;
+    // Only with nothing queued: the bytes must follow those already written.
+    const bool direct = write_queue_size() == 0 &&
+                        uv_fileno(reinterpret_cast<uv_handle_t*>(raw_stream()), &socket) == 0;
+    bool blocked = !direct;
+    while (!blocked && head_sent < head.size()) {
+        // MSG_MORE: the head waits to leave in one segment with the body.
+        const ssize_t n = ::send(socket, head.data() + head_sent, head.size() - head_sent,
+                                 MSG_MORE | MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) {
+            blocked = true;
+            break;
+        }
+        if (n < 0) return uv_translate_sys_error(errno);
+        head_sent += static_cast<size_t>(n);
+    }
+    off_t at = static_cast<off_t>(offset);
+    size_t left = length;
+    while (!blocked && left > 0) {
+        const ssize_t n = ::sendfile(socket, file, &at, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) break;
+        if (n < 0) return uv_translate_sys_error(errno);
+        if (n == 0) return UV_EIO;  // the file ended early
+        left -= static_cast<size_t>(n);
+    }
+    if (left == 0 && head_sent == head.size()) {
+        if (done) done(0);
+        return 0;
+    }
+    // The socket is full: the rest waits in memory, as any write's would.
+    std::string rest;
+    if (!core::read_range(file, static_cast<uint64_t>(at), left, rest)) return UV_EIO;
+    std::vector<std::string> pieces;
+    pieces.reserve(2);
+    if (head_sent < head.size()) pieces.push_back(std::move(head));
+    pieces.push_back(std::move(rest));
+    return queue(std::move(pieces), {}, nullptr, std::move(done),
+                 head_sent < head.size() ? head_sent : 0);
 }
 
 void Stream::shutdown(std::function<void(int)> done) {

@@ -73,6 +73,13 @@ class Stream : public Handle<StreamState> {
     // needs no vector.
     int write(std::string first, std::string_view borrowed, std::shared_ptr<const void> keeper,
               std::function<void(int status)> done = {});
+    // Writes `head`, then `length` bytes of `file` at `offset` with
+    // sendfile(2): the file's pages go to the socket without a copy through
+    // user space. What the kernel does not take at once is read into memory
+    // and queued as write() queues. `done` as write()'s; UV_EIO when the
+    // file is shorter than said.
+    int send_file(std::string head, int file, uint64_t offset, size_t length,
+                  std::function<void(int status)> done = {});
     size_t write_queue_size() const { return raw_stream()->write_queue_size; }
 
     // Half-closes the connection once queued writes are done.

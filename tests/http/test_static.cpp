@@ -187,6 +187,42 @@ TEST_CASE("one byte range is 206, an unsatisfiable one 416") {
     CHECK(test::status_of(r) == 206);
 }
 
+TEST_CASE(
+    "a file sent by sendfile: ranges of it, and a file that shrinks midway ends the "
+    "connection") {
+    test::Httpd httpd(kStatic);
+    // 100 KiB: over plain HTTP/1.1 this goes from the file, not the cache.
+    std::string medium(100 * 1024, '\0');
+    for (size_t i = 0; i < medium.size(); ++i)
+        medium[i] = static_cast<char>('a' + i % 23);
+    httpd.put("medium.bin", medium);
+    std::string r = get(httpd, "/medium.bin");
+    CHECK(test::status_of(r) == 200);
+    CHECK(test::body_of(r) == medium);
+    r = get(httpd, "/medium.bin", "Range: bytes=50000-50009\r\n");
+    CHECK(test::status_of(r) == 206);
+    CHECK(test::body_of(r) == medium.substr(50000, 10));
+    CHECK(get(httpd, "/medium.bin", "", "HEAD").find("\r\nContent-Length: 102400\r\n") !=
+          std::string::npos);
+
+    // 64 MB read at 10 MB/s, cut to 1 MB after a moment (the kernel's
+    // buffers hold some megabytes, the rest is still to read): the client
+    // must see the transfer end short (curl's 18), never a response passed
+    // off as complete.
+    const std::string path = httpd.put("shrinking.bin", std::string(64 << 20, 'x'));
+    std::string out;
+    std::thread client([&] {
+        out = httpd.curl("--limit-rate 10M -o /dev/null -w ' %{size_download}' " +
+                         httpd.url("/shrinking.bin") + "; echo \" exit $?\"");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    std::filesystem::resize_file(path, 1 << 20);
+    client.join();
+    CAPTURE(out);
+    CHECK(out.find("exit 18") != std::string::npos);
+    CHECK(httpd.process().running());
+}
+
 TEST_CASE("no request reaches a file outside the document root") {
     test::Httpd httpd(kStatic);
     httpd.put("inside.txt", "inside");
