@@ -11,6 +11,7 @@
 
 #include "core/http/serialize.hpp"
 #include "core/log.hpp"
+#include "core/read_range.hpp"
 #include "httpd/conditional.hpp"
 #include "httpd/content_type.hpp"
 #include "httpd/responses.hpp"
@@ -204,18 +205,6 @@ struct FileStream : std::enable_shared_from_this<FileStream> {
     }
 };
 
-bool read_whole(int fd, uint64_t size, std::string& out) {
-    out.resize(size);
-    uint64_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<uint64_t>(n);
-    }
-    return true;
-}
-
 }  // namespace
 
 StaticFiles::StaticFiles(FileCacheSettings settings) : settings_(settings) {}
@@ -342,7 +331,7 @@ void StaticFiles::serve(const std::shared_ptr<Exchange>& exchange, const std::st
     const bool sent_from_file = send_from_file && version.size >= kSendfileFrom;
     if (settings_.capacity_bytes > 0 && version.size <= largest_cached && !sent_from_file) {
         auto content = std::make_shared<std::string>();
-        if (!read_whole(fd.get(), version.size, *content)) {
+        if (!core::read_range(fd.get(), 0, version.size, *content)) {
             respond_text(exchange, 500, "cannot read the file");
             return;
         }
