@@ -6,7 +6,9 @@
 # shared by both). HTTPS cases, both servers with the same ECDSA P-256
 # certificate and OpenSSL's defaults (TLS 1.3, TLS_AES_256_GCM_SHA384): the
 # 1 KiB file kept alive, and with `Connection: close`, so that every
-# request is a new full handshake (wrk resumes no session). Runs alternate between the servers; the table gives medians of
+# request is a new full handshake (wrk resumes no session); and HTTP/2 by
+# h2load (-c 50, 10 streams at once on each connection), the file and the
+# proxied response. Runs alternate between the servers; the table gives medians of
 # requests/s, average latency, the server's CPU time per request (from
 # /proc/PID/stat of the server and its children) and httpd/nginx.
 # A benchmark, not a test: run it by hand on a quiet machine. Traffic stays
@@ -115,7 +117,7 @@ http {
     }
     server {
         listen 127.0.0.1:$port;
-        listen 127.0.0.1:$tls_port ssl;
+        listen 127.0.0.1:$tls_port ssl http2;
         ssl_certificate $work/tls.pem;
         ssl_certificate_key $work/tls.key;
         ssl_protocols TLSv1.2 TLSv1.3;
@@ -146,11 +148,40 @@ wait_ready() {
 
 hz=$(getconf CLK_TCK)
 
+# h2load's mean time for a request, in ms.
+h2load_latency_ms() {
+  awk '/time for request:/ { v = $6; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 } print v; exit }'
+}
+
+# One HTTP/2 run, as run_one.
+run_h2() {  # url
+  local load=(taskset -c $load_cpu h2load -t 1 -c "$connections" -m 10)
+  "${load[@]}" -D 1 "$1" >/dev/null  # warm-up
+  local before after out
+  before=$(cpu_ticks)
+  out=$("${load[@]}" -D "$duration" "$1")
+  after=$(cpu_ticks)
+  stop_server
+  local requests rps latency
+  requests=$(awk '/^requests:/ { print $8 }' <<<"$out")
+  rps=$(awk '/^finished in/ { print $4 }' <<<"$out")
+  latency=$(h2load_latency_ms <<<"$out")
+  if ! grep -q "status codes: [0-9]* 2xx, 0 3xx, 0 4xx, 0 5xx" <<<"$out"; then
+    echo "warning: $1 answered non-2xx or failed" >&2
+  fi
+  awk -v r="$rps" -v l="$latency" -v n="$requests" -v t=$((after - before)) -v hz="$hz" \
+    'BEGIN { printf "%.0f %.3f %.2f\n", r, l, (n > 0 ? t / hz * 1e6 / n : 0) }'
+}
+
 # One run: prints "requests/s latency_ms cpu_us_per_request".
-run_one() {  # server target (path, https:path or https-close:path)
+run_one() {  # server target (path, https:path, https-close:path or h2:path)
   "start_$1"
   pids+=("$server_pid")
   wait_ready
+  if [[ $2 == h2:* ]]; then
+    run_h2 "https://127.0.0.1:$tls_port${2#h2:}"
+    return
+  fi
   local url="http://127.0.0.1:$port$2" extra=()
   case $2 in
     https:*) url="https://127.0.0.1:$tls_port${2#https:}" ;;
@@ -177,7 +208,8 @@ run_one() {  # server target (path, https:path or https-close:path)
 
 
 cases=("1 KiB file|/1k.bin" "100 KiB file|/100k.bin" "proxied small response|/app/x"
-  "HTTPS 1 KiB file, kept alive|https:/1k.bin" "HTTPS new handshake per request|https-close:/1k.bin")
+  "HTTPS 1 KiB file, kept alive|https:/1k.bin" "HTTPS new handshake per request|https-close:/1k.bin"
+  "h2 1 KiB file|h2:/1k.bin" "h2 proxied small response|h2:/app/x")
 if [[ -n ${ONLY:-} ]]; then  # ONLY=proxied: the cases whose name holds it
   for i in "${!cases[@]}"; do [[ ${cases[$i]%%|*} == *"$ONLY"* ]] || unset "cases[$i]"; done
 fi
