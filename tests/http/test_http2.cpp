@@ -224,6 +224,29 @@ TEST_CASE("HTTP/2: proxied to an HTTP/1.1 member: fields, a large upload, a larg
     CHECK(body.find("host: www.foobar.com\n") != std::string::npos);
 }
 
+TEST_CASE("HTTP/2: a proxied response to a client whose window is closed holds memory flat") {
+    RecordingApp app;
+    Site site(app.address());
+    const long before = test::rss_kib(site.httpd.process().pid());
+    // INITIAL_WINDOW_SIZE 0: the client takes no DATA at all. The member
+    // sends 48 MB; httpd must stop reading it rather than hold it.
+    const std::string no_window("\x00\x04\x00\x00\x00\x00", 6);
+    const std::string bytes = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" +
+                              h2::frame(h2::SETTINGS, 0, 0, no_window) +
+                              h2::frame(h2::SETTINGS, h2::ACK, 0, "") +
+                              h2::headers(1, h2::get("/api/big/48000000"), true);
+    std::string seen;
+    std::thread client([&] { seen = h2::exchange(site.tls_port, {bytes}, 3); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+    const long during = test::rss_kib(site.httpd.process().pid());
+    client.join();
+    CHECK(during - before < 32 * 1024);  // the whole response would be 46 MiB more
+    CHECK(h2::status_of(h2::parse(seen), 1) == 200);
+    // And a client with a window gets it all.
+    CHECK(site.curl("-o /dev/null " + site.url("/api/big/48000000"),
+                    "%{http_code} %{size_download}") == "200 48000000");
+}
+
 TEST_CASE("HTTP/2: malformed requests are stream errors, and nothing of them reaches a member") {
     RecordingApp app;
     Site site(app.address());

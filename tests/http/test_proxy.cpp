@@ -211,22 +211,14 @@ TEST_CASE("a large proxied response to a client that does not read holds memory 
     member.put("api/big.bin", std::string(48 << 20, 'z'));
     test::Httpd httpd(proxy_config(quoted("127.0.0.1:" + std::to_string(member.port())),
                                    "health_interval = \"0s\""));
-    const auto rss_kib = [](pid_t pid) {
-        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-        std::string line;
-        while (std::getline(status, line)) {
-            if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-        }
-        return -1L;
-    };
-    const long before = rss_kib(httpd.process().pid());
+    const long before = test::rss_kib(httpd.process().pid());
     std::vector<std::unique_ptr<test::Client>> stalled;
     for (int i = 0; i < 3; ++i) {
         stalled.push_back(std::make_unique<test::Client>(httpd.port()));
         stalled.back()->send("GET /api/big.bin HTTP/1.1\r\nHost: a\r\n\r\n");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
-    CHECK(rss_kib(httpd.process().pid()) - before < 32 * 1024);  // three copies: 144 MiB
+    CHECK(test::rss_kib(httpd.process().pid()) - before < 32 * 1024);  // three copies: 144 MiB
     // A client that reads gets it all.
     CHECK(httpd.curl("-o /dev/null -w '%{size_download}' " + httpd.url("/api/big.bin")) ==
           std::to_string(48 << 20));

@@ -31,14 +31,7 @@ std::string header(const std::string& response, const std::string& name) {
     return std::string(parsed[0].head.headers.get(name).value_or("<absent>"));
 }
 
-long rss_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    }
-    return -1;
-}
+using test::rss_kib;
 
 }  // namespace
 

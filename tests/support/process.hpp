@@ -57,4 +57,7 @@ class Process {
 // Runs a shell command (a client: dig, kdig, curl) and returns its stdout.
 std::string run(const std::string& command);
 
+// A process's resident memory in KiB (VmRSS), -1 when unknown.
+long rss_kib(pid_t pid);
+
 }  // namespace test
