@@ -6,7 +6,8 @@
 # shared by both). HTTPS cases, both servers with the same ECDSA P-256
 # certificate and OpenSSL's defaults (TLS 1.3, TLS_AES_256_GCM_SHA384): the
 # 1 KiB file kept alive, and with `Connection: close`, so that every
-# request is a new full handshake (wrk resumes no session); and HTTP/2 by
+# request is a new connection and handshake (wrk resumes each with the
+# ticket its previous connection got); and HTTP/2 by
 # h2load (-c 50, 10 streams at once on each connection), the file and the
 # proxied response. Runs alternate between the servers; the table gives medians of
 # requests/s, average latency, the server's CPU time per request (from
