@@ -405,8 +405,19 @@ Http2Connection::Http2Connection(std::unique_ptr<Transport> transport, const Lim
 }
 
 Http2Connection::~Http2Connection() {
-    for (auto& [id, stream] : streams_) {
-        if (stream->exchange_) stream->exchange_->detach();
+    for (auto& [id, stream] : streams_)
+        let_go(*stream);
+}
+
+void Http2Connection::let_go(Stream& stream) {
+    auto exchange = std::move(stream.exchange_);
+    if (!exchange) return;
+    if (exchange->ended()) {
+        // Answered whole: nothing was lost; the handler's callbacks go.
+        exchange->release_callbacks();
+        exchange->channel_ = nullptr;
+    } else {
+        exchange->detach();  // the client reset it, left, or the response failed
     }
 }
 
@@ -442,10 +453,9 @@ void Http2Connection::close() {
     reaper_.close();
     flush_timer_.close();
     transport_->close();
-    // The handlers learn that their clients are gone.
-    for (auto& [id, stream] : streams_) {
-        if (auto exchange = std::move(stream->exchange_)) exchange->detach();
-    }
+    // The handlers of unfinished streams learn that their clients are gone.
+    for (auto& [id, stream] : streams_)
+        let_go(*stream);
     if (on_closed_) on_closed_(this);
 }
 
@@ -657,14 +667,7 @@ void Http2Connection::stream_closed(int32_t id) {
     // callers may still be on the stack.
     std::unique_ptr<Stream> stream = std::move(it->second);
     streams_.erase(it);
-    if (auto exchange = std::move(stream->exchange_)) {
-        if (exchange->ended()) {
-            exchange->release_callbacks();
-            exchange->channel_ = nullptr;
-        } else {
-            exchange->detach();  // the client reset it, or the response failed
-        }
-    }
+    let_go(*stream);
     closed_streams_.push_back(std::move(stream));
     if (!reaper_.active()) reaper_.start(0, [this] { closed_streams_.clear(); });
 }

@@ -76,6 +76,8 @@ class Http2Connection final : public Connection {
     void on_request(Stream& stream, bool end_stream);
     void refuse(Stream& stream, int status, std::string_view reason);
     void stream_closed(int32_t id);
+    // The stream's exchange loses its channel: aborted if unfinished.
+    void let_go(Stream& stream);
     // Body bytes handed to the handler give the client window back.
     void consumed(int32_t id, size_t bytes);
 
