@@ -204,6 +204,12 @@ inline constexpr Key kKeys[] = {
      .default_value = "[]",
      .help = "secondaries (IP:PORT) sent a NOTIFY when a database zone's serial rises",
      .reloadable = false},
+    {.name = "database_notify_key",
+     .type = Type::string,
+     .default_value = "",
+     .help = "a `[[dnsd.key]]` name: the NOTIFYs to `database_notify` are signed with it, and "
+             "their acknowledgements must be",
+     .reloadable = false},
     {.name = "notify_allow",
      .type = Type::cidr_list,
      .default_value = "[\"127.0.0.0/8\", \"::1\"]",

@@ -38,7 +38,7 @@ std::shared_ptr<const Zone> DatabaseZones::read_zone(db::Connection& db, const d
         throw std::runtime_error("zone " + row.name + " in the database: " + e.what());
     }
     return std::make_shared<const Zone>(apex, records, ZoneOrigin::from_database(),
-                                        ZoneAccess{notify_, {}, {}});
+                                        access_);
 }
 
 std::vector<std::shared_ptr<const Zone>> DatabaseZones::load_all() {

@@ -18,9 +18,10 @@ namespace dnsd {
 
 class DatabaseZones {
   public:
-    // `notify`: the secondaries of every database zone.
-    DatabaseZones(std::string url, std::vector<core::net::Address> notify)
-        : url_(std::move(url)), notify_(std::move(notify)) {}
+    // `access`: the secondaries of every database zone and the key their
+    // NOTIFYs are signed with.
+    DatabaseZones(std::string url, ZoneAccess access)
+        : url_(std::move(url)), access_(std::move(access)) {}
 
     // Every zone in the database. Throws db::Error when it cannot be read
     // and std::runtime_error naming the zone and record that does not
@@ -52,7 +53,7 @@ class DatabaseZones {
     [[noreturn]] void drop_connection_and_rethrow();
 
     std::string url_;
-    std::vector<core::net::Address> notify_;
+    ZoneAccess access_;
     std::mutex mutex_;  // one caller at a time on the connection
     std::unique_ptr<db::Connection> connection_;
 };

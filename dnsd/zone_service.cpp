@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "core/release_memory.hpp"
 #include "db/database.hpp"
+#include "dnsd/tsig_keys.hpp"
 #include "dnsd/zone_loader.hpp"
 
 namespace dnsd {
@@ -22,8 +23,13 @@ ZoneService::~ZoneService() {
 void ZoneService::load(const core::config::Config& config) {
     const auto& section = config.section("dnsd");
     if (section.boolean("database_zones")) {
+        ZoneAccess access;
+        access.notify = section.addresses("database_notify");
+        if (section.has("database_notify_key") && !section.string("database_notify_key").empty())
+            access.notify_key = known_key_name(section.string("database_notify_key"), keys_,
+                                               "dnsd.database_notify_key");
         database_ = std::make_unique<DatabaseZones>(config.section("db").string("url"),
-                                                    section.addresses("database_notify"));
+                                                    std::move(access));
     }
     auto zones = read_all(config, nullptr);
     const std::lock_guard lock(mutex_);

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <set>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <doctest/doctest.h>
 
@@ -168,6 +169,73 @@ TEST_CASE("dnsd serves the zones appsrv keeps, and a change is on the wire after
     REQUIRE(app.call("DELETE", "/api/v1/zones/example.net").status == 204);
     CHECK(test::wait_until([&] { return dnsd.status("example.net SOA") == "REFUSED"; }));
     CHECK(dnsd.dig("www.foobar.com A") == "8.8.8.8\n");
+}
+
+TEST_CASE(
+    "a dnsd secondary of the database's dnsd follows an API change at once: signed NOTIFY, "
+    "signed IXFR") {
+    test::TestDatabase database;
+    const int primary_port = test::free_port();
+    const int secondary_port = test::free_port();
+    test::App app(database, "notify = [\"127.0.0.1:" + std::to_string(primary_port) + "\"]");
+    REQUIRE(app.call("POST", "/api/v1/zones", zone_body("foobar.com")).status == 201);
+    // One key both ways, as a name tier's two servers share it.
+    test::TempDir dir;
+    const std::string secret =
+        dir.write("ns.key", "c2VjcmV0IG9mIHRoZSBuYW1lIHRpZXIncyB0d28gc2VydmVycw==\n");
+    ::chmod(secret.c_str(), 0600);
+    const std::string key =
+        "[[dnsd.key]]\nname = \"ns.foobar.com.\"\nsecret_file = \"" + secret + "\"\n";
+    // The primary: the database's zones, compared every hour only, so that
+    // what the secondary learns sooner came by NOTIFY.
+    test::DatabaseDnsd primary(database, primary_port,
+                               "database_refresh = \"1h\"\ndatabase_notify = [\"127.0.0.1:" +
+                                   std::to_string(secondary_port) +
+                                   "\"]\ndatabase_notify_key = \"ns.foobar.com.\"\n"
+                                   "transfer_keys = [\"ns.foobar.com.\"]\n" +
+                                   key);
+    const std::string copy = (dir.path() / "foobar.com.copy").string();
+    const std::string config = dir.write(
+        "secondary.toml", "[dnsd]\nlisten = [\"127.0.0.1:" + std::to_string(secondary_port) +
+                              "\"]\nthreads = 1\n" + key +
+                              "[[dnsd.zone]]\nname = \"foobar.com\"\nfile = \"" + copy +
+                              "\"\nprimaries = [\"127.0.0.1:" + std::to_string(primary_port) +
+                              "\"]\nprimary_key = \"ns.foobar.com.\"\n");
+    test::Process secondary({WEBSTACK_DNSD, "--config", config},
+                            (dir.path() / "secondary.log").string());
+    const auto dig = [](int port, const std::string& question) {
+        return test::run("dig @127.0.0.1 -p " + std::to_string(port) + " +short +time=1 +tries=2 " +
+                         question + " 2>&1");
+    };
+    REQUIRE(test::wait_until([&] { return dig(secondary_port, "www.foobar.com A") == "8.8.8.8\n"; },
+                             10000));
+
+    // A change through the API: appsrv tells the primary, the primary tells
+    // the secondary (signed), which asks for the difference (signed).
+    const auto before = std::chrono::steady_clock::now();
+    REQUIRE(app.call("POST", "/api/v1/zones/foobar.com/records", a_record("api", "192.0.2.10"))
+                .status == 201);
+    CHECK(test::wait_until([&] {
+        return dig(primary_port, "api.foobar.com A") == "192.0.2.10\n" &&
+               dig(secondary_port, "api.foobar.com A") == "192.0.2.10\n";
+    }));
+    MESSAGE("answered by both " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - before)
+                                       .count()
+                                << " ms after the API's answer");
+    CHECK(test::wait_until(
+        [&] { return secondary.log().find("1 differences by IXFR") != std::string::npos; }));
+
+    // A database_notify_key that is not a [[dnsd.key]]: --check names it.
+    const auto wrong = dir.write("wrong.toml",
+                                 "[dnsd]\ndatabase_zones = true\n"
+                                 "database_notify_key = \"nobody\"\n[db]\nurl = \"" +
+                                     database.url() + "\"\n");
+    const auto out = test::run(std::string(WEBSTACK_DNSD) + " --config " + wrong +
+                               " --check 2>&1; echo exit=$?");
+    CHECK(out.find("dnsd.database_notify_key: nobody: no [[dnsd.key]] has that name") !=
+          std::string::npos);
+    CHECK(out.find("exit=1") != std::string::npos);
 }
 
 TEST_CASE("without a NOTIFY, dnsd finds changes by their serial; a deleted zone stops") {
