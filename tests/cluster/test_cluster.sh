@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The suite `cluster`: the domain on hosts simulated with network
+# namespaces (scripts/cluster), in a temporary directory and under
+# namespace names of its own, taken down by PID and deleted whatever
+# happens. Exit 77 (skipped) where namespaces cannot be made.
+#   BUILD=DIR tests/cluster/test_cluster.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+if ((EUID != 0)) || ! ip netns add "wsprobe$$" 2>/dev/null; then
+  echo "SKIP: network namespaces need root here"
+  exit 77
+fi
+ip netns del "wsprobe$$"
+
+export CLUSTER_STATE
+CLUSTER_STATE=$(mktemp -d /tmp/webstack-cluster-XXXXXX)
+export CLUSTER_PREFIX="wst$$-"
+cleanup() {
+  scripts/cluster down >/dev/null 2>&1
+  rm -rf "$CLUSTER_STATE"
+}
+trap cleanup EXIT
+
+failures=0
+checks=0
+check() {  # WHAT COMMAND...
+  local what=$1
+  shift
+  checks=$((checks + 1))
+  if "$@"; then
+    echo "ok: $what"
+  else
+    echo "FAILED: $what"
+    failures=$((failures + 1))
+  fi
+}
+on() {  # HOST COMMAND...
+  scripts/cluster exec "$@"
+}
+dig_short() {  # SERVER NAME
+  on client dig @"$1" -p 5300 +short +time=1 +tries=2 "$2" A
+}
+site_page() {  # WEB_ADDRESS
+  on client curl -s --max-time 5 -H 'Host: www.foobar.com' "http://$1:8080/" | grep -q '<h1>foobar.com</h1>'
+}
+
+if ! scripts/cluster up; then
+  echo "FAILED: scripts/cluster up"
+  for log in "$CLUSTER_STATE"/*/*.log; do echo "== $log"; tail -5 "$log"; done
+  exit 1
+fi
+
+check "every daemon runs (scripts/cluster status)" scripts/cluster status
+check "web1 serves the site" site_page 198.18.0.21
+check "web2 serves the site" site_page 198.18.0.22
+check "ns1 answers www.foobar.com" test "$(dig_short 198.18.0.11 www.foobar.com)" = 8.8.8.8
+check "ns2 answers www.foobar.com" test "$(dig_short 198.18.0.12 www.foobar.com)" = 8.8.8.8
+
+# A change through one web host's API: both name servers answer it, and
+# the other web host's API reads it (one database).
+token=$(cat "$CLUSTER_STATE/admin.token")
+api() {  # WEB_ADDRESS METHOD PATH [BODY]
+  on client curl -s --max-time 5 -H "Authorization: Bearer $token" -H 'Host: www.foobar.com' \
+    -H 'Content-Type: application/json' -X "$2" ${4:+-d "$4"} "http://$1:8080/api/v1/zones/foobar.com$3"
+}
+started=$(date +%s%N)
+created=$(api 198.18.0.21 POST /records '{"name": "change", "type": "A", "content": "192.0.2.55"}')
+both_answer() {
+  [[ $(dig_short 198.18.0.11 change.foobar.com) == 192.0.2.55 &&
+    $(dig_short 198.18.0.12 change.foobar.com) == 192.0.2.55 ]]
+}
+answered=0
+for _ in $(seq 1 100); do
+  if both_answer; then answered=1; break; fi
+  sleep 0.05
+done
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+check "a record made through web1 ($created)" test -n "$created"
+check "ns1 and ns2 answer it (${elapsed_ms} ms from the API request, curl and dig included)" \
+  test "$answered" = 1
+check "web2's API reads it" bash -c "scripts/cluster exec client curl -s -H 'Authorization: Bearer $token' \
+  http://198.18.0.22:8080/api/v1/zones/foobar.com/records | grep -q 192.0.2.55"
+check "ns2 took it as a signed IXFR" grep -q "1 differences by IXFR from 198.18.0.11" \
+  "$CLUSTER_STATE/ns2/dnsd.log"
+
+# Nothing reaches outside: a host has no route but its bridge's.
+check "the client has no route out" bash -c "! scripts/cluster exec client ip route get 8.8.8.8 >/dev/null 2>&1"
+
+pids=$(cat "$CLUSTER_STATE"/*/*.pid)
+scripts/cluster down >/dev/null
+check "down stops every daemon" bash -c "for pid in $(echo $pids); do ! kill -0 \$pid 2>/dev/null || exit 1; done"
+check "down deletes every host" bash -c "! ip netns list | grep -q '^$CLUSTER_PREFIX'"
+
+echo "cluster: $checks checks, $failures failed"
+((failures == 0))
