@@ -26,8 +26,8 @@ constexpr int kMaxChain = 16;  // CNAME/DNAME steps followed inside a zone
 
 class Resolver {
   public:
-    Resolver(const Zone& zone, const Query& query, MessageWriter& writer)
-        : zone_(zone), query_(query), writer_(writer) {}
+    Resolver(const Zone& zone, const Query& query, MessageWriter& writer, const HealthView* health)
+        : zone_(zone), query_(query), writer_(writer), health_(health) {}
 
     Outcome run();
 
@@ -39,10 +39,16 @@ class Resolver {
     bool add_answer(std::string_view owner, const RRset& rrset);
     // Follows a CNAME target: true to go on resolving `name_`.
     bool follow(std::string_view target);
+    // The addresses of a checked name that pass their checks (all when
+    // none does), with the checks' TTL; nullptr when `owner` is not
+    // checked.
+    const RRset* healthy(std::string_view owner, const RRset& rrset);
 
     const Zone& zone_;
     const Query& query_;
     MessageWriter& writer_;
+    const HealthView* health_;            // nullptr: no name is checked
+    RRset healthy_;                       // the filtered RRset, alive while the message is built
     std::string_view name_;               // the name being resolved: the qname, then CNAME targets
     std::list<std::string> synthesized_;  // names made by DNAME, alive while the message is built
     // The names resolved so far, for loop detection: a fixed array, since
@@ -51,6 +57,23 @@ class Resolver {
     size_t visited_count_ = 0;
     bool followed_ = false;
 };
+
+const RRset* Resolver::healthy(std::string_view owner, const RRset& rrset) {
+    if (!health_ || (rrset.type != type::A && rrset.type != type::AAAA)) return nullptr;
+    const HealthView::Name* verdicts = health_->find(lowercase_name(owner));
+    if (!verdicts) return nullptr;
+    healthy_.type = rrset.type;
+    healthy_.rclass = rrset.rclass;
+    healthy_.ttl = verdicts->ttl;
+    healthy_.rdatas.clear();
+    for (const auto& rdata : rrset.rdatas) {
+        if (!verdicts->down.count(rdata)) healthy_.rdatas.push_back(rdata);
+    }
+    // Fail open: with every address failing, the checks are likelier wrong
+    // than every host dead.
+    if (healthy_.rdatas.empty()) healthy_.rdatas = rrset.rdatas;
+    return &healthy_;
+}
 
 bool Resolver::add_answer(std::string_view owner, const RRset& rrset) {
     if (writer_.add(Section::answer, owner, rrset)) return true;
@@ -136,6 +159,7 @@ Outcome Resolver::answer_node(const Node& node, std::string_view owner) {
     }
     const RRset* rrset = node.find(query_.qtype);
     if (!rrset) return negative(rcode::noerror);
+    if (const RRset* filtered = healthy(owner, *rrset)) rrset = filtered;
     if (add_answer(owner, *rrset)) add_additional(*rrset);
     return Outcome::hit;
 }
@@ -238,7 +262,8 @@ Outcome answer_query(const ZoneSet& zones, const Query& query, const AnswerOptio
         return Outcome::servfail;
     }
     writer.set_aa(true);
-    Resolver resolver(*zone, query, writer);
+    Resolver resolver(*zone, query, writer,
+                      options.health && !options.health->empty() ? options.health.get() : nullptr);
     return resolver.run();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "dnsd/health.hpp"
 #include "dnsd/zone.hpp"
 
 namespace dnsd {
@@ -34,6 +35,9 @@ struct AnswerOptions {
     // an empty string refuses that query.
     std::string version;
     std::string identity;
+    // The verdicts of `[[dnsd.health]]`'s checks: A and AAAA answers of a
+    // checked name give the addresses that pass. Null: none is checked.
+    std::shared_ptr<const HealthView> health;
 };
 
 class MessageWriter;

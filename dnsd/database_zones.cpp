@@ -37,8 +37,7 @@ std::shared_ptr<const Zone> DatabaseZones::read_zone(db::Connection& db, const d
     } catch (const core::dns::ZoneRuleError& e) {
         throw std::runtime_error("zone " + row.name + " in the database: " + e.what());
     }
-    return std::make_shared<const Zone>(apex, records, ZoneOrigin::from_database(),
-                                        access_);
+    return std::make_shared<const Zone>(apex, records, ZoneOrigin::from_database(), access_);
 }
 
 std::vector<std::shared_ptr<const Zone>> DatabaseZones::load_all() {

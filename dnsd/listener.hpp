@@ -45,7 +45,11 @@ class Listener {
     void set_zones(std::shared_ptr<const ZoneSet> zones, bool read_whole = false);
     const std::shared_ptr<const ZoneSet>& zones() const { return zones_; }
     void set_answer_options(AnswerOptions options) {
+        options.health = std::move(settings_.messages.answer.health);  // the checks' own
         settings_.messages.answer = std::move(options);
+    }
+    void set_health(std::shared_ptr<const HealthView> health) {
+        settings_.messages.answer.health = std::move(health);
     }
 
     // Stop reading UDP and accepting TCP; TCP answers already queued are

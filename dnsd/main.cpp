@@ -14,6 +14,7 @@
 #include "core/net/socket.hpp"
 #include "db/config.hpp"
 #include "dnsd/config.hpp"
+#include "dnsd/health_checker.hpp"
 #include "dnsd/listener.hpp"
 #include "dnsd/tsig_keys.hpp"
 #include "dnsd/update_service.hpp"
@@ -62,6 +63,8 @@ class Dnsd {
             static_cast<uint64_t>(section.duration_ms("tcp_idle_timeout"));
         settings.tcp_max_connections = static_cast<size_t>(section.integer("tcp_max_connections"));
         settings.messages.answer = answer_options(section);
+        if (!health_.empty())
+            settings.messages.answer.health = std::make_shared<const dnsd::HealthView>(health_);
         settings.messages.transfer_allow = section.ranges("transfer_allow");
         settings.messages.notify_allow = section.ranges("notify_allow");
         settings.messages.tsig = tsig_;
@@ -118,6 +121,7 @@ class Dnsd {
                     [&](core::Worker& worker) {
                         listeners_[worker.index()]->drain([] {});
                         if (worker.index() == 0) {
+                            if (health_checker_) health_checker_->stop();
                             notifier_->close();
                             if (metrics_server_) metrics_server_->drain();
                         }
@@ -131,6 +135,7 @@ class Dnsd {
                     [&](core::Worker& worker) {
                         listeners_[worker.index()].reset();
                         if (worker.index() == 0) {
+                            health_checker_.reset();
                             notifier_.reset();
                             metrics_server_.reset();
                             metrics_endpoint_.reset();
@@ -148,6 +153,7 @@ class Dnsd {
                                 << "metrics on http://" << address.to_string() << "/metrics";
                         }
                         start_zone_service(loops, refresh_interval);
+                        start_health_checks(loops);
                     },
                 .on_stopping = [&] { zones_->stop(); },
             });
@@ -165,6 +171,7 @@ class Dnsd {
                 "zones; set database_zones = true");
         zones_ = std::make_unique<dnsd::ZoneService>(zone_files_, tsig_.keys);
         zones_->load(config);
+        health_ = dnsd::health_checks(config.section("dnsd"));
     }
 
     std::vector<std::string> zone_files_;
@@ -184,6 +191,22 @@ class Dnsd {
                                                                *metrics_endpoint_, kMetricsClients);
         for (const auto& address : addresses)
             metrics_server_->listen(address);
+    }
+
+    // On the first thread: the checks of [[dnsd.health]]; each change of
+    // verdict goes to every answering thread.
+    void start_health_checks(core::LoopThreads& loops) {
+        if (health_.empty()) return;
+        core::Worker& first = loops.worker(0);
+        first.post([this, &loops, &first] {
+            health_checker_ = std::make_unique<dnsd::HealthChecker>(
+                first.loop(), health_, [this] { return zones_->current(); },
+                [this, &loops](std::shared_ptr<const dnsd::HealthView> view) {
+                    loops.post_all([this, view](core::Worker& w) {
+                        if (auto& listener = listeners_[w.index()]) listener->set_health(view);
+                    });
+                });
+        });
     }
 
     // New snapshots go to every answering thread, which switches between
@@ -253,6 +276,8 @@ class Dnsd {
     dnsd::TsigSettings tsig_;
     std::vector<std::unique_ptr<dnsd::Listener>> listeners_;
     std::unique_ptr<core::dns::Notifier> notifier_;  // lives on worker 0's loop
+    std::vector<dnsd::HealthCheck> health_;
+    std::unique_ptr<dnsd::HealthChecker> health_checker_;  // lives on worker 0's loop
     std::unique_ptr<dnsd::UpdateService> updates_;
     core::config::Config config_;
     core::DaemonOptions options_;

@@ -28,8 +28,8 @@ void ZoneService::load(const core::config::Config& config) {
         if (section.has("database_notify_key") && !section.string("database_notify_key").empty())
             access.notify_key = known_key_name(section.string("database_notify_key"), keys_,
                                                "dnsd.database_notify_key");
-        database_ = std::make_unique<DatabaseZones>(config.section("db").string("url"),
-                                                    std::move(access));
+        database_ =
+            std::make_unique<DatabaseZones>(config.section("db").string("url"), std::move(access));
     }
     auto zones = read_all(config, nullptr);
     const std::lock_guard lock(mutex_);

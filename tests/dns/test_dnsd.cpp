@@ -678,3 +678,73 @@ TEST_CASE("a second dnsd on a port already in use stops with a clear error") {
           std::string::npos);
     CHECK(first.dig("www.foobar.com A +short") == "8.8.8.8\n");
 }
+
+TEST_CASE("[[dnsd.health]]: a name's A answers give the addresses that pass dnsd's own checks") {
+    // Two web hosts on loopback addresses of their own, the same port.
+    test::TempDir site;
+    site.write("healthz", "ok\n");
+    const int web_port = test::free_port();
+    const auto web = [&](const std::string& ip) {
+        auto process = std::make_unique<test::Process>(
+            std::vector<std::string>{"/usr/bin/python3", "-u", "-m", "http.server", "--bind", ip,
+                                     "--directory", site.path().string(), std::to_string(web_port)},
+            (site.path() / ("web-" + ip + ".log")).string());
+        REQUIRE(process->wait_for_log("Serving HTTP"));
+        return process;
+    };
+    auto web2 = web("127.0.0.2");
+    auto web3 = web("127.0.0.3");
+    test::TempDir dir;
+    const std::string config = dir.write(
+        "dnsd.toml",
+        "[dnsd]\n[[dnsd.health]]\nname = \"app.foobar.com\"\nport = " + std::to_string(web_port) +
+            "\ninterval = \"100ms\"\ntimeout = \"500ms\"\nrise = 1\nfall = 1\n"
+            "ttl = \"5s\"\n");
+    Dnsd dnsd(kZone + "app IN A 127.0.0.2\napp IN A 127.0.0.3\napp IN TXT \"both\"\n",
+              {"--config", config});
+    // The addresses answered, one a line, in order.
+    const auto sorted = [](const std::string& text) {
+        std::vector<std::string> lines;
+        for (size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+            lines.push_back(text.substr(at, end - at + 1));
+        std::sort(lines.begin(), lines.end());
+        std::string out;
+        for (const auto& line : lines)
+            out += line;
+        return out;
+    };
+    const auto answer = [&] { return sorted(dnsd.dig("+short app.foobar.com A")); };
+    // Both pass: both answered, with the checks' short TTL.
+    CHECK(answer() == sorted("127.0.0.2\n127.0.0.3\n"));
+    CHECK(dnsd.dig("+noall +answer app.foobar.com A").find("\t5\tIN\tA\t127.0.0.2") !=
+          std::string::npos);
+    // One host dies: it stops being handed out.
+    web3.reset();
+    CHECK(test::wait_until([&] { return answer() == sorted("127.0.0.2\n"); }));
+    CHECK(dnsd.process().log().find("127.0.0.3 failed 1 checks: no longer answered") !=
+          std::string::npos);
+    // Every host dies: all are answered (fail open), said in the log.
+    web2.reset();
+    CHECK(test::wait_until([&] {
+        return dnsd.process().log().find("every address fails its checks") != std::string::npos;
+    }));
+    CHECK(answer() == sorted("127.0.0.2\n127.0.0.3\n"));
+    // One comes back: it alone is answered.
+    web3 = web("127.0.0.3");
+    CHECK(test::wait_until([&] { return answer() == sorted("127.0.0.3\n"); }));
+    CHECK(dnsd.process().log().find("127.0.0.3 passes its checks again") != std::string::npos);
+    // Other types and names are the zone's as stored; so is a transfer.
+    CHECK(dnsd.dig("+short app.foobar.com TXT") == "\"both\"\n");
+    CHECK(dnsd.dig("+short www.foobar.com A") == "8.8.8.8\n");
+    const std::string axfr = dnsd.dig("+noall +answer foobar.com AXFR");
+    CHECK(axfr.find("127.0.0.2") != std::string::npos);
+
+    // A check that cannot be made is refused by --check, naming it.
+    const std::string wrong = dir.write(
+        "wrong.toml", "[dnsd]\n[[dnsd.health]]\nname = \"app.foobar.com\"\npath = \"healthz\"\n");
+    const std::string out =
+        test::run(std::string(WEBSTACK_DNSD) + " --config " + wrong + " --zone " +
+                  dir.write("z.zone", kZone) + " --check 2>&1; echo exit=$?");
+    CHECK(out.find("dnsd.health[1].path: healthz: a path begins with /") != std::string::npos);
+    CHECK(out.find("exit=1") != std::string::npos);
+}
