@@ -38,8 +38,8 @@ check() {  # WHAT COMMAND...
 on() {  # HOST COMMAND...
   scripts/cluster exec "$@"
 }
-dig_short() {  # SERVER NAME
-  on client dig @"$1" -p 5300 +short +time=1 +tries=2 "$2" A
+dig_short() {  # SERVER NAME: the addresses, sorted, on one line
+  on client dig @"$1" -p 5300 +short +time=1 +tries=2 "$2" A | sort | tr '\n' ' '
 }
 site_page() {  # WEB_ADDRESS
   on client curl -s --max-time 5 -H 'Host: www.foobar.com' "http://$1:8080/" | grep -q '<h1>foobar.com</h1>'
@@ -54,8 +54,10 @@ fi
 check "every daemon runs (scripts/cluster status)" scripts/cluster status
 check "web1 serves the site" site_page 198.18.0.21
 check "web2 serves the site" site_page 198.18.0.22
-check "ns1 answers www.foobar.com" test "$(dig_short 198.18.0.11 www.foobar.com)" = 8.8.8.8
-check "ns2 answers www.foobar.com" test "$(dig_short 198.18.0.12 www.foobar.com)" = 8.8.8.8
+check "ns1 answers www.foobar.com with both web hosts" \
+  test "$(dig_short 198.18.0.11 www.foobar.com)" = "198.18.0.21 198.18.0.22 "
+check "ns2 answers www.foobar.com with both web hosts" \
+  test "$(dig_short 198.18.0.12 www.foobar.com)" = "198.18.0.21 198.18.0.22 "
 
 # A change through one web host's API: both name servers answer it, and
 # the other web host's API reads it (one database).
@@ -67,8 +69,8 @@ api() {  # WEB_ADDRESS METHOD PATH [BODY]
 started=$(date +%s%N)
 created=$(api 198.18.0.21 POST /records '{"name": "change", "type": "A", "content": "192.0.2.55"}')
 both_answer() {
-  [[ $(dig_short 198.18.0.11 change.foobar.com) == 192.0.2.55 &&
-    $(dig_short 198.18.0.12 change.foobar.com) == 192.0.2.55 ]]
+  [[ $(dig_short 198.18.0.11 change.foobar.com) == "192.0.2.55 " &&
+    $(dig_short 198.18.0.12 change.foobar.com) == "192.0.2.55 " ]]
 }
 answered=0
 for _ in $(seq 1 100); do
@@ -83,6 +85,24 @@ check "web2's API reads it" bash -c "scripts/cluster exec client curl -s -H 'Aut
   http://198.18.0.22:8080/api/v1/zones/foobar.com/records | grep -q 192.0.2.55"
 check "ns2 took it as a signed IXFR" grep -q "1 differences by IXFR from 198.18.0.11" \
   "$CLUSTER_STATE/ns2/dnsd.log"
+
+# web1's httpd dies: each name server, on its own checks, stops handing
+# out web1; the site stays reachable at the address still answered.
+kill -TERM "$(cat "$CLUSTER_STATE/web1/httpd.pid")"
+started=$(date +%s%N)
+withdrawn=0
+for _ in $(seq 1 100); do
+  if [[ $(dig_short 198.18.0.11 www.foobar.com) == "198.18.0.22 " &&
+    $(dig_short 198.18.0.12 www.foobar.com) == "198.18.0.22 " ]]; then
+    withdrawn=1
+    break
+  fi
+  sleep 0.1
+done
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+check "ns1 and ns2 stop answering web1 once its httpd is gone (${elapsed_ms} ms)" \
+  test "$withdrawn" = 1
+check "the site is served at the address answered" site_page 198.18.0.22
 
 # Nothing reaches outside: a host has no route but its bridge's.
 check "the client has no route out" bash -c "! scripts/cluster exec client ip route get 8.8.8.8 >/dev/null 2>&1"
