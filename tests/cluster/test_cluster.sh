@@ -104,6 +104,23 @@ check "ns1 and ns2 stop answering web1 once its httpd is gone (${elapsed_ms} ms)
   test "$withdrawn" = 1
 check "the site is served at the address answered" site_page 198.18.0.22
 
+# Scaling out: a third web host with one command; both name servers hand
+# it out beside web2 (web1 is still down).
+check "scripts/cluster add-web web3" scripts/cluster add-web web3
+started=$(date +%s%N)
+added=0
+for _ in $(seq 1 100); do
+  if [[ $(dig_short 198.18.0.11 www.foobar.com) == "198.18.0.22 198.18.0.23 " &&
+    $(dig_short 198.18.0.12 www.foobar.com) == "198.18.0.22 198.18.0.23 " ]]; then
+    added=1
+    break
+  fi
+  sleep 0.1
+done
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+check "ns1 and ns2 answer web3 beside web2 (${elapsed_ms} ms after add-web)" test "$added" = 1
+check "web3 serves the site" site_page 198.18.0.23
+
 # Nothing reaches outside: a host has no route but its bridge's.
 check "the client has no route out" bash -c "! scripts/cluster exec client ip route get 8.8.8.8 >/dev/null 2>&1"
 
