@@ -54,17 +54,13 @@ HealthChecker::HealthChecker(uv_loop_t* loop, std::vector<HealthCheck> checks, Z
 }
 
 HealthChecker::~HealthChecker() {
-    *alive_ = false;
     stop();
 }
 
 void HealthChecker::stop() {
     for (auto& checked : checked_)
         checked->timer.close();
-    probes_.for_each([this](core::http::ClientConnection& connection) {
-        connection.close();
-        probes_.release(&connection);
-    });
+    probes_.close_all();
 }
 
 void HealthChecker::round(Checked& checked) {
@@ -98,35 +94,13 @@ void HealthChecker::round(Checked& checked) {
 void HealthChecker::probe(Checked& checked, const std::string& rdata) {
     checked.addresses[rdata].in_flight = true;
     const HealthCheck& check = checked.check;
-    const core::http::ClientTimeouts timeouts{.connect_ms = check.timeout_ms,
-                                              .read_ms = check.timeout_ms};
-    auto& connection = probes_.add(std::make_unique<core::http::ClientConnection>(
-        loop_, address_of(rdata, check.port), limits_, timeouts));
-    core::http::RequestHead head;
-    head.method = "GET";
-    head.target = check.path;
-    head.keep_alive = false;
-    head.headers.add("Host", check.host);
-    head.headers.add("Connection", "close");
-    head.headers.add("User-Agent", "webstack-dnsd-health-check");
-    auto status = std::make_shared<int>(0);
-    auto* raw = &connection;
     Checked* owner = &checked;
-    const auto alive = alive_;
-    const auto finish = [this, alive, raw, owner, rdata](bool passed) {
-        if (!*alive) return;
-        raw->close();
-        probes_.release(raw);
-        conclude(*owner, rdata, passed);
-    };
-    connection.send_request(
-        std::move(head),
-        core::http::ClientConnection::Callbacks{
-            .on_response = [status](core::http::ResponseHead& h) { *status = h.status; },
-            .on_body = {},
-            .on_complete = [finish, status] { finish(*status >= 200 && *status < 400); },
-            .on_error = [finish](int, std::string_view) { finish(false); },
-        });
+    probes_.probe({.address = address_of(rdata, check.port),
+                   .host = check.host,
+                   .path = check.path,
+                   .timeout_ms = check.timeout_ms,
+                   .user_agent = "webstack-dnsd-health-check"},
+                  [this, owner, rdata](bool passed) { conclude(*owner, rdata, passed); });
 }
 
 void HealthChecker::conclude(Checked& checked, const std::string& rdata, bool passed) {

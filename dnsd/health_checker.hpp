@@ -11,8 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "core/http/client_connection.hpp"
-#include "core/net/connection_set.hpp"
+#include "core/http/health_probes.hpp"
 #include "core/uv/timer.hpp"
 #include "dnsd/health.hpp"
 #include "dnsd/zone.hpp"
@@ -53,10 +52,8 @@ class HealthChecker {
     uv_loop_t* loop_;
     Zones zones_;
     Publish publish_;
-    core::http::Limits limits_;
     std::vector<std::unique_ptr<Checked>> checked_;
-    core::net::ConnectionSet<core::http::ClientConnection> probes_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    core::http::HealthProbes probes_;
 };
 
 }  // namespace dnsd

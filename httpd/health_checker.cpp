@@ -18,10 +18,7 @@ HealthChecker::~HealthChecker() {
 
 void HealthChecker::stop() {
     probes_.clear();
-    checks_.for_each([this](core::http::ClientConnection& connection) {
-        connection.close();
-        checks_.release(&connection);
-    });
+    checks_.close_all();
 }
 
 void HealthChecker::watch(const std::shared_ptr<const Site>& site) {
@@ -51,36 +48,18 @@ void HealthChecker::check(const std::shared_ptr<Probe>& probe) {
     probe->in_flight = true;
     const Upstream& upstream = *probe->upstream;
     const Member& member = upstream.members[probe->member];
-    const core::http::ClientTimeouts timeouts{.connect_ms = upstream.health_timeout_ms,
-                                              .read_ms = upstream.health_timeout_ms};
-    auto& connection = checks_.add(
-        std::make_unique<core::http::ClientConnection>(loop_, member.address, limits_, timeouts));
-    core::http::RequestHead head;
-    head.method = "GET";
-    head.target = upstream.health_path;
-    head.keep_alive = false;
-    head.headers.add("Host", member.label);
-    head.headers.add("Connection", "close");
-    head.headers.add("User-Agent", "webstack-httpd-health-check");
-    auto status = std::make_shared<int>(0);
     std::weak_ptr<Probe> weak = probe;
-    auto* raw = &connection;
-    const auto conclude = [this, weak, raw](bool passed) {
-        raw->close();
-        checks_.release(raw);
-        if (auto p = weak.lock()) {
-            p->in_flight = false;
-            p->upstream->report_check(p->member, passed);
-        }
-    };
-    connection.send_request(
-        std::move(head),
-        core::http::ClientConnection::Callbacks{
-            .on_response = [status](core::http::ResponseHead& h) { *status = h.status; },
-            .on_body = {},
-            .on_complete = [conclude, status] { conclude(*status >= 200 && *status < 400); },
-            .on_error = [conclude](int, std::string_view) { conclude(false); },
-        });
+    checks_.probe({.address = member.address,
+                   .host = member.label,
+                   .path = upstream.health_path,
+                   .timeout_ms = upstream.health_timeout_ms,
+                   .user_agent = "webstack-httpd-health-check"},
+                  [weak](bool passed) {
+                      if (auto p = weak.lock()) {
+                          p->in_flight = false;
+                          p->upstream->report_check(p->member, passed);
+                      }
+                  });
 }
 
 }  // namespace httpd

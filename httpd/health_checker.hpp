@@ -7,8 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/http/client_connection.hpp"
-#include "core/net/connection_set.hpp"
+#include "core/http/health_probes.hpp"
 #include "core/uv/timer.hpp"
 #include "httpd/site.hpp"
 
@@ -30,9 +29,8 @@ class HealthChecker {
     void check(const std::shared_ptr<Probe>& probe);
 
     uv_loop_t* loop_;
-    core::http::Limits limits_;
     std::vector<std::shared_ptr<Probe>> probes_;
-    core::net::ConnectionSet<core::http::ClientConnection> checks_;
+    core::http::HealthProbes checks_;
 };
 
 }  // namespace httpd
