@@ -7,11 +7,19 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-if ((EUID != 0)) || ! ip netns add "wsprobe$$" 2>/dev/null; then
+# A namespace must be made and entered: in a chroot whose / is not a mount
+# point, `ip netns exec` cannot remount it.
+probe=wsprobe$$
+if ((EUID != 0)) || ! ip netns add "$probe" 2>/dev/null; then
   echo "SKIP: network namespaces need root here"
   exit 77
 fi
-ip netns del "wsprobe$$"
+if ! ip netns exec "$probe" true 2>/dev/null; then
+  ip netns del "$probe"
+  echo "SKIP: a network namespace cannot be entered here (ip netns exec failed)"
+  exit 77
+fi
+ip netns del "$probe"
 
 export CLUSTER_STATE
 CLUSTER_STATE=$(mktemp -d /tmp/webstack-cluster-XXXXXX)
