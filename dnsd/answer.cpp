@@ -60,7 +60,15 @@ class Resolver {
 
 const RRset* Resolver::healthy(std::string_view owner, const RRset& rrset) {
     if (!health_ || (rrset.type != type::A && rrset.type != type::AAAA)) return nullptr;
-    const HealthView::Name* verdicts = health_->find(lowercase_name(owner));
+    // The names resolved are lowercase today (the qname, the zone's own);
+    // lowered here too, so that the verdicts never depend on it.
+    char lower[256];
+    const size_t length = std::min(owner.size(), sizeof lower);
+    for (size_t i = 0; i < length; ++i) {
+        const char c = owner[i];
+        lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+    }
+    const HealthView::Name* verdicts = health_->find(std::string_view(lower, length));
     if (!verdicts) return nullptr;
     healthy_.type = rrset.type;
     healthy_.rclass = rrset.rclass;

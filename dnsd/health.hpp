@@ -42,19 +42,28 @@ class HealthView {
         std::unordered_set<std::string> down;
     };
     // An empty view for `checks`: every address passes until checked.
+    // Looked up by string_view on the answer path: no allocation.
+    struct NameHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view name) const {
+            return std::hash<std::string_view>()(name);
+        }
+    };
+    using Names = std::unordered_map<std::string, Name, NameHash, std::equal_to<>>;
+
     explicit HealthView(const std::vector<HealthCheck>& checks);
-    HealthView(std::unordered_map<std::string, Name> names) : names_(std::move(names)) {}
+    explicit HealthView(Names names) : names_(std::move(names)) {}
 
     // The verdicts for `name` (wire, lowercase); nullptr when it is not
     // checked.
     const Name* find(std::string_view name) const {
-        const auto it = names_.find(std::string(name));
+        const auto it = names_.find(name);
         return it == names_.end() ? nullptr : &it->second;
     }
     bool empty() const { return names_.empty(); }
 
   private:
-    std::unordered_map<std::string, Name> names_;
+    Names names_;
 };
 
 }  // namespace dnsd

@@ -141,7 +141,7 @@ void HealthChecker::conclude(Checked& checked, const std::string& rdata, bool pa
 }
 
 void HealthChecker::publish() {
-    std::unordered_map<std::string, HealthView::Name> names;
+    HealthView::Names names;
     for (const auto& checked : checked_) {
         HealthView::Name& name = names[checked->check.name];
         name.ttl = checked->check.ttl;

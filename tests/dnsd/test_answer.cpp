@@ -77,6 +77,9 @@ ns.sub   IN A   192.0.2.200
 old      IN DNAME new.example.com.
 new      IN A   192.0.2.8
 x.new    IN A   192.0.2.9
+pool     IN A   192.0.2.41
+pool     IN A   192.0.2.42
+viapool  IN CNAME POOL
 )";
 
 class Fixture {
@@ -590,4 +593,32 @@ TEST_CASE_FIXTURE(Fixture, "a NOTIFY dnsd may take is acknowledged and names its
     CHECK(outcome == Outcome::refused);
     CHECK(notified.empty());
     CHECK(metrics.notifies_received(0) == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a checked name answers the addresses that pass, all when none does") {
+    const std::string pool = "\4pool\7example\3com" + std::string(1, '\0');
+    const std::string first("\xc0\x00\x02\x29", 4);  // 192.0.2.41
+    const std::string second("\xc0\x00\x02\x2a", 4);
+    dnsd::HealthView::Names names;
+    names[pool].ttl = 5;
+    names[pool].down = {first};
+    options.health = std::make_shared<const dnsd::HealthView>(names);
+    auto r = ask("pool.example.com.", A);
+    REQUIRE(r.answer.size() == 1);
+    CHECK(r.answer[0] == "pool.example.com. 5 IN A 192.0.2.42");
+    CHECK(r.aa);
+    // Reached through a CNAME: filtered too.
+    r = ask("viapool.example.com.", A);
+    REQUIRE(r.answer.size() == 2);
+    CHECK(r.answer[1] == "pool.example.com. 5 IN A 192.0.2.42");
+    // Every address down: all of them (fail open), still with the short TTL.
+    names[pool].down = {first, second};
+    options.health = std::make_shared<const dnsd::HealthView>(names);
+    r = ask("pool.example.com.", A);
+    CHECK(r.answer.size() == 2);
+    CHECK(r.answer[0].find(" 5 IN A ") != std::string::npos);
+    // Names not checked are the zone's.
+    r = ask("www.example.com.", A);
+    REQUIRE(r.answer.size() == 1);
+    CHECK(r.answer[0] == "www.example.com. 3600 IN A 8.8.8.8");
 }
