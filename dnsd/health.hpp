@@ -41,7 +41,6 @@ class HealthView {
         // A and AAAA rdatas (wire) that failed their checks.
         std::unordered_set<std::string> down;
     };
-    // An empty view for `checks`: every address passes until checked.
     // Looked up by string_view on the answer path: no allocation.
     struct NameHash {
         using is_transparent = void;
@@ -51,6 +50,7 @@ class HealthView {
     };
     using Names = std::unordered_map<std::string, Name, NameHash, std::equal_to<>>;
 
+    // An empty view for `checks`: every address passes until checked.
     explicit HealthView(const std::vector<HealthCheck>& checks);
     explicit HealthView(Names names) : names_(std::move(names)) {}
 

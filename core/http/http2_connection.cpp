@@ -103,6 +103,8 @@ class Http2Connection::Stream final : public ExchangeChannel {
         nghttp2_submit_rst_stream(session(), NGHTTP2_FLAG_NONE, id_, error);
         connection_.flush_soon();
     }
+    // The rest of the request is still to come from the client.
+    bool awaits_client() const { return !request_complete_ && !answered_by_connection_; }
     // Body bytes from the client.
     void receive(std::string_view data);
     void request_ended();
@@ -315,7 +317,6 @@ struct Http2Connection::Callbacks {
                 } else {
                     c.client_settings_ = true;
                 }
-                c.settings_done_ = c.our_settings_acked_ && c.client_settings_;
                 break;
             default:
                 break;
@@ -372,10 +373,7 @@ struct Http2Connection::Callbacks {
             nghttp2_session_callbacks_set_on_data_chunk_recv_callback(raw, on_data_chunk);
             nghttp2_session_callbacks_set_on_frame_send_callback(raw, on_frame_send);
             nghttp2_session_callbacks_set_on_stream_close_callback(raw, on_stream_close);
-            nghttp2_session_callbacks_set_error_callback2(
-                raw, [](nghttp2_session* s, int code, const char* msg, size_t n, void* user) {
-                    return on_error(s, code, msg, n, user);
-                });
+            nghttp2_session_callbacks_set_error_callback2(raw, on_error);
             return owned;
         }();
         return callbacks.get();
@@ -573,14 +571,12 @@ void Http2Connection::close_after_flush() {
 void Http2Connection::update_timer() {
     if (closed_ || closing_) return;
     TimerMode mode = TimerMode::none;
-    if (!settings_done_) {
+    if (!our_settings_acked_ || !client_settings_) {
         mode = TimerMode::settings;
     } else if (streams_.empty()) {
         mode = TimerMode::idle;
-    } else if (std::any_of(streams_.begin(), streams_.end(), [](const auto& entry) {
-                   return !entry.second->request_complete_ &&
-                          !entry.second->answered_by_connection_;
-               })) {
+    } else if (std::any_of(streams_.begin(), streams_.end(),
+                           [](const auto& entry) { return entry.second->awaits_client(); })) {
         mode = TimerMode::request;
     }
     if (mode == timer_mode_) return;
@@ -607,8 +603,7 @@ void Http2Connection::requests_timed_out() {
     timer_mode_ = TimerMode::none;
     std::vector<Stream*> waiting;
     for (auto& [id, stream] : streams_) {
-        if (!stream->request_complete_ && !stream->answered_by_connection_)
-            waiting.push_back(stream.get());
+        if (stream->awaits_client()) waiting.push_back(stream.get());
     }
     for (Stream* stream : waiting) {
         if (stream->exchange_) {

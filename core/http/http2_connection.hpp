@@ -103,7 +103,7 @@ class Http2Connection final : public Connection {
     bool receiving_ = false;  // inside on_data: one flush at its end
     bool flushing_ = false;
     bool flush_again_ = false;
-    bool settings_done_ = false;  // the client's SETTINGS came and ours was acknowledged
+    // The SETTINGS exchange: the client's came, and it acknowledged ours.
     bool client_settings_ = false;
     bool our_settings_acked_ = false;
     bool draining_ = false;
