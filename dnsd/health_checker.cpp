@@ -83,9 +83,13 @@ void HealthChecker::round(Checked& checked) {
             }
         }
     }
-    const bool forgot = current.size() != checked.addresses.size();
+    // A failed address that left the zone must leave the verdicts too: if
+    // it came back it would start anew, as passing.
+    bool failed_gone = false;
+    for (const auto& [rdata, state] : checked.addresses)
+        failed_gone = failed_gone || (!state.up && !current.count(rdata));
     checked.addresses = std::move(current);
-    if (forgot) publish();
+    if (failed_gone) publish();
     for (auto& [rdata, state] : checked.addresses) {
         if (!state.in_flight) probe(checked, rdata);
     }
