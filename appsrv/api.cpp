@@ -509,7 +509,12 @@ ApiResponse handle_api(db::Connection* connection, const ApiRequest& request) {
             }
             core::log::error("appsrv") << "database: " << e.what();
             if (e.kind() == db::Error::Kind::constraint) return failure(409, "conflict", e.what());
-            ApiResponse response = failure(503, "database unavailable", e.what());
+            // Retrying could make the change twice: the client reads it back.
+            ApiResponse response =
+                e.kind() == db::Error::Kind::commit_unknown
+                    ? failure(503, "outcome unknown",
+                              std::string(e.what()) + "; read the zone to see whether it was made")
+                    : failure(503, "database unavailable", e.what());
             response.headers.emplace_back("Retry-After", "1");
             return response;
         } catch (const std::exception& e) {

@@ -12,7 +12,9 @@ inline constexpr Key kKeys[] = {
     {.name = "url",
      .type = Type::string,
      .default_value = "\"sqlite:var/webstack.db\"",
-     .help = "`sqlite:PATH` or `mysql://USER:PASSWORD@HOST:PORT/DATABASE`",
+     .help = "`sqlite:PATH` or `mysql://USER:PASSWORD@HOST:PORT/DATABASE`; HOST:PORT may be "
+             "a comma-separated list of the servers of one replicated database (Galera), "
+             "tried in turn: a connection lost to one moves to the next",
      .reloadable = false},
 };
 

@@ -36,7 +36,13 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-    connection_.commit();
+    try {
+        connection_.commit();
+    } catch (const Error& e) {
+        // Its connection is gone: there is nothing left to roll back.
+        if (e.kind() == Error::Kind::commit_unknown) done_ = true;
+        throw;
+    }
     done_ = true;
 }
 

@@ -49,6 +49,10 @@ class Error : public std::runtime_error {
         busy,             // a lock or deadlock: the transaction may be retried
         connection_lost,  // the server went away: reconnected, retry the transaction
         unavailable,      // cannot connect at all
+        // The connection was lost with a COMMIT in flight: the transaction
+        // may or may not have been made. Not to be retried blindly; the
+        // writer looks for what it wrote (ZoneStore's audit row).
+        commit_unknown,
     };
     Error(Kind kind, int code, const std::string& message)
         : std::runtime_error(message), kind_(kind), code_(code) {}
@@ -128,8 +132,9 @@ class ReadGroup {
 };
 
 // "sqlite:PATH" or "mysql://USER:PASSWORD@HOST:PORT/DATABASE" (HOST may be
-// "unix(/path/to.sock)"). Throws Error (unavailable) or std::invalid_argument
-// for a URL that is not one of these.
+// "unix(/path/to.sock)"; HOST:PORT may be a list, "db1:3306,db2:3306", the
+// servers of one replicated database, tried in turn). Throws Error
+// (unavailable) or std::invalid_argument for a URL that is not one of these.
 std::unique_ptr<Connection> connect(const std::string& url);
 
 // Now, as the schema's time columns hold it: "2026-11-25T20:54:06Z" (UTC),

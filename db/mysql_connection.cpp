@@ -2,6 +2,7 @@
 #include "db/mysql_connection.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <mutex>
 #include <type_traits>
 
@@ -53,6 +54,9 @@ Error::Kind kind_of(int code) {
         case 2055:  // lost connection
         case 1927:  // connection was killed
         case 4031:  // disconnected by the server for inactivity
+            return Error::Kind::connection_lost;
+        case 1047:  // a Galera node outside the primary component: not ready
+        case 1053:  // the server is shutting down
             return Error::Kind::connection_lost;
         case 2002:  // cannot connect through the socket
         case 2003:  // cannot connect over TCP
@@ -145,12 +149,18 @@ class MysqlConnection : public Connection {
         });
     }
     void commit() override {
-        guarded([&] {
-            connection_->commit();
-            connection_->setAutoCommit(true);
-            in_transaction_ = false;
-            return 0;
-        });
+        try {
+            guarded([&] {
+                connection_->commit();
+                connection_->setAutoCommit(true);
+                in_transaction_ = false;
+                return 0;
+            });
+        } catch (const Error& e) {
+            if (e.kind() != Error::Kind::connection_lost) throw;
+            throw Error(Error::Kind::commit_unknown, e.code(),
+                        std::string(e.what()) + " (with a COMMIT in flight)");
+        }
     }
     void rollback() override {
         in_transaction_ = false;
@@ -186,30 +196,76 @@ class MysqlConnection : public Connection {
         return true;
     }
 
+    // Connects to the server that last worked, or failing that to each
+    // other in turn.
     void open() {
         ensure_thread_registered();
+        const size_t count = target_.socket.empty() ? target_.servers.size() : 1;
+        std::string failures;
+        int last_code = 0;
+        for (size_t tried = 0; tried < count; ++tried) {
+            const size_t index = (current_ + tried) % count;
+            try {
+                connection_ = open_one(index);
+                current_ = index;
+                return;
+            } catch (const sql::SQLException& e) {
+                last_code = e.getErrorCode();
+                failures += (failures.empty() ? "" : "; ") + where(index) + ": " + e.what();
+            } catch (const Error& e) {
+                last_code = e.code();
+                failures += (failures.empty() ? "" : "; ") + where(index) + ": " + e.what();
+            }
+        }
+        throw Error(Error::Kind::unavailable, last_code, "mysql " + failures);
+    }
+
+    std::unique_ptr<sql::Connection> open_one(size_t index) {
         sql::ConnectOptionsMap options;
-        options["hostName"] = sql::SQLString(
-            target_.socket.empty() ? "tcp://" + target_.host + ":" + std::to_string(target_.port)
-                                   : "unix://" + target_.socket);
+        options["hostName"] =
+            sql::SQLString(target_.socket.empty() ? "tcp://" + target_.servers[index].host + ":" +
+                                                        std::to_string(target_.servers[index].port)
+                                                  : "unix://" + target_.socket);
         options["userName"] = sql::SQLString(target_.user);
         options["password"] = sql::SQLString(target_.password);
         options["schema"] = sql::SQLString(target_.database);
         options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
-        options["OPT_CONNECT_TIMEOUT"] = 5;
+        // Short enough that a server which does not answer at all (its host
+        // gone) hands over to the next one in seconds.
+        options["OPT_CONNECT_TIMEOUT"] = 3;
         options["OPT_READ_TIMEOUT"] = 30;
         options["OPT_WRITE_TIMEOUT"] = 30;
-        try {
-            connection_.reset(driver()->connect(options));
-        } catch (const sql::SQLException& e) {
-            throw Error(Error::Kind::unavailable, e.getErrorCode(),
-                        "mysql " + where() + ": " + e.what());
-        }
+        std::unique_ptr<sql::Connection> connection(driver()->connect(options));
+        join_cluster_reads(*connection);
+        return connection;
     }
 
-    std::string where() const {
-        return target_.socket.empty() ? target_.host + ":" + std::to_string(target_.port)
-                                      : target_.socket;
+    // On a Galera node: refuses the node unless it is in the primary
+    // component and synced, and makes this session's reads wait for every
+    // write the cluster committed before them. Without that wait, dnsd told
+    // of a change written through another node could read the zone as it
+    // was. Elsewhere (wsrep off, or a server without it) nothing changes.
+    static void join_cluster_reads(sql::Connection& connection) {
+        std::unique_ptr<sql::Statement> statement(connection.createStatement());
+        try {
+            std::unique_ptr<sql::ResultSet> on(statement->executeQuery("SELECT @@wsrep_on"));
+            if (!on->next() || on->getInt(1) == 0) return;
+        } catch (const sql::SQLException& e) {
+            if (e.getErrorCode() == 1193) return;  // unknown variable: not MariaDB with wsrep
+            throw;
+        }
+        std::unique_ptr<sql::ResultSet> ready(
+            statement->executeQuery("SHOW STATUS LIKE 'wsrep_ready'"));
+        if (!ready->next() || std::string(ready->getString(2)) != "ON")
+            throw Error(Error::Kind::unavailable, 1047,
+                        "a Galera node that is not ready (outside the primary component)");
+        statement->execute("SET SESSION wsrep_sync_wait = 1");
+    }
+
+    std::string where(size_t index) const {
+        return target_.socket.empty()
+                   ? target_.servers[index].host + ":" + std::to_string(target_.servers[index].port)
+                   : target_.socket;
     }
 
     template <typename Fn>
@@ -225,12 +281,15 @@ class MysqlConnection : public Connection {
             const Error::Kind kind = kind_of(e.getErrorCode());
             if (kind == Error::Kind::connection_lost || kind == Error::Kind::unavailable) {
                 // Statements died with the connection; the next call
-                // reconnects. What was in flight is rolled back by the server.
+                // reconnects, to the next server first. What was in flight
+                // is rolled back by the server.
                 statements_.clear();
                 connection_.reset();
                 in_transaction_ = false;
+                const std::string lost = where(current_);
+                if (!target_.servers.empty()) current_ = (current_ + 1) % target_.servers.size();
                 throw Error(Error::Kind::connection_lost, e.getErrorCode(),
-                            "mysql " + where() + ": " + e.what());
+                            "mysql " + lost + ": " + e.what());
             }
             throw Error(kind, e.getErrorCode(), e.what());
         }
@@ -260,6 +319,7 @@ class MysqlConnection : public Connection {
     }
 
     MysqlTarget target_;
+    size_t current_ = 0;  // the server connected to, or to try first
     std::unique_ptr<sql::Connection> connection_;
     StatementCache<sql::PreparedStatement> statements_;
     bool in_transaction_ = false;
@@ -295,17 +355,27 @@ MysqlTarget parse_mysql_url(const std::string& url) {
         rest = rest.substr(close + 1);
     } else {
         const size_t slash = rest.find('/');
-        const std::string_view host_port = rest.substr(0, slash);
-        const size_t port_colon = host_port.rfind(':');
-        target.host = std::string(host_port.substr(0, port_colon));
-        if (port_colon != std::string_view::npos) {
-            try {
-                target.port = std::stoi(std::string(host_port.substr(port_colon + 1)));
-            } catch (const std::exception&) {
-                throw fail("bad port");
+        std::string_view hosts = rest.substr(0, slash);
+        while (true) {
+            const size_t comma = hosts.find(',');
+            const std::string_view host_port = hosts.substr(0, comma);
+            const size_t port_colon = host_port.rfind(':');
+            MysqlServer server{std::string(host_port.substr(0, port_colon))};
+            if (port_colon != std::string_view::npos) {
+                const std::string_view digits = host_port.substr(port_colon + 1);
+                int port = 0;
+                const auto [end, error] =
+                    std::from_chars(digits.data(), digits.data() + digits.size(), port);
+                if (digits.empty() || error != std::errc{} ||
+                    end != digits.data() + digits.size() || port < 1 || port > 65535)
+                    throw fail("bad port '" + std::string(digits) + "'");
+                server.port = port;
             }
+            if (server.host.empty()) throw fail("no host");
+            target.servers.push_back(std::move(server));
+            if (comma == std::string_view::npos) break;
+            hosts.remove_prefix(comma + 1);
         }
-        if (target.host.empty()) throw fail("no host");
         rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
     }
     if (rest.size() < 2 || rest[0] != '/') throw fail("no database");

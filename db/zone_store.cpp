@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_set>
@@ -15,6 +16,7 @@
 #include "core/dns/record.hpp"
 #include "core/dns/serial.hpp"
 #include "core/dns/zone_rules.hpp"
+#include "core/log.hpp"
 #include "db/zone_tables.hpp"
 
 namespace db {
@@ -547,7 +549,7 @@ ZoneInfo ZoneStore::create_zone(const std::string& actor, const std::string& zon
     tables_.audit({actor, "zone.create", row.name, std::nullopt, std::nullopt,
                    json_or_null({{"serial", serial}, {"records", records.size()}}), std::nullopt,
                    serial});
-    transaction.commit();
+    commit_change(transaction);
     change = {row.name, serial};
     return {row.id, row.name, serial, static_cast<int64_t>(records.size())};
 }
@@ -560,7 +562,7 @@ void ZoneStore::delete_zone(const std::string& actor, const std::string& zone, Z
     tables_.audit({actor, "zone.delete", row.name, std::nullopt,
                    json_or_null({{"serial", row.serial}, {"records", count}}), std::nullopt,
                    row.serial, std::nullopt});
-    transaction.commit();
+    commit_change(transaction);
     change = {row.name, row.serial};
 }
 
@@ -628,8 +630,40 @@ std::vector<EditResult> ZoneStore::edit_records(const std::string& actor, const 
     db::Transaction transaction(db_);
     const ZoneAt row = find_zone(tables_, zone, true);
     auto results = apply_edits(tables_, row, actor, edits, change);
-    transaction.commit();
+    commit_change(transaction);
     return results;
+}
+
+void ZoneStore::commit_change(Transaction& transaction) {
+    const AuditWitness witness = tables_.last_audit();
+    try {
+        transaction.commit();
+    } catch (const Error& lost) {
+        if (lost.kind() != Error::Kind::commit_unknown || witness.id == 0) throw;
+        // Asked through the connection made again (the next server of a
+        // replicated database, whose reads wait for what the cluster
+        // committed); once more if that one is lost too.
+        std::optional<bool> made;
+        std::string why;
+        for (int attempt = 0; attempt < 2 && !made; ++attempt) {
+            try {
+                made = tables_.audit_stored(witness);
+            } catch (const Error& check) {
+                why = check.what();
+                if (!check.retry_safe()) break;
+            }
+        }
+        if (!made)
+            throw Error(
+                Error::Kind::commit_unknown, lost.code(),
+                std::string(lost.what()) + "; whether the change was made is not known: " + why);
+        // Not made: as any transaction lost before its end, it may run again.
+        if (!*made)
+            throw Error(Error::Kind::connection_lost, lost.code(),
+                        std::string(lost.what()) + "; the change was not made");
+        core::log::warn("db") << lost.what() << "; the change was made (audit row " << witness.id
+                              << " is stored)";
+    }
 }
 
 std::vector<StoredRecord> ZoneReader::at(const std::string& name) {
@@ -647,7 +681,7 @@ std::vector<EditResult> ZoneStore::edit_planned(const std::string& actor, const 
         return {};  // nothing to write: no serial raise, no audit
     }
     auto results = apply_edits(tables_, row, actor, edits, change);
-    transaction.commit();
+    commit_change(transaction);
     return results;
 }
 
@@ -828,7 +862,7 @@ ZoneInfo ZoneStore::import_zone(const std::string& actor, const std::string& zon
                    json_or_null({{"serial", row.serial}, {"records", before}}),
                    json_or_null({{"serial", serial}, {"records", records.size()}}), row.serial,
                    serial});
-    transaction.commit();
+    commit_change(transaction);
     change = {row.name, serial};
     return {row.id, row.name, serial, static_cast<int64_t>(records.size())};
 }

@@ -190,6 +190,13 @@ class ZoneStore {
                          const std::string& zone_file, ZoneCommit& change);
 
   private:
+    // Commits a change, its audit rows written. A COMMIT whose answer was
+    // lost with the connection may or may not have been made: the last
+    // audit row tells. Made, this returns as if answered; not made, it
+    // throws a retry-safe Error; not known (no server answers), an Error
+    // of kind commit_unknown.
+    void commit_change(Transaction& transaction);
+
     Connection& db_;
     ZoneTables tables_;
 };

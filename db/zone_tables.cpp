@@ -266,13 +266,23 @@ std::string audit_where(const AuditFilter& filter, Params& params) {
 }  // namespace
 
 void ZoneTables::audit(const AuditEntry& entry) {
-    db_.execute(
+    std::string at = timestamp_now();
+    const Changes written = db_.execute(
         "INSERT INTO audit_log (at, actor, action, zone, record_id, before_value, after_value, "
         "serial_before, serial_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {timestamp_now(), entry.actor, entry.action, entry.zone,
+        {at, entry.actor, entry.action, entry.zone,
          entry.record_id ? Value(*entry.record_id) : Value(nullptr), optional_text(entry.before),
          optional_text(entry.after), optional_serial(entry.serial_before),
          optional_serial(entry.serial_after)});
+    last_audit_ = {written.last_insert_id, std::move(at), entry.actor, entry.action, entry.zone};
+}
+
+bool ZoneTables::audit_stored(const AuditWitness& row) {
+    return !db_.query(
+                   "SELECT id FROM audit_log WHERE id = ? AND at = ? AND actor = ? AND "
+                   "action = ? AND zone = ?",
+                   {row.id, row.at, row.actor, row.action, row.zone})
+                .empty();
 }
 
 std::vector<AuditRecord> ZoneTables::audit_entries(const AuditFilter& filter, int64_t limit,

@@ -68,6 +68,15 @@ struct AuditEntry {
     std::optional<uint32_t> serial_after;
 };
 
+// An audit row as written, to find it again.
+struct AuditWitness {
+    int64_t id = 0;  // 0: none written
+    std::string at;
+    std::string actor;
+    std::string action;
+    std::string zone;
+};
+
 // An entry as the log keeps it.
 struct AuditRecord {
     int64_t id = 0;
@@ -126,6 +135,12 @@ class ZoneTables {
     std::vector<ZoneChange> changes_since(int64_t zone_id, uint32_t serial);
 
     void audit(const AuditEntry& entry);
+    // The audit row written last: what a change's commit can be checked
+    // by when its answer was lost (ZoneStore).
+    const AuditWitness& last_audit() const { return last_audit_; }
+    // Is that row in the log (committed)? Compared on all it holds but the
+    // values, so that an id reused after a crash does not pass for it.
+    bool audit_stored(const AuditWitness& row);
     // The audit log, newest first.
     std::vector<AuditRecord> audit_entries(const AuditFilter& filter, int64_t limit,
                                            int64_t offset);
@@ -133,6 +148,7 @@ class ZoneTables {
 
   private:
     Connection& db_;
+    AuditWitness last_audit_;
 };
 
 // A row parsed as read_records parses it.

@@ -51,6 +51,32 @@ void UpdateService::run() {
 }
 
 uint8_t UpdateService::apply(const Job& job) {
+    // A transaction the database may run again (a lost connection, which
+    // the driver mends on the next server; a deadlock) is tried up to this
+    // many times.
+    constexpr int kAttempts = 3;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return apply_once(job);
+        } catch (const db::Error& e) {
+            const std::string zone = core::dns::name_to_text(job.request.apex);
+            if (e.retry_safe() && attempt < kAttempts) {
+                core::log::warn("dnsd")
+                    << "UPDATE of " << zone << ": " << e.what() << "; trying again";
+                continue;
+            }
+            core::log::error("dnsd")
+                << "UPDATE of " << zone << " by " << job.actor << ": the database failed, "
+                << (e.kind() == db::Error::Kind::commit_unknown ? "the change may have been made"
+                                                                : "nothing changed")
+                << ": " << e.what();
+            connection_.reset();
+            return rcode::servfail;
+        }
+    }
+}
+
+uint8_t UpdateService::apply_once(const Job& job) {
     const std::string zone = core::dns::name_to_text(job.request.apex);
     try {
         if (!connection_) connection_ = db::connect(url_);
@@ -86,11 +112,8 @@ uint8_t UpdateService::apply(const Job& job) {
                 break;
         }
         return rcode::servfail;
-    } catch (const db::Error& e) {
-        core::log::error("dnsd") << "UPDATE of " << zone << " by " << job.actor
-                                 << ": the database failed, nothing changed: " << e.what();
-        connection_.reset();
-        return rcode::servfail;
+    } catch (const db::Error&) {
+        throw;  // apply() tries again or answers SERVFAIL
     } catch (const std::exception& e) {
         core::log::error("dnsd") << "UPDATE of " << zone << " by " << job.actor << ": " << e.what();
         return rcode::servfail;

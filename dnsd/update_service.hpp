@@ -42,7 +42,9 @@ class UpdateService {
         std::function<void(uint8_t)> done;
     };
     void run();
+    // The rcode for a job: apply_once, again while the database allows.
     uint8_t apply(const Job& job);
+    uint8_t apply_once(const Job& job);
 
     std::string url_;
     std::function<void(const std::string&)> applied_;

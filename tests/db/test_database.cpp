@@ -161,9 +161,23 @@ TEST_CASE("database URLs") {
     const auto tcp = db::parse_mysql_url("mysql://web%40stack:p%3Ass@db.example:3307/webstack");
     CHECK(tcp.user == "web@stack");
     CHECK(tcp.password == "p:ss");
-    CHECK(tcp.host == "db.example");
-    CHECK(tcp.port == 3307);
+    REQUIRE(tcp.servers.size() == 1);
+    CHECK(tcp.servers[0].host == "db.example");
+    CHECK(tcp.servers[0].port == 3307);
     CHECK(tcp.database == "webstack");
+    // The nodes of a Galera cluster, in the order they are tried.
+    const auto cluster = db::parse_mysql_url("mysql://u:p@db1:3306,db2,10.0.0.3:3307/webstack");
+    REQUIRE(cluster.servers.size() == 3);
+    CHECK(cluster.servers[0].host == "db1");
+    CHECK(cluster.servers[1].host == "db2");
+    CHECK(cluster.servers[1].port == 3306);
+    CHECK(cluster.servers[2].host == "10.0.0.3");
+    CHECK(cluster.servers[2].port == 3307);
+    CHECK(cluster.database == "webstack");
+    for (const char* url : {"mysql://u:p@db1,/w", "mysql://u:p@,db1/w", "mysql://u:p@db1:x/w",
+                            "mysql://u:p@db1:3306x/w", "mysql://u:p@db1:0/w",
+                            "mysql://u:p@db1:65536/w", "mysql://u:p@db1:/w"})
+        CHECK_THROWS_AS(db::check_url(url), std::invalid_argument);
     const auto unix_socket =
         db::parse_mysql_url("mysql://root:x@unix(/run/mysqld/mysqld.sock)/app");
     CHECK(unix_socket.socket == "/run/mysqld/mysqld.sock");
