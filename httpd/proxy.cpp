@@ -16,8 +16,11 @@ constexpr size_t kReplayLimit = 64 * 1024;
 constexpr size_t kPauseAbove = 256 * 1024;
 constexpr size_t kResumeBelow = 64 * 1024;
 
+// RFC 9110 §9.2.2: sending one again does what sending it once did (as
+// nginx, which resends all but POST, LOCK and PATCH).
 bool idempotent(std::string_view method) {
-    return method == "GET" || method == "HEAD" || method == "OPTIONS";
+    return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "TRACE" ||
+           method == "PUT" || method == "DELETE";
 }
 
 }  // namespace

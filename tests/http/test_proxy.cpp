@@ -383,7 +383,7 @@ TEST_CASE("active health checks take a sick member out and bring it back when he
     CHECK(seen["b"] == 3);
 }
 
-TEST_CASE("a GET whose member fails before answering is retried; a POST is not") {
+TEST_CASE("a GET or PUT whose member fails before answering is retried; a POST is not") {
     ScriptedApp flaky;
     flaky.name = "flaky";
     ScriptedApp good;
@@ -408,6 +408,14 @@ TEST_CASE("a GET whose member fails before answering is retried; a POST is not")
         }
     }
     CHECK(failed_posts >= 1);
+    // A PUT is idempotent (RFC 9110 §9.2.2): its body is sent again to the
+    // next member, which answers.
+    for (int i = 0; i < 4; ++i) {
+        const std::string r =
+            httpd.raw("PUT /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        CHECK(test::status_of(r) == 200);
+        CHECK(test::body_of(r) == "good");
+    }
 }
 
 TEST_CASE("an upstream that stays silent gets 504 after read_timeout") {
