@@ -156,7 +156,7 @@ class Appsrv {
             for (const auto& address : addresses) {
                 if (address.kind == core::net::Address::Kind::unix_socket) {
                     unix_sockets.push_back(core::net::bind_unix(address.path));
-                } else {
+                } else if (!options_.replace) {
                     core::net::ensure_free(address, core::net::Transport::tcp);
                 }
             }

@@ -31,6 +31,10 @@ void add_daemon_options(CLI::App& app, DaemonOptions& options) {
         ->check(CLI::Range(0, 256));
     app.add_option("--log-level", options.log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+    app.add_flag("--replace", options.replace,
+                 "start beside a running daemon on the same listen addresses, to replace it "
+                 "(a deploy): both take connections (SO_REUSEPORT) until the old one is stopped; "
+                 "without it, an address in use stops the start");
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {

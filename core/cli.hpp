@@ -1,5 +1,5 @@
 // The command line every daemon shares (CLI11): --config, --check,
-// --listen, --threads, --log-level, --version, --help.
+// --listen, --threads, --log-level, --replace, --version, --help.
 #pragma once
 
 #include <optional>
@@ -25,6 +25,8 @@ struct DaemonOptions {
     std::vector<std::string> listen;
     std::optional<int64_t> threads;
     std::string log_level;
+    // Start beside a running daemon on the same addresses, to replace it.
+    bool replace = false;
 };
 
 // Adds the shared options to `app`, which the daemon may extend.

@@ -48,12 +48,15 @@ class Dnsd {
         const auto addresses = section.addresses("listen");
         const auto metrics_addresses = section.addresses("metrics_listen");
         try {
-            for (const auto& address : addresses) {
-                core::net::ensure_free(address, core::net::Transport::udp);
-                core::net::ensure_free(address, core::net::Transport::tcp);
+            // With --replace, the daemon being replaced holds them.
+            if (!options.replace) {
+                for (const auto& address : addresses) {
+                    core::net::ensure_free(address, core::net::Transport::udp);
+                    core::net::ensure_free(address, core::net::Transport::tcp);
+                }
+                for (const auto& address : metrics_addresses)
+                    core::net::ensure_free(address, core::net::Transport::tcp);
             }
-            for (const auto& address : metrics_addresses)
-                core::net::ensure_free(address, core::net::Transport::tcp);
         } catch (const std::exception& e) {
             core::log::error("dnsd") << e.what();
             return 1;

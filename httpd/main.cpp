@@ -43,13 +43,15 @@ class Httpd {
 
     int run(const core::config::Config& config, const core::DaemonOptions& options) {
         const auto& section = config.section("httpd");
-        for (const auto& address : site_->listen) {
-            try {
-                core::net::ensure_free(address, core::net::Transport::tcp);
-            } catch (const std::exception& e) {
-                core::log::error("httpd") << e.what();
-                return 1;
+        // With --replace, the daemon being replaced holds them.
+        try {
+            if (!options.replace) {
+                for (const auto& address : site_->listen)
+                    core::net::ensure_free(address, core::net::Transport::tcp);
             }
+        } catch (const std::exception& e) {
+            core::log::error("httpd") << e.what();
+            return 1;
         }
         const std::string access_log_path = section.string("access_log");
         if (!access_log_path.empty()) {

@@ -679,6 +679,34 @@ TEST_CASE("a second dnsd on a port already in use stops with a clear error") {
     CHECK(first.dig("www.foobar.com A +short") == "8.8.8.8\n");
 }
 
+TEST_CASE("--replace: a new dnsd binds beside the running one, which then drains; none is lost") {
+    Dnsd first;
+    test::TempDir dir;
+    const auto zone = dir.write("foobar.com.zone", kZone);
+    test::Process second({WEBSTACK_DNSD, "--zone", zone, "--listen",
+                          "127.0.0.1:" + std::to_string(first.port()), "--replace"},
+                         (dir.path() / "log").string());
+    REQUIRE_MESSAGE(second.wait_for_log("state serving"), second.log());
+    const auto answered = [&](int queries) {
+        int count = 0;
+        for (int i = 0; i < queries; ++i) {
+            test::QueryOptions options;
+            options.id = static_cast<uint16_t>(i);
+            const auto response = test::parse_dns_response(test::udp_exchange(
+                first.port(), test::make_query("www.foobar.com", 1, options), 2000));
+            if (response.parsed && response.id == options.id &&
+                test::contains(response.answer, "www.foobar.com. 3600 IN A 8.8.8.8"))
+                ++count;
+        }
+        return count;
+    };
+    // Both serve the port (the kernel spreads queries by their source).
+    CHECK(answered(100) == 100);
+    CHECK(first.process().stop() == 0);
+    CHECK(answered(100) == 100);
+    CHECK(second.log().find("cannot listen") == std::string::npos);
+}
+
 TEST_CASE("[[dnsd.health]]: a name's A answers give the addresses that pass dnsd's own checks") {
     // Two web hosts on loopback addresses of their own, the same port.
     test::TempDir site;

@@ -183,6 +183,31 @@ TEST_CASE("SIGTERM lets a response in flight finish, then exits 0") {
     CHECK_THROWS(test::Client(httpd.port()));
 }
 
+TEST_CASE("--replace: a second httpd binds beside the first on its port, and serves on after it") {
+    test::Httpd first("[[httpd.server]]\n[[httpd.server.route]]\nroot = \"{root}\"\n");
+    first.put("index.html", "the site");
+    const std::string config = (first.dir().path() / "webstack.toml").string();
+    test::TempDir dir;
+    // Without --replace, an address in use stops the start.
+    test::Process refused({WEBSTACK_HTTPD, "--config", config}, (dir.path() / "refused").string());
+    CHECK(refused.stop(0, 5000) == 1);
+    CHECK(refused.log().find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) !=
+          std::string::npos);
+
+    test::Process second({WEBSTACK_HTTPD, "--config", config, "--replace"},
+                         (dir.path() / "second").string());
+    REQUIRE_MESSAGE(second.wait_for_log("state serving"), second.log());
+    const auto served = [&] {
+        int count = 0;
+        for (int i = 0; i < 50; ++i)
+            count += test::body_of(first.raw("GET / HTTP/1.1\r\nHost: a\r\n\r\n")) == "the site";
+        return count;
+    };
+    CHECK(served() == 50);
+    CHECK(first.process().stop() == 0);
+    CHECK(served() == 50);
+}
+
 TEST_CASE("--check names the file, line and key of a mistake") {
     test::TempDir dir;
     const std::string path =
