@@ -3,7 +3,10 @@
 #include "tests/support/client.hpp"
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -34,6 +37,35 @@ Client::Client(int port) {
         fd_ = -1;
         throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
     }
+}
+
+Client::Client(const std::string& address, int port, int connect_timeout_ms) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    if (::inet_pton(AF_INET, address.c_str(), &to.sin_addr) != 1)
+        throw std::runtime_error("not an IPv4 address: " + address);
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    const std::string where = address + ":" + std::to_string(port);
+    int error = 0;
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0) {
+        error = errno;
+        if (error == EINPROGRESS) {
+            pollfd p{fd_, POLLOUT, 0};
+            socklen_t size = sizeof error;
+            if (::poll(&p, 1, connect_timeout_ms) != 1) {
+                error = ETIMEDOUT;
+            } else {
+                ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &size);
+            }
+        }
+    }
+    if (error != 0) {
+        ::close(fd_);
+        fd_ = -1;
+        throw std::runtime_error("cannot connect to " + where + ": " + std::strerror(error));
+    }
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
 }
 
 Client::~Client() {

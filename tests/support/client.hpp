@@ -1,4 +1,4 @@
-// A blocking TCP client for tests: connect to loopback, send, read with a
+// A blocking TCP client for tests: connect (to loopback unless told), send, read with a
 // deadline, and split what came back into HTTP responses.
 #pragma once
 
@@ -15,6 +15,9 @@ namespace test {
 class Client {
   public:
     explicit Client(int port);
+    // To `address` (IPv4 text), giving up after `connect_timeout_ms`;
+    // throws std::runtime_error saying why.
+    Client(const std::string& address, int port, int connect_timeout_ms);
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
     ~Client();

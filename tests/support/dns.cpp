@@ -123,6 +123,28 @@ std::string udp_exchange(int port, std::string_view packet, int timeout_ms, cons
     return out;
 }
 
+std::string udp_exchange_with(const std::string& address, int port, std::string_view packet,
+                              int timeout_ms) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    if (::inet_pton(AF_INET, address.c_str(), &to.sin_addr) != 1) return {};
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    std::string out;
+    // Connected, so that a refusal comes back as an error on recv.
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&
+        ::send(fd, packet.data(), packet.size(), 0) == static_cast<ssize_t>(packet.size())) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) == 1) {
+            char buffer[65536];
+            const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n > 0) out.assign(buffer, static_cast<size_t>(n));
+        }
+    }
+    ::close(fd);
+    return out;
+}
+
 bool contains(const std::vector<std::string>& records, std::string_view record) {
     return std::find(records.begin(), records.end(), record) != records.end();
 }

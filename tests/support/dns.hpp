@@ -43,6 +43,10 @@ DnsResponse parse_dns_response(std::string_view wire);
 // came within `timeout_ms`.
 std::string udp_exchange(int port, std::string_view packet, int timeout_ms = 1000,
                          const char* from = nullptr);
+// The same with `address`:`port`; "" at once when the address answers that
+// nothing listens there (ICMP port unreachable).
+std::string udp_exchange_with(const std::string& address, int port, std::string_view packet,
+                              int timeout_ms);
 
 // "name. ttl class type rdata" with single spaces, as ldns prints it.
 bool contains(const std::vector<std::string>& records, std::string_view record);
