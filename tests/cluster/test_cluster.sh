@@ -25,6 +25,8 @@ export CLUSTER_STATE
 CLUSTER_STATE=$(mktemp -d /tmp/webstack-cluster-XXXXXX)
 export CLUSTER_PREFIX="wst$$-"
 cleanup() {
+  # The load, if a failure left it running (it ends by itself in 120 s).
+  [[ -n ${load_pid:-} ]] && kill -TERM "$load_pid" 2>/dev/null
   scripts/cluster down >/dev/null 2>&1
   rm -rf "$CLUSTER_STATE"
 }
@@ -123,6 +125,7 @@ start_load() {
 stop_load() {
   kill -TERM "$load_pid" 2>/dev/null
   wait "$load_pid"
+  load_pid=""
   report=$(head -1 "$load_out")
 }
 counted() {  # WHAT: the number the load's report gives for it
@@ -158,11 +161,15 @@ check "lookups went to ns2 meanwhile ($(counted 'from the second name server'))"
 # web1 dies (httpd and both appsrv): each name server, on its own checks,
 # stops handing it out; users whose connection dies move to web2.
 start_load
+# Timed from the SIGKILL, not from the kill command's end: it waits for
+# the processes to be gone, which under ASan takes a second or two.
 killed_at=$(date +%s%N)
-scripts/cluster kill web1
+scripts/cluster kill web1 &
+killing=$!
 within_10s both_name_servers_answer www.foobar.com "198.18.0.22 "
 withdrawn=$?
 withdrawn_ms=$((($(date +%s%N) - killed_at) / 1000000))
+wait "$killing"
 check "ns1 and ns2 stop answering web1 once it is gone (${withdrawn_ms} ms)" test "$withdrawn" = 0
 sleep 2
 scripts/cluster start web1

@@ -100,6 +100,15 @@ DnsResponse parse_dns_response(std::string_view wire) {
 }
 
 std::string udp_exchange(int port, std::string_view packet, int timeout_ms, const char* from) {
+    return udp_exchange_with("127.0.0.1", port, packet, timeout_ms, from);
+}
+
+std::string udp_exchange_with(const std::string& address, int port, std::string_view packet,
+                              int timeout_ms, const char* from) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    if (::inet_pton(AF_INET, address.c_str(), &to.sin_addr) != 1) return {};
     const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (from) {
         sockaddr_in local{};
@@ -107,29 +116,6 @@ std::string udp_exchange(int port, std::string_view packet, int timeout_ms, cons
         ::inet_pton(AF_INET, from, &local.sin_addr);
         ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local);
     }
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<uint16_t>(port));
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-    pollfd p{fd, POLLIN, 0};
-    std::string out;
-    if (::poll(&p, 1, timeout_ms) == 1) {
-        char buffer[65536];
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n > 0) out.assign(buffer, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    return out;
-}
-
-std::string udp_exchange_with(const std::string& address, int port, std::string_view packet,
-                              int timeout_ms) {
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<uint16_t>(port));
-    if (::inet_pton(AF_INET, address.c_str(), &to.sin_addr) != 1) return {};
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     std::string out;
     // Connected, so that a refusal comes back as an error on recv.
     if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&

@@ -46,7 +46,7 @@ std::string udp_exchange(int port, std::string_view packet, int timeout_ms = 100
 // The same with `address`:`port`; "" at once when the address answers that
 // nothing listens there (ICMP port unreachable).
 std::string udp_exchange_with(const std::string& address, int port, std::string_view packet,
-                              int timeout_ms);
+                              int timeout_ms, const char* from = nullptr);
 
 // "name. ttl class type rdata" with single spaces, as ldns prints it.
 bool contains(const std::vector<std::string>& records, std::string_view record);
