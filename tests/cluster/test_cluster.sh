@@ -224,10 +224,12 @@ stop_load
 cat "$CLUSTER_STATE/deploy.out"
 check "scripts/deploy rolled release 2 over every host (${deploy_seconds} s)" test "$deployed" = 0
 judge "deploy of every host (${deploy_seconds} s)" 0
-runs_release_2() {
-  local file
+runs_release_2() {  # compared as files: a path read from /proc differs in a chroot
+  local file daemon
   for file in "$CLUSTER_STATE"/{ns,web}*/*.pid; do
-    [[ $(readlink "/proc/$(cat "$file")/exe") == "$CLUSTER_STATE/releases/2/"* ]] || return 1
+    daemon=$(basename "$file" .pid)
+    daemon=${daemon%%-*}
+    [[ /proc/$(cat "$file")/exe -ef $CLUSTER_STATE/releases/2/$daemon/$daemon ]] || return 1
   done
 }
 check "every daemon runs release 2" runs_release_2
