@@ -32,7 +32,9 @@ inline constexpr Key kRouteKeys[] = {
      .type = Type::string,
      .default_value = "\"\"",
      .help = "answer `status` with Location: this URL followed by the request's path and query; "
-             "\"https\": the same host, path and query over HTTPS (the first `listen_tls` port)",
+             "\"https\": the same host, path and query over HTTPS (the first `listen_tls` port); "
+             "\"//HOST\": HOST with the request's scheme, and the port the client asked for "
+             "unless HOST names one",
      .reloadable = true},
     {.name = "body",
      .type = Type::string,

@@ -106,6 +106,16 @@ std::optional<RequestTarget> parse_target(std::string_view target, std::string& 
     return result;
 }
 
+std::string_view host_port(std::string_view host) {
+    // After an IPv6 literal's "]", or the last colon of any other host.
+    const size_t from = !host.empty() && host.front() == '[' ? host.find(']') : 0;
+    if (from == std::string_view::npos) return {};
+    const size_t colon = host.find(':', from);
+    if (colon == std::string_view::npos || (from == 0 && host.find(':', colon + 1) != host.npos))
+        return {};
+    return host.substr(colon);
+}
+
 std::string host_name(std::string_view host) {
     if (!host.empty() && host.front() == '[') {
         // An IPv6 literal: "[::1]:8080".

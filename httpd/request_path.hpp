@@ -33,4 +33,7 @@ std::string_view target_authority(std::string_view target);
 // A Host value as servers are named: lower case, without port or final dot.
 std::string host_name(std::string_view host);
 
+// The port of a Host value with its colon (":8443"), or "" when it has none.
+std::string_view host_port(std::string_view host);
+
 }  // namespace httpd

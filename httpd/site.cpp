@@ -153,8 +153,14 @@ Route build_route(const Section& section,
         route.kind = Route::Kind::redirect;
         route.location = section.string("redirect");
         route.to_https = route.location == "https";
+        route.same_scheme = route.location.rfind("//", 0) == 0;
         while (!route.location.empty() && route.location.back() == '/')
             route.location.pop_back();
+        if (route.same_scheme &&
+            (route.location.size() <= 2 ||
+             !core::http::is_valid_host(std::string_view(route.location).substr(2))))
+            throw error_at(section, "redirect",
+                           "//HOST: a host name, or host:port, and nothing else");
         route.status = section.has("status") ? static_cast<int>(section.integer("status")) : 301;
         if (route.status != 301 && route.status != 302 && route.status != 303 &&
             route.status != 307 && route.status != 308)

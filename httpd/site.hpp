@@ -24,11 +24,14 @@ struct Route {
     std::shared_ptr<const Upstream> upstream;  // proxy
     std::string location;                      // redirect: the target's path and query are appended
     bool to_https = false;                     // redirect: the request's host over HTTPS
-    int https_port = 443;                      // redirect to_https: omitted when 443
-    int status = 200;                          // redirect, fixed
-    std::string body;                          // fixed
-    std::string content_type;                  // fixed
-    bool json_errors = false;                  // httpd's own refusals as JSON
+    // redirect "//HOST": to HOST with the request's scheme, and the port the
+    // client asked for unless HOST names one.
+    bool same_scheme = false;
+    int https_port = 443;      // redirect to_https: omitted when 443
+    int status = 200;          // redirect, fixed
+    std::string body;          // fixed
+    std::string content_type;  // fixed
+    bool json_errors = false;  // httpd's own refusals as JSON
 };
 
 struct VirtualServer {

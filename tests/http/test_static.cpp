@@ -289,6 +289,14 @@ names = ["teapot.example"]
 [[httpd.server.route]]
 body = "short and stout\n"
 status = 418
+[[httpd.server]]
+names = ["old.example"]
+[[httpd.server.route]]
+redirect = "//www.foobar.com"
+[[httpd.server]]
+names = ["older.example"]
+[[httpd.server.route]]
+redirect = "//www.foobar.com:8000"
 )");
     httpd.put("index.html", "www\n");
     const auto host = [&](const std::string& name, const std::string& target = "/") {
@@ -299,6 +307,11 @@ status = 418
     std::string r = host("foobar.com", "/a/b?c=d");
     CHECK(test::status_of(r) == 301);
     CHECK(header(r, "Location") == "http://www.foobar.com/a/b?c=d");
+    // "//HOST": the request's scheme, and the port the client asked for
+    // unless HOST names one.
+    CHECK(header(host("old.example:8080", "/a?b"), "Location") == "http://www.foobar.com:8080/a?b");
+    CHECK(header(host("old.example", "/a"), "Location") == "http://www.foobar.com/a");
+    CHECK(header(host("older.example:8080", "/a"), "Location") == "http://www.foobar.com:8000/a");
     CHECK(test::body_of(host("blog.foobar.com")) == "a wildcard\n");
     CHECK(test::status_of(host("teapot.example")) == 418);
     CHECK(test::body_of(host("unknown.example")) == "www\n");

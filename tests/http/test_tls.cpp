@@ -124,19 +124,28 @@ TEST_CASE("HTTPS: HSTS on HTTPS answers only, a redirect to https, TLS in the ac
     Certificates certs;
     const std::string www = certs.issue("www.foobar.com");
     const int tls_port = test::free_port();
-    test::Httpd httpd("listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
-                      "[[httpd.server]]\nnames = [\"www.foobar.com\"]\n"
-                      "hsts_max_age = \"365d\"\nhsts_include_subdomains = true\n"
-                      "tls_certificate = \"" +
-                      www + ".pem\"\ntls_key = \"" + www +
-                      ".key\"\n[[httpd.server.route]]\nprefix = \"/old/\"\nredirect = \"https\"\n"
-                      "[[httpd.server.route]]\nbody = \"www\"\n");
+    test::Httpd httpd(
+        "listen_tls = [\"127.0.0.1:" + std::to_string(tls_port) + "\"]\n" +
+        "[[httpd.server]]\nnames = [\"www.foobar.com\"]\n"
+        "hsts_max_age = \"365d\"\nhsts_include_subdomains = true\n"
+        "tls_certificate = \"" +
+        www + ".pem\"\ntls_key = \"" + www +
+        ".key\"\n[[httpd.server.route]]\nprefix = \"/old/\"\nredirect = \"https\"\n"
+        "[[httpd.server.route]]\nprefix = \"/moved/\"\nredirect = \"//www.foobar.com\"\n"
+        "[[httpd.server.route]]\nbody = \"www\"\n");
     const std::string https =
         test::run("curl -si --http1.1 --max-time 5 --cacert " + certs.path("ca.pem") +
                   " --resolve www.foobar.com:" + std::to_string(tls_port) +
                   ":127.0.0.1 https://www.foobar.com:" + std::to_string(tls_port) + "/");
     CHECK(https.find("Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n") !=
           std::string::npos);
+    // "//HOST" keeps HTTPS, and the port asked for.
+    const std::string moved =
+        test::run("curl -si --http1.1 --max-time 5 --cacert " + certs.path("ca.pem") +
+                  " --resolve www.foobar.com:" + std::to_string(tls_port) +
+                  ":127.0.0.1 https://www.foobar.com:" + std::to_string(tls_port) + "/moved/x?y");
+    CHECK(moved.find("Location: https://www.foobar.com:" + std::to_string(tls_port) +
+                     "/moved/x?y\r\n") != std::string::npos);
     const std::string plain =
         httpd.raw("GET /old/page?x=1 HTTP/1.1\r\nHost: WWW.foobar.com:80\r\n\r\n");
     CHECK(test::status_of(plain) == 301);

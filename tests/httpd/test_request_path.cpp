@@ -58,3 +58,12 @@ TEST_CASE("host names are compared without case, port or final dot") {
     CHECK(httpd::host_name("[::1]:8080") == "[::1]");
     CHECK(httpd::host_name("") == "");
 }
+
+TEST_CASE("the port of a Host value, with its colon") {
+    CHECK(httpd::host_port("foobar.com:8443") == ":8443");
+    CHECK(httpd::host_port("foobar.com") == "");
+    CHECK(httpd::host_port("[::1]:8080") == ":8080");
+    CHECK(httpd::host_port("[::1]") == "");
+    CHECK(httpd::host_port("a:b:c") == "");
+    CHECK(httpd::host_port("") == "");
+}

@@ -116,6 +116,14 @@ TEST_CASE("configuration mistakes name the file, line and key") {
     CHECK(error_of("[httpd]\n[[httpd.server]]\n[[httpd.server.route]]\nredirect = \"http://x\"\n"
                    "status = 200\n")
               .find("a redirect's status") != std::string::npos);
+    for (const std::string location :
+         {"//", "//www.foobar.com/path", "//www.foobar.com?x", "//a b"}) {
+        CAPTURE(location);
+        CHECK(error_of(std::string("[httpd]\n[[httpd.server]]\n[[httpd.server.route]]\n"
+                                   "redirect = \"") +
+                       location + "\"\n")
+                  .find("//HOST: a host name") != std::string::npos);
+    }
 }
 
 TEST_CASE("response_headers: \"Name: value\", no control character, none of HTTP's framing") {

@@ -81,6 +81,13 @@ TEST_CASE("the whole path: dig, the home page, and a record's life through httpd
                   "/ -w ' %{http_version} %{http_code}'");
     CHECK(https.find("<h1>foobar.com</h1>") != std::string::npos);
     CHECK(https.ends_with(" 2 200"));  // HTTP/2, which curl asks for by ALPN
+    // The apex sends browsers to www, over the scheme and port they came on.
+    const std::string apex =
+        test::run("curl -s -o /dev/null --max-time 5 --cacert " + stack.ca_path() +
+                  " --resolve foobar.com:" + std::to_string(stack.https_port()) +
+                  ":127.0.0.1 https://foobar.com:" + std::to_string(stack.https_port()) +
+                  "/a?b -w '%{http_code} %{redirect_url}'");
+    CHECK(apex == "301 https://www.foobar.com:" + std::to_string(stack.https_port()) + "/a?b");
     auto state = stack.http("GET", "/api/v1/public/zones/foobar.com");
     REQUIRE(state.status == 200);
     CHECK(state.headers.get("Referrer-Policy").value_or("") == "same-origin");
