@@ -54,7 +54,6 @@ Error::Kind kind_of(int code) {
         case 2055:  // lost connection
         case 1927:  // connection was killed
         case 4031:  // disconnected by the server for inactivity
-            return Error::Kind::connection_lost;
         case 1047:  // a Galera node outside the primary component: not ready
         case 1053:  // the server is shutting down
             return Error::Kind::connection_lost;
@@ -209,9 +208,6 @@ class MysqlConnection : public Connection {
                 connection_ = open_one(index);
                 current_ = index;
                 return;
-            } catch (const sql::SQLException& e) {
-                last_code = e.getErrorCode();
-                failures += (failures.empty() ? "" : "; ") + where(index) + ": " + e.what();
             } catch (const Error& e) {
                 last_code = e.code();
                 failures += (failures.empty() ? "" : "; ") + where(index) + ": " + e.what();
@@ -235,9 +231,13 @@ class MysqlConnection : public Connection {
         options["OPT_CONNECT_TIMEOUT"] = 3;
         options["OPT_READ_TIMEOUT"] = 30;
         options["OPT_WRITE_TIMEOUT"] = 30;
-        std::unique_ptr<sql::Connection> connection(driver()->connect(options));
-        join_cluster_reads(*connection);
-        return connection;
+        try {
+            std::unique_ptr<sql::Connection> connection(driver()->connect(options));
+            join_cluster_reads(*connection);
+            return connection;
+        } catch (const sql::SQLException& e) {
+            throw Error(Error::Kind::unavailable, e.getErrorCode(), e.what());
+        }
     }
 
     // On a Galera node: refuses the node unless it is in the primary

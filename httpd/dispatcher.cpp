@@ -108,10 +108,7 @@ void Dispatcher::handle(const std::shared_ptr<core::http::Exchange>& exchange, s
                 respond_redirect(
                     exchange, route->status,
                     std::string(exchange->secure() ? "https:" : "http:") + route->location +
-                        // The port the client asked for, unless HOST names one.
-                        std::string(host_port(std::string_view(route->location).substr(2)).empty()
-                                        ? host_port(host)
-                                        : std::string_view()) +
+                        std::string(route->asked_port ? host_port(host) : std::string_view()) +
                         std::string(origin_form(request.target)));
                 return;
             }

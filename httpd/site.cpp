@@ -161,6 +161,8 @@ Route build_route(const Section& section,
              !core::http::is_valid_host(std::string_view(route.location).substr(2))))
             throw error_at(section, "redirect",
                            "//HOST: a host name, or host:port, and nothing else");
+        route.asked_port =
+            route.same_scheme && host_port(std::string_view(route.location).substr(2)).empty();
         route.status = section.has("status") ? static_cast<int>(section.integer("status")) : 301;
         if (route.status != 301 && route.status != 302 && route.status != 303 &&
             route.status != 307 && route.status != 308)

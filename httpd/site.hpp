@@ -25,8 +25,9 @@ struct Route {
     std::string location;                      // redirect: the target's path and query are appended
     bool to_https = false;                     // redirect: the request's host over HTTPS
     // redirect "//HOST": to HOST with the request's scheme, and the port the
-    // client asked for unless HOST names one.
+    // client asked for unless HOST names one (then not `asked_port`).
     bool same_scheme = false;
+    bool asked_port = false;
     int https_port = 443;      // redirect to_https: omitted when 443
     int status = 200;          // redirect, fixed
     std::string body;          // fixed
